@@ -1,0 +1,186 @@
+"""Payroll throughput: a generated batch validated, routed, metered and exported.
+
+Runs our batch pipeline (the same plain functions the Prefect tasks wrap, without the
+orchestration) and a hand-written per-row baseline (csv + Pydantic per row + python-stdnum +
+SQLite executemany + NACHA lines built per row) on the same file, each in a fresh process so
+peak RSS is its own, and prints a table.
+
+    .venv/bin/python bench/payroll.py            # 1,000,000 rows
+    .venv/bin/python bench/payroll.py --rows 200000
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import multiprocessing as mp
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def ours(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+    from billing.export import usage_detail, write_export
+    from billing.meter import meter
+    from schemas.config import ClientConfig
+    from store.db import make_engine, migrate, transaction
+    from store.files import register_file
+    from store.models import Client
+    from tasks.handler import ClientContext, OutputContext
+    from tasks.landing.outbox import FsOutbox
+    from tasks.payroll.handler import PayrollHandler
+    from tasks.route import write_records
+
+    client = ClientConfig(id="bench", name="Bench", rates={"payroll_payment": Decimal("0.45")})
+    ctx = ClientContext(client=client)
+    engine = make_engine(f"sqlite:///{workdir}/ours.sqlite3")
+    migrate(engine)
+    with transaction(engine) as s:
+        s.add(Client(id="bench", name="Bench", currency="USD"))
+    handler = PayrollHandler()
+    t0 = time.perf_counter()
+    data = Path(csv_path).read_bytes()
+    import hashlib
+
+    sha = hashlib.sha256(data).hexdigest()
+    with transaction(engine) as s:
+        file = register_file(s, client_id="bench", doc_type="payroll", name="bench.csv",
+                             source=csv_path, sha256=sha, size=len(data)).file
+    t_read = time.perf_counter()
+    batch = handler.extract(data, "bench.csv", ctx)
+    t_validate = time.perf_counter()
+    now = dt.datetime.now(dt.UTC)
+    outbox = FsOutbox(f"file://{workdir}/outbox", "bench")
+    out = OutputContext(ctx=ctx, outbox=outbox, file_id=file.id, source_name=file.name,
+                        source_sha256=sha, received_at=now)
+    completed = batch.valid_records()
+    handler.write_outputs(batch, completed, out)
+    t_outputs = time.perf_counter()
+    with transaction(engine) as s:
+        write_records(s, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=None, now=now)
+    t_route = time.perf_counter()
+    with transaction(engine) as s:
+        meter(s, client=client, file=file, units=handler.billable_units(completed),
+              completed_at=now, flow_run_id=None)
+    t_meter = time.perf_counter()
+    with transaction(engine) as s:
+        detail = usage_detail(s, "bench", now.strftime("%Y-%m"))
+    write_export(detail, "csv", Path(workdir) / "usage.csv")
+    t_end = time.perf_counter()
+    queue.put({
+        "rows": batch.records.height,
+        "flagged": batch.issues.get_column("record_index").n_unique(),
+        "billed": detail.height,
+        "seconds": t_end - t0,
+        "stages": {"read+register": t_read - t0, "extract+validate": t_validate - t_read,
+                   "NACHA+register": t_outputs - t_validate, "route": t_route - t_outputs,
+                   "meter": t_meter - t_route, "export": t_end - t_meter},
+        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    })
+
+
+def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+    from pydantic import ValidationError
+    from stdnum.us import rtn
+
+    from schemas.payroll import PayrollEntry
+
+    t0 = time.perf_counter()
+    db = sqlite3.connect(f"{workdir}/baseline.sqlite3")
+    db.execute("CREATE TABLE records (idx INTEGER PRIMARY KEY, key TEXT, state TEXT)")
+    db.execute("CREATE TABLE usage (tx TEXT PRIMARY KEY, unit TEXT, price TEXT, amount TEXT)")
+    db.execute("CREATE TABLE review (idx INTEGER PRIMARY KEY, reasons TEXT)")
+    records, usage, review, ach = [], [], [], []
+    seen: set[str] = set()
+    with open(csv_path, newline="", encoding="utf-8") as fh:
+        for idx, row in enumerate(csv.DictReader(fh)):
+            reasons = []
+            try:
+                entry = PayrollEntry.model_validate({k: (v or None) for k, v in row.items()})
+            except ValidationError as exc:
+                reasons = [str(e["loc"][0]) for e in exc.errors()]
+                entry = None
+            if entry is not None:
+                ded = (entry.federal_tax + entry.state_tax + entry.social_security + entry.medicare
+                       + entry.other_deductions)
+                if entry.gross_pay - ded != entry.net_pay:
+                    reasons.append("net")
+                if entry.hourly_rate is not None and abs(
+                    entry.regular_hours * entry.hourly_rate
+                    + entry.overtime_hours * entry.hourly_rate * Decimal("1.5") - entry.gross_pay
+                ) > Decimal("0.01"):
+                    reasons.append("gross")
+                if not rtn.is_valid(entry.routing_number):
+                    reasons.append("routing")
+                if not entry.period_start <= entry.period_end <= entry.pay_date:
+                    reasons.append("period")
+                if entry.employee_id in seen:
+                    reasons.append("duplicate")
+                seen.add(entry.employee_id)
+            if reasons:
+                records.append((idx, row["employee_id"], "in_review"))
+                review.append((idx, ",".join(reasons)))
+            else:
+                assert entry is not None
+                records.append((idx, entry.employee_id, "completed"))
+                usage.append((f"payroll:{idx}", "payroll_payment", "0.45", "0.45"))
+                cents = int(entry.net_pay * 100)
+                ach.append(f"622{entry.routing_number}{entry.account_number:<17}{cents:010d}"
+                           f"{entry.employee_id:<15}{entry.employee_name.upper()[:22]:<22}  0"
+                           f"09100001{len(ach) + 1:07d}")
+    db.executemany("INSERT INTO records VALUES (?, ?, ?)", records)
+    db.executemany("INSERT INTO review VALUES (?, ?)", review)
+    db.executemany("INSERT OR IGNORE INTO usage VALUES (?, ?, ?, ?)", usage)
+    db.commit()
+    Path(workdir, "baseline.ach").write_text("\n".join(ach) + "\n")
+    with open(Path(workdir, "baseline-usage.csv"), "w", newline="") as fh:
+        csv.writer(fh).writerows(db.execute("SELECT * FROM usage"))
+    queue.put({
+        "rows": len(records), "flagged": len(review), "billed": len(usage),
+        "seconds": time.perf_counter() - t0,
+        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    })
+
+
+def run_child(target, *args: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    ctx = mp.get_context("spawn")
+    queue: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
+    proc = ctx.Process(target=target, args=(*args, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    from tasks.samples.payroll import payroll_frame, plant_errors
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "payroll.csv"
+        plant_errors(payroll_frame(args.rows), every=100).write_csv(path)
+        size_mb = path.stat().st_size / 1e6
+        mine = run_child(ours, str(path), tmp)
+        base = run_child(baseline, str(path), tmp)
+    assert mine["flagged"] == base["flagged"], (mine["flagged"], base["flagged"])
+    print(f"payroll batch: {args.rows:,} rows, {size_mb:.0f} MB CSV, 1% planted errors")
+    print(f"{'pipeline':<34}{'seconds':>9}{'rows/s':>12}{'peak RSS MiB':>14}{'flagged':>9}{'billed':>9}")
+    for label, r in (("ours (Polars, batch SQL)", mine),
+                     ("baseline (csv+Pydantic per row)", base)):
+        print(f"{label:<34}{r['seconds']:>9.2f}{r['rows'] / r['seconds']:>12,.0f}"
+              f"{r['rss_mib']:>14,.0f}{r['flagged']:>9,}{r['billed']:>9,}")
+    print(f"speed-up: {base['seconds'] / mine['seconds']:.1f}x")
+    print("our stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in mine["stages"].items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""Billing exports for finance: detail (DESIGN.md columns) and summary, as CSV, Parquet, XLSX.
+
+The detail has one row per ledger entry with the price rating gave it, so for each unit the
+detail amounts sum to the summary's exact amounts; the summary rounds each line once. Text cells
+a spreadsheet would run as formulas get a leading apostrophe. XLSX holds two sheets (the asked
+table first) and fixed document properties, so equal data gives equal bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+from sqlalchemy.orm import Session
+
+from billing.statement import Statement
+from store.bulk import read_frame
+
+DETAIL_COLUMNS = [
+    "client_id",
+    "period",
+    "transaction_id",
+    "doc_type",
+    "unit",
+    "quantity",
+    "unit_price",
+    "amount",
+    "currency",
+    "completed_at",
+    "source_file",
+    "source_sha256",
+    "flow_run_id",
+]
+SUMMARY_COLUMNS = [
+    "client_id", "period", "kind", "card_version", "unit", "tier", "quantity",
+    "billed_quantity", "unit_price", "amount_exact", "amount", "currency",
+]
+FORMATS = ("csv", "parquet", "xlsx")
+KINDS = ("detail", "summary", "evidence")
+_FORMULA = r"^[=+\-@\t\r]"
+_PRICE = pl.Decimal(18, 4)
+_EXACT = pl.Decimal(38, 10)
+_CENTS = pl.Decimal(18, 2)
+#: Document properties of every workbook we write (xlsxwriter would stamp the current time).
+_XLSX_CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def detail_frame(st: Statement) -> pl.DataFrame:
+    """One row per ledger entry of the statement, priced as rating priced it."""
+    rows = []
+    for e in st.entries:
+        price, amount = st.priced.get(e.id, (e.unit_price, e.amount))
+        rows.append((
+            e.client_id, e.period, e.transaction_id, e.doc_type, e.unit, e.quantity, price,
+            amount, e.currency, e.completed_at, e.source_file, e.source_sha256, e.flow_run_id,
+        ))
+    return pl.DataFrame(rows, schema=DETAIL_SCHEMA, orient="row")
+
+
+def summary_frame(st: Statement) -> pl.DataFrame:
+    """Invoice lines (per unit and tier, minimum, seat fee, credits) and a ``total`` row."""
+    inv = st.invoice
+    rows: list[tuple[object, ...]] = [
+        (inv.client_id, inv.period, ln.kind, ln.card_version, ln.unit, ln.tier, ln.quantity,
+         ln.billed_quantity, ln.unit_price, ln.amount_exact, ln.amount, inv.currency)
+        for ln in inv.lines
+    ]
+    rows.append((inv.client_id, inv.period, "total", "", "", "", None, None, None,
+                 sum((ln.amount_exact for ln in inv.lines), start=Decimal(0)), inv.total,
+                 inv.currency))
+    schema: dict[str, pl.DataType] = {
+        "client_id": pl.String(), "period": pl.String(), "kind": pl.String(),
+        "card_version": pl.String(), "unit": pl.String(), "tier": pl.String(),
+        "quantity": pl.Int64(), "billed_quantity": pl.Int64(), "unit_price": _PRICE,
+        "amount_exact": _EXACT, "amount": _CENTS, "currency": pl.String(),
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+DETAIL_SCHEMA: dict[str, pl.DataType] = {
+    "client_id": pl.String(),
+    "period": pl.String(),
+    "transaction_id": pl.String(),
+    "doc_type": pl.String(),
+    "unit": pl.String(),
+    "quantity": pl.Int64(),
+    "unit_price": pl.Decimal(18, 4),
+    "amount": pl.Decimal(18, 4),
+    "currency": pl.String(),
+    "completed_at": pl.Datetime("us", "UTC"),
+    "source_file": pl.String(),
+    "source_sha256": pl.String(),
+    "flow_run_id": pl.String(),
+}
+
+
+def usage_detail(session: Session, client_id: str, period: str) -> pl.DataFrame:
+    """Ledger entries of ``client_id`` in ``period`` (reversals carry negative quantities)."""
+    return read_frame(
+        session,
+        f"SELECT {', '.join(DETAIL_COLUMNS)} FROM usage_ledger"
+        " WHERE client_id = :client AND period = :period ORDER BY completed_at, id",
+        {"client": client_id, "period": period},
+        DETAIL_SCHEMA,
+    )
+
+
+def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix text cells a spreadsheet would run as formulas with an apostrophe."""
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(_FORMULA))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, t in frame.schema.items()
+        if t == pl.String()
+    )
+
+
+def _sheet(frame: pl.DataFrame) -> pl.DataFrame:
+    return formula_safe(frame).with_columns(
+        pl.col(c).cast(pl.String) for c, t in frame.schema.items() if isinstance(t, pl.Decimal)
+    ).with_columns(
+        pl.col(c).dt.replace_time_zone(None) for c, t in frame.schema.items()
+        if isinstance(t, pl.Datetime)
+    )
+
+
+def xlsx_bytes(sheets: dict[str, pl.DataFrame]) -> bytes:
+    """A workbook with one sheet per frame, in order; money as exact text."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb.set_properties({"created": _XLSX_CREATED.replace(tzinfo=None)})
+    for name, frame in sheets.items():
+        _sheet(frame).write_excel(wb, worksheet=name)
+    wb.close()
+    return buf.getvalue()
+
+
+def export_bytes(frame: pl.DataFrame, fmt: str, extra: dict[str, pl.DataFrame] | None = None,
+                 sheet: str = "detail") -> bytes:
+    """``frame`` as CSV, Parquet or XLSX bytes; money keeps its exact decimal digits.
+
+    For XLSX, ``extra`` frames become further sheets after ``sheet``.
+    """
+    buf = io.BytesIO()
+    if fmt == "csv":
+        formula_safe(frame).with_columns(
+            pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ") for c, t in frame.schema.items()
+            if isinstance(t, pl.Datetime)
+        ).write_csv(buf)
+    elif fmt == "parquet":
+        frame.write_parquet(buf, statistics=False)
+    elif fmt == "xlsx":
+        return xlsx_bytes({sheet: frame, **(extra or {})})
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return buf.getvalue()
+
+
+def statement_bytes(st: Statement, kind: str, fmt: str) -> bytes:
+    """The ``detail`` or ``summary`` export of a statement (XLSX: both sheets)."""
+    detail, summary = detail_frame(st), summary_frame(st)
+    if kind == "detail":
+        return export_bytes(detail, fmt, {"summary": summary}, sheet="detail")
+    if kind == "summary":
+        return export_bytes(summary, fmt, {"detail": detail}, sheet="summary")
+    raise ValueError(f"unknown export kind {kind!r}; use detail or summary")
+
+
+def write_bytes(data: bytes, out: Path) -> Path:
+    """Write ``data`` to ``out`` atomically (temp file, then rename)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    return out
+
+
+def write_export(frame: pl.DataFrame, fmt: str, out: Path) -> Path:
+    """Write ``frame`` as ``fmt`` to ``out`` atomically."""
+    return write_bytes(export_bytes(frame, fmt), out)

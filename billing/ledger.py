@@ -1,0 +1,230 @@
+"""Ledger reads and appends: usage of a period, reversals, and posting invoice lines.
+
+Nothing here updates or deletes a ledger row. ``post_lines`` compares the lines a period should
+have with the net of what was posted and appends the difference:
+
+- a line key that grew at the same price gets a line for the extra units;
+- any other change reverses every live posted line of that key (``reverses_id``) and posts the
+  new line. With a volume tier ``up_to = 15 -> 10.00`` then ``5.00``: 15 units post ``+150.00``;
+  after a 16th unit the next posting appends ``-150.00`` (reversing it) and ``+80.00``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from billing.periods import period_at
+from billing.rating import Line, Usage
+from billing.sla import TurnaroundGroup
+from schemas.money import to_cents
+from store.billing_models import BillLine
+from store.models import EntryType, File, UsageEntry
+
+KIND_ORDER = ("usage", "adjustment", "minimum", "seat_fee", "sla_credit", "accuracy_credit")
+
+
+def line_order(line: Line) -> tuple[int, str]:
+    """Sort key of invoice lines: by kind, then by line key."""
+    kind = KIND_ORDER.index(line.kind) if line.kind in KIND_ORDER else len(KIND_ORDER)
+    return kind, line.key
+
+
+def period_entries(session: Session, client_id: str, period: str) -> list[UsageEntry]:
+    """Every ledger entry of ``client_id`` in ``period``, in completion order."""
+    return list(
+        session.scalars(
+            select(UsageEntry)
+            .where(UsageEntry.client_id == client_id, UsageEntry.period == period)
+            .order_by(UsageEntry.completed_at, UsageEntry.id)
+        )
+    )
+
+
+def as_usage(entries: Sequence[UsageEntry], period: str, timezone: str) -> list[Usage]:
+    """Entries as rating sees them; usage completed in another month is late (an adjustment)."""
+    return [
+        Usage(
+            id=e.id,
+            entry_type=e.entry_type,
+            reverses_id=e.reverses_id,
+            transaction_id=e.transaction_id,
+            unit=e.unit,
+            quantity=e.quantity,
+            unit_price=e.unit_price,
+            amount=e.amount,
+            completed_at=e.completed_at,
+            late=e.entry_type == EntryType.USAGE and period_at(e.completed_at, timezone) != period,
+        )
+        for e in entries
+    ]
+
+
+def reverse_entry(session: Session, *, entry_id: int, period: str) -> UsageEntry | None:
+    """Append the reversal of usage entry ``entry_id`` into ``period`` (an open period).
+
+    Idempotent: the reversal's natural key is ``reversal:<entry_id>``, so a second call returns
+    the existing reversal. Returns None when the entry does not exist or is itself a reversal.
+    """
+    original = session.get(UsageEntry, entry_id)
+    if original is None or original.entry_type != EntryType.USAGE:
+        return None
+    key = f"reversal:{entry_id}"
+    existing = session.scalar(
+        select(UsageEntry).where(
+            UsageEntry.client_id == original.client_id, UsageEntry.entry_key == key
+        )
+    )
+    if existing is not None:
+        return existing
+    reversal = UsageEntry(
+        client_id=original.client_id,
+        entry_key=key,
+        entry_type=EntryType.REVERSAL,
+        reverses_id=original.id,
+        transaction_id=original.transaction_id,
+        doc_type=original.doc_type,
+        unit=original.unit,
+        quantity=-original.quantity,
+        unit_price=original.unit_price,
+        amount=-original.amount,
+        currency=original.currency,
+        period=period,
+        completed_at=original.completed_at,
+        file_id=original.file_id,
+        record_index=original.record_index,
+        source_file=original.source_file,
+        source_sha256=original.source_sha256,
+        flow_run_id=original.flow_run_id,
+    )
+    session.add(reversal)
+    session.flush()
+    return reversal
+
+
+def posted_lines(session: Session, client_id: str, period: str) -> list[BillLine]:
+    """Every posted bill line of the period, in posting order."""
+    return list(
+        session.scalars(
+            select(BillLine)
+            .where(BillLine.client_id == client_id, BillLine.period == period)
+            .order_by(BillLine.id)
+        )
+    )
+
+
+def net_lines(posted: Sequence[BillLine]) -> list[Line]:
+    """The period's invoice as posted: lines of one key summed; zero keys dropped."""
+    groups: dict[str, list[BillLine]] = defaultdict(list)
+    for b in posted:
+        groups[b.line_key].append(b)
+    out = []
+    for rows in groups.values():
+        first = rows[0]
+        qty = sum(r.quantity for r in rows)
+        # PostgreSQL hands money back with 4 places; posted amounts are whole cents.
+        amount = to_cents(sum((r.amount for r in rows), start=Decimal(0)))
+        if qty == 0 and amount == 0:
+            continue
+        out.append(
+            Line(
+                first.kind, first.card_version, first.unit, first.tier, qty,
+                sum(r.billed_quantity for r in rows), first.unit_price,
+                sum((Decimal(r.amount_exact) for r in rows), start=Decimal(0)), amount,
+            )
+        )
+    return sorted(out, key=line_order)
+
+
+def _bill_line(client_id: str, period: str, currency: str, line: Line, sign: int = 1,
+               reverses_id: int | None = None) -> BillLine:
+    return BillLine(
+        client_id=client_id, period=period, line_key=line.key, kind=line.kind,
+        card_version=line.card_version, unit=line.unit, tier=line.tier,
+        quantity=sign * line.quantity, billed_quantity=sign * line.billed_quantity,
+        unit_price=line.unit_price, amount_exact=str(sign * line.amount_exact),
+        amount=sign * line.amount, currency=currency, reverses_id=reverses_id,
+    )
+
+
+def post_lines(
+    session: Session, *, client_id: str, period: str, currency: str, target: Sequence[Line]
+) -> list[BillLine]:
+    """Append what turns the posted net of the period into ``target``; returns the new lines."""
+    posted = posted_lines(session, client_id, period)
+    by_key: dict[str, list[BillLine]] = defaultdict(list)
+    for b in posted:
+        by_key[b.line_key].append(b)
+    reversed_ids = {b.reverses_id for b in posted if b.reverses_id is not None}
+    wanted = {ln.key: ln for ln in target}
+    new: list[BillLine] = []
+    for key in sorted(set(by_key) | set(wanted)):
+        rows = by_key.get(key, [])
+        qty = sum(r.quantity for r in rows)
+        amount = sum((r.amount for r in rows), start=Decimal(0))
+        exact = sum((Decimal(r.amount_exact) for r in rows), start=Decimal(0))
+        goal = wanted.get(key)
+        if goal is None:
+            if qty == 0 and amount == 0:
+                continue
+        elif (goal.quantity, goal.amount, goal.amount_exact) == (qty, amount, exact):
+            continue
+        if goal is not None and rows and goal.kind == "usage" and goal.quantity > qty >= 0:
+            extra = Line(
+                goal.kind, goal.card_version, goal.unit, goal.tier, goal.quantity - qty,
+                goal.billed_quantity - sum(r.billed_quantity for r in rows), goal.unit_price,
+                goal.amount_exact - exact, goal.amount - amount,
+            )
+            new.append(_bill_line(client_id, period, currency, extra))
+            continue
+        for r in rows:
+            if r.reverses_id is None and r.id not in reversed_ids:
+                new.append(_reversal_of(r))
+        if goal is not None:
+            new.append(_bill_line(client_id, period, currency, goal))
+    session.add_all(new)
+    session.flush()
+    return new
+
+
+def _reversal_of(row: BillLine) -> BillLine:
+    return BillLine(
+        client_id=row.client_id, period=row.period, line_key=row.line_key, kind=row.kind,
+        card_version=row.card_version, unit=row.unit, tier=row.tier, quantity=-row.quantity,
+        billed_quantity=-row.billed_quantity, unit_price=row.unit_price,
+        amount_exact=str(-Decimal(row.amount_exact)), amount=-row.amount,
+        currency=row.currency, reverses_id=row.id,
+    )
+
+
+def turnaround_groups(session: Session, client_id: str, period: str) -> list[TurnaroundGroup]:
+    """Live primary transactions of the period grouped by (file received, completed)."""
+    from billing.pricing import PRIMARY_UNIT
+    from schemas.doc_type import DocType
+
+    primaries = {u.value for u in PRIMARY_UNIT.values()}
+    entries = period_entries(session, client_id, period)
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
+    counts: dict[tuple[int, dt.datetime], int] = defaultdict(int)
+    for e in entries:
+        if (
+            e.entry_type == EntryType.USAGE
+            and e.id not in reversed_ids
+            and e.unit in primaries
+            and e.unit == PRIMARY_UNIT[DocType(e.doc_type)].value
+        ):
+            counts[(e.file_id, e.completed_at)] += 1
+    received = {
+        f.id: f.received_at
+        for f in session.scalars(select(File).where(File.id.in_({k[0] for k in counts})))
+    }
+    return [
+        TurnaroundGroup(received[fid], done, n)
+        for (fid, done), n in sorted(counts.items())
+        if fid in received
+    ]

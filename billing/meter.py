@@ -1,0 +1,98 @@
+"""The meter: completed transactions -> usage ledger entries, exactly once.
+
+Each entry's natural key is ``<unit>:<transaction_id>`` with ``transaction_id =
+<doc_type>:<sha256[:16]>:<record_index>``: the same record of the same bytes is the same
+transaction whatever retries, re-drops, crashes or re-runs happen, and the unique constraint
+turns a second write into a no-op.
+
+Entries carry the list price of the rate card in force at ``completed_at`` (tiers are settled
+when the period is rated) and land in the client-local month of ``completed_at`` unless that
+period is closed, in which case they go to the next open one and bill there as adjustments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from billing.close import open_period_for
+from billing.pricing import PRIMARY_UNIT, unit_price
+from schemas.batch import RECORD_INDEX
+from schemas.config import ClientConfig
+from schemas.doc_type import DocType
+from store.bulk import insert_ignore
+from store.models import EntryType, File
+
+
+@dataclass(frozen=True)
+class MeterResult:
+    """Entries written now (``inserted``) out of the entries the call asked for (``units``)."""
+
+    inserted: int
+    units: int
+
+
+def transaction_ids(doc_type: str, sha256: str, record_index: pl.Expr) -> pl.Expr:
+    """``<doc_type>:<sha256[:16]>:<record_index>`` for each record index."""
+    return pl.format("{}:{}:{}", pl.lit(doc_type), pl.lit(sha256[:16]), record_index)
+
+
+def meter(
+    session: Session,
+    *,
+    client: ClientConfig,
+    file: File,
+    units: pl.DataFrame,
+    completed_at: dt.datetime,
+    flow_run_id: str | None,
+) -> MeterResult:
+    """Write one ledger entry per (record, unit) in ``units``; existing keys are skipped.
+
+    ``units`` has ``record_index``, ``unit`` and ``quantity`` (from the doc type's
+    ``billable_units``). Units the rate card does not price are skipped, except the doc type's
+    primary unit, which is always metered (at 0 when unpriced) so usage is never lost.
+    """
+    if units.height == 0:
+        return MeterResult(0, 0)
+    period = open_period_for(session, client, completed_at)
+    primary = PRIMARY_UNIT[DocType(file.doc_type)].value
+    prices: dict[str, Decimal] = {}
+    for unit in units.get_column("unit").unique().to_list():
+        price = unit_price(client, unit, completed_at)
+        if price is not None or unit == primary:
+            prices[unit] = price if price is not None else Decimal(0)
+    priced = units.filter(pl.col("unit").is_in(list(prices)))
+    scale = max([4, *(max(0, -int(p.as_tuple().exponent)) for p in prices.values())])
+    money = pl.Decimal(18, min(scale, 8))
+    price_col = pl.col("unit").replace_strict(
+        {u: str(p) for u, p in prices.items()}, return_dtype=pl.String
+    ).cast(money)
+    tx = transaction_ids(file.doc_type, file.sha256, pl.col(RECORD_INDEX))
+    rows = priced.select(
+        pl.format("{}:{}", pl.col("unit"), tx).alias("entry_key"),
+        tx.alias("transaction_id"),
+        pl.col("unit"),
+        pl.col("quantity").cast(pl.Int64),
+        price_col.alias("unit_price"),
+        (price_col * pl.col("quantity")).cast(money).alias("amount"),
+        pl.col(RECORD_INDEX).cast(pl.Int64).alias("record_index"),
+    )
+    constants = {
+        "client_id": client.id,
+        "entry_type": EntryType.USAGE,
+        "doc_type": file.doc_type,
+        "currency": client.currency,
+        "period": period,
+        "file_id": file.id,
+        "source_file": file.name,
+        "source_sha256": file.sha256,
+        "flow_run_id": flow_run_id,
+        "completed_at": completed_at,
+        "created_at": dt.datetime.now(dt.UTC),
+    }
+    inserted = insert_ignore(session, "usage_ledger", rows, constants)
+    return MeterResult(inserted=inserted, units=rows.height)

@@ -1,0 +1,173 @@
+"""A client's statement for one period: the rated detail, the invoice and how it was computed.
+
+An open period is rated from the current config (a preview). A closed period is rebuilt only
+from what the close stored (posted lines, the rate-card and SLA snapshot) and from ledger rows
+that can no longer change, so its exports come out byte-identical every time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from billing.invoice import Invoice, build_invoice
+from billing.ledger import (
+    as_usage,
+    line_order,
+    net_lines,
+    period_entries,
+    post_lines,
+    posted_lines,
+    turnaround_groups,
+)
+from billing.periods import last_local_day
+from billing.pricing import card_on, rate_cards
+from billing.rating import rate_usage
+from billing.sla import SlaResult, accuracy_credit, sla_result
+from schemas.config import ClientConfig
+from schemas.rate_card import RateCard
+from store.billing_models import BillingPeriod, PeriodStatus
+from store.models import File, UsageEntry
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Everything finance and the client need for one client and period."""
+
+    client_id: str
+    period: str
+    timezone: str
+    closed: bool
+    cards: tuple[RateCard, ...]
+    invoice: Invoice
+    entries: tuple[UsageEntry, ...]
+    priced: dict[int, tuple[Decimal, Decimal]]
+    sla: SlaResult | None
+    accuracy: Decimal | None
+    accuracy_credit_percent: Decimal
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the close stores so the statement can be rebuilt without the config."""
+        return {
+            "timezone": self.timezone,
+            "cards": [c.model_dump(mode="json") for c in self.cards],
+            "sla": None if self.sla is None else sla_json(self.sla),
+            "accuracy": None if self.accuracy is None else str(self.accuracy),
+            "accuracy_credit_percent": str(self.accuracy_credit_percent),
+        }
+
+    def files(self, session: Session) -> list[File]:
+        """Source files of the period's entries, by id."""
+        ids = {e.file_id for e in self.entries}
+        return list(session.scalars(select(File).where(File.id.in_(ids)).order_by(File.id)))
+
+
+def sla_json(sla: SlaResult) -> dict[str, str | int]:
+    return {
+        "turnaround_hours": str(sla.turnaround_hours),
+        "transactions": sla.transactions,
+        "on_time": sla.on_time,
+        "attainment": str(sla.attainment),
+        "credit_percent": str(sla.credit_percent),
+    }
+
+
+def _sla_from_json(data: dict[str, Any] | None) -> SlaResult | None:
+    if data is None:
+        return None
+    return SlaResult(
+        turnaround_hours=Decimal(data["turnaround_hours"]),
+        transactions=int(data["transactions"]),
+        on_time=int(data["on_time"]),
+        attainment=Decimal(data["attainment"]),
+        credit_percent=Decimal(data["credit_percent"]),
+    )
+
+
+def build_statement(
+    session: Session,
+    client: ClientConfig,
+    period: str,
+    *,
+    accuracy: Decimal | None = None,
+    post: bool = False,
+) -> Statement:
+    """Rate ``period`` of ``client``; with ``post`` append the lines that bring the bill ledger
+    to this invoice (done at close, inside the closing transaction).
+
+    Args:
+        session: an open transaction.
+        client: the client's config.
+        period: ``YYYY-MM``.
+        accuracy: QA accuracy input for the accuracy credit (ignored for a closed period).
+        post: append correction and new lines to ``bill_lines``.
+    """
+    row = session.scalar(
+        select(BillingPeriod).where(
+            BillingPeriod.client_id == client.id, BillingPeriod.period == period
+        )
+    )
+    if post and row is not None and row.evidence is not None:
+        raise ValueError(f"{client.id} {period} is closed: its lines can no longer change")
+    entries = tuple(period_entries(session, client.id, period))
+    frozen = (
+        not post and row is not None and row.status == PeriodStatus.CLOSED
+        and row.evidence is not None
+    )
+    if frozen:
+        assert row is not None
+        assert row.evidence is not None
+        snap = row.evidence
+        timezone = str(snap["timezone"])
+        cards = tuple(RateCard.model_validate(c) for c in snap["cards"])
+        _, priced = rate_usage(as_usage(entries, period, timezone), cards, timezone)
+        lines = tuple(net_lines(posted_lines(session, client.id, period)))
+        acc = snap["accuracy"]
+        return Statement(
+            client.id, period, timezone, True, cards,
+            Invoice(client.id, period, row.currency or client.currency, lines),
+            entries, priced, _sla_from_json(snap["sla"]),
+            None if acc is None else Decimal(acc), Decimal(snap["accuracy_credit_percent"]),
+        )
+    timezone = client.timezone
+    cards = rate_cards(client)
+    usage_lines, priced = rate_usage(as_usage(entries, period, timezone), cards, timezone)
+    policy = client.billing.sla
+    sla = None
+    if policy is not None:
+        sla = sla_result(turnaround_groups(session, client.id, period), policy, timezone)
+    acc_pct = accuracy_credit(accuracy, client.billing.accuracy)
+    invoice = build_invoice(
+        client_id=client.id,
+        period=period,
+        currency=client.currency,
+        usage_lines=usage_lines,
+        card=card_on(cards, last_local_day(period)),
+        sla_credit_percent=Decimal(0) if sla is None else sla.credit_percent,
+        accuracy_credit_percent=acc_pct,
+    )
+    invoice = Invoice(
+        invoice.client_id, period, invoice.currency, tuple(sorted(invoice.lines, key=line_order))
+    )
+    if post:
+        post_lines(session, client_id=client.id, period=period, currency=client.currency,
+                   target=invoice.lines)
+    closed = row is not None and row.status == PeriodStatus.CLOSED
+    return Statement(
+        client.id, period, timezone, closed, cards, invoice, entries, priced, sla, accuracy,
+        acc_pct,
+    )
+
+
+def post_preview(
+    session: Session, client: ClientConfig, period: str, *, accuracy: Decimal | None = None
+) -> Statement:
+    """Re-rate an open period and post the corrections now (not only at close)."""
+    return build_statement(session, client, period, accuracy=accuracy, post=True)
+
+
+__all__ = ["Statement", "build_statement", "post_preview", "sla_json"]

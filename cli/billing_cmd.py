@@ -1,0 +1,117 @@
+"""``bpo billing``: exports for finance and period close."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.context import get_runtime
+from cli.output import console, emit_json, fail
+
+app = typer.Typer(help="Billing exports and period close.", no_args_is_help=True)
+
+
+def _period(period: str) -> str:
+    from billing.periods import PERIOD
+
+    if not PERIOD.match(period):
+        fail(f"period {period!r} must look like 2026-01")
+    return period
+
+
+def _accuracy(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        fail(f"accuracy {text!r} must be a decimal between 0 and 1")
+    if not Decimal(0) <= value <= Decimal(1):
+        fail(f"accuracy {text!r} must be between 0 and 1")
+    return value
+
+
+@app.command("export")
+def export_cmd(
+    client: Annotated[str, typer.Option("--client", "-c", help="Client id.")],
+    period: Annotated[str, typer.Option(help="Billing period YYYY-MM (client-local month).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, parquet or xlsx.")] = "csv",
+    kind: Annotated[
+        str, typer.Option(help="detail (one row per unit), summary (invoice lines) or evidence.")
+    ] = "detail",
+    out: Annotated[Path | None, typer.Option(help="Output file.")] = None,
+    accuracy: Annotated[
+        str | None, typer.Option(help="QA accuracy 0..1 for an open period's preview.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Answer as JSON.")] = False,
+) -> None:
+    """Export a client's period: the usage detail, the invoice summary or the evidence zip."""
+    from billing.close import statement_for
+    from billing.evidence import evidence_bytes
+    from billing.export import FORMATS, KINDS, statement_bytes, write_bytes
+    from store.db import transaction
+
+    _period(period)
+    if fmt not in FORMATS:
+        fail(f"format {fmt!r} must be one of {', '.join(FORMATS)}")
+    if kind not in KINDS:
+        fail(f"kind {kind!r} must be one of {', '.join(KINDS)}")
+    rt = get_runtime()
+    if client not in rt.config.clients:
+        fail(f"unknown client {client!r}")
+    cfg = rt.config.clients[client]
+    with transaction(rt.engine) as session:
+        st = statement_for(session, cfg, period, accuracy=_accuracy(accuracy))
+        data = evidence_bytes(session, st) if kind == "evidence" else statement_bytes(st, kind, fmt)
+    ext = "zip" if kind == "evidence" else fmt
+    target = write_bytes(data, out or Path(f"billing-{client}-{period}-{kind}.{ext}"))
+    answer = {
+        "client_id": client, "period": period, "kind": kind,
+        "format": ext, "path": str(target), "closed": st.closed,
+        "entries": len(st.entries), "total": str(st.invoice.total),
+        "currency": st.invoice.currency,
+    }
+    if as_json:
+        emit_json(answer)
+        return
+    console.print(
+        f"{len(st.entries)} usage lines, total {st.invoice.total} {st.invoice.currency}"
+        f" ({'closed' if st.closed else 'open'}) -> {target}",
+        highlight=False,
+    )
+
+
+@app.command("close")
+def close_cmd(
+    period: Annotated[str, typer.Option(help="Billing period YYYY-MM to close.")],
+    client: Annotated[
+        str | None, typer.Option("--client", "-c", help="One client (default: every client).")
+    ] = None,
+    accuracy: Annotated[
+        str | None, typer.Option(help="QA review accuracy 0..1 for the accuracy credit.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Answer as JSON.")] = False,
+) -> None:
+    """Close a period: lock it once, post its final lines; late usage goes to the next month."""
+    from rich.table import Table
+
+    from billing.close import close_period
+
+    _period(period)
+    rt = get_runtime()
+    if client is not None and client not in rt.config.clients:
+        fail(f"unknown client {client!r}")
+    ids = [client] if client else sorted(rt.config.clients)
+    acc = _accuracy(accuracy)
+    results = [close_period(rt.engine, rt.config.clients[c], period, accuracy=acc) for c in ids]
+    if as_json:
+        emit_json({"closes": [r.as_json() for r in results]})
+        return
+    table = Table("client", "period", "status", "total", "currency")
+    for r in results:
+        j = r.as_json()
+        table.add_row(r.client_id, r.period, j["status"], j["total"], r.currency)
+    console.print(table)

@@ -1,0 +1,168 @@
+"""``bpo demo``: sample clients and files through the whole pipeline, then a billing export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.output import console
+
+DEMO_CONFIG = """\
+# Written by `bpo demo`: two sample clients on the local landing zone.
+[landing]
+root = "file://./landing"
+outbox = "file://./outbox"
+archive = "file://./archive"
+quarantine = "file://./quarantine"
+
+[clients.acme]
+name = "Acme Corp"
+currency = "USD"
+timezone = "America/New_York"
+[clients.acme.rates]
+payroll_payment = "0.45"
+invoice = "1.20"
+invoice_line = "0.05"
+claim = "0.80"
+[clients.acme.payroll.ach]
+company_name = "ACME CORP"
+company_id = "1234567890"
+odfi_routing = "091000019"
+
+[clients.globex]
+name = "Globex Health"
+currency = "USD"
+timezone = "America/Chicago"
+[clients.globex.rates]
+payroll_payment = "0.40"
+invoice = "1.10"
+claim = "0.75"
+claim_line = "0.10"
+[clients.globex.payroll.columns]
+"Emp #" = "employee_id"
+"Full Name" = "employee_name"
+"Net Amount" = "net_pay"
+"""
+
+
+def _payroll_samples(landing: Path) -> list[Path]:
+    from tasks.samples.payroll import payroll_frame, plant_errors
+
+    acme = landing / "acme" / "payroll"
+    acme.mkdir(parents=True, exist_ok=True)
+    path = acme / "payroll-2026-01-15.csv"
+    plant_errors(payroll_frame(200, seed=1), every=25).write_csv(path)
+    globex = landing / "globex" / "payroll"
+    globex.mkdir(parents=True, exist_ok=True)
+    gpath = globex / "payroll-jan.xlsx"
+    plant_errors(payroll_frame(120, pay_date="2026-01-16", seed=2), every=30).rename(
+        {"employee_id": "Emp #", "employee_name": "Full Name", "net_pay": "Net Amount"}
+    ).write_excel(gpath, worksheet="payroll")
+    # Hostile input: an empty file is quarantined with a reason, the others go on.
+    empty = acme / "empty.csv"
+    empty.write_bytes(b"")
+    return [path, gpath, empty]
+
+
+def _invoice_samples(landing: Path) -> list[Path]:
+    from decimal import Decimal
+
+    from tasks.samples.invoices import Spec, make_pdf, ubl_xml
+
+    folder = landing / "acme" / "invoices"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "INV-2026-001.pdf": make_pdf(Spec(), layout="right", lang="en"),
+        "RE-2026-0042.pdf": make_pdf(
+            Spec(number="RE-2026-0042", vendor="Müller Werkzeuge GmbH"), layout="below", lang="de"
+        ),
+        "INV-2026-007.xml": ubl_xml(Spec(number="INV-2026-007")),
+        # Planted error: the printed total disagrees with the lines (BR-CO-15).
+        "INV-2026-009.pdf": make_pdf(Spec(number="INV-2026-009", total_text="999.99"),
+                                     layout="table", lang="en"),
+        "FA-2026-118.pdf": make_pdf(
+            Spec(number="FA-2026-118", lines=[("Maintenance", Decimal("3"), Decimal("80.00"))]),
+            layout="right", lang="fr",
+        ),
+    }
+    out = []
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+        out.append(folder / name)
+    return out
+
+
+def _claim_samples(landing: Path) -> list[Path]:
+    from tasks.samples.claims import ClaimSpec, LineSpec, interchange, transaction
+
+    folder = landing / "globex" / "claims"
+    folder.mkdir(parents=True, exist_ok=True)
+    claims = [
+        ClaimSpec(claim_id=f"PCN{1000 + i}", member_id=f"M{770000 + i}",
+                  lines=[LineSpec(charge="40.00"), LineSpec(procedure="85025", charge="25.00")],
+                  total="65.00")
+        for i in range(12)
+    ]
+    claims[3].billing_npi = "1234567890"  # planted: NPI check digit fails
+    claims[7].total = "70.00"  # planted: CLM02 != sum of line charges
+    path = folder / "claims-0415.837"
+    path.write_bytes(interchange([transaction(claims)]).encode())
+    return [path]
+
+
+def _write_samples(landing: Path) -> list[Path]:
+    written = [*_payroll_samples(landing), *_invoice_samples(landing), *_claim_samples(landing)]
+    for p in written:  # a .done marker: the file is complete, take it on the first poll
+        p.with_name(p.name + ".done").write_bytes(b"")
+    return written
+
+
+def demo(
+    workdir: Annotated[Path, typer.Option(help="Where the demo config, landing zone and outbox go.")] = Path("."),
+) -> None:
+    """Write a demo config and sample files, run ingest and processing, print a summary."""
+    import os
+
+    from cli.main import settings
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    os.chdir(workdir)
+    config = Path(settings().config)
+    if not config.exists():
+        config.write_text(DEMO_CONFIG, encoding="utf-8")
+        console.print(f"wrote {config}")
+    samples = _write_samples(Path("landing"))
+    console.print(f"dropped {len(samples)} sample files (payroll, invoices, claims; some with planted errors) into ./landing")
+
+    from cli.context import get_runtime
+    from cli.process_cmd import _quiet_prefect
+
+    rt = get_runtime()
+    from billing.export import usage_detail, write_export
+    from flows.ingest import ingest
+    from store.db import transaction
+    from store.reconcile import reconcile
+
+    with console.status("running ingest and processing flows (Prefect)..."), _quiet_prefect():
+        summary = ingest()
+    table = Table("client", "file", "status", "records", "completed", "in review", "rejected")
+    for f in summary.files:
+        table.add_row(f.client_id, f.name, f.status, str(f.records), str(f.completed), str(f.in_review), str(f.rejected))
+    console.print(table)
+    for r in summary.refused:
+        console.print(f"quarantined {r['url']}: {r['reason']}", highlight=False)
+    period = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    with transaction(rt.engine) as session:
+        balances = reconcile(session)
+        for cid in rt.config.clients:
+            detail = usage_detail(session, cid, period)
+            out = write_export(detail, "csv", Path("outbox") / cid / "billing" / f"usage-{period}.csv")
+            total = sum(detail.get_column("amount").to_list(), start=0)
+            console.print(f"{cid}: {detail.height} billable units, {total} {rt.config.clients[cid].currency} -> {out}")
+    ok = all(b.ok for b in balances)
+    console.print("reconcile: " + ("[green]every record accounted for[/]" if ok else "[red]NOT balanced[/]"))
+    console.print("next: `bpo review list`, `bpo reconcile`, `prefect server start` to see the runs")

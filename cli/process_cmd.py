@@ -1,0 +1,166 @@
+"""``bpo process``, ``bpo extract``, ``bpo ingest`` and ``bpo serve``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cli.context import get_runtime
+from cli.output import console, emit_json, fail
+from schemas.doc_type import DocType
+
+TypeOpt = Annotated[DocType, typer.Option("--type", "-t", help="Document type of the files.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the machine-readable answer.")]
+
+
+def _quiet_prefect() -> Any:
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+
+
+def process(
+    files: Annotated[list[Path], typer.Argument(help="Files to process (never moved or deleted).")],
+    client: Annotated[str, typer.Option("--client", "-c", help="Client id from the config.")],
+    doc_type: TypeOpt,
+    json_out: JsonOpt = False,
+) -> None:
+    """Process files for a client: validate, route to review, meter, write outputs."""
+    for f in files:
+        if not f.is_file():
+            fail(f"{f}: no such file")
+    rt = get_runtime()
+    if client not in rt.config.clients:
+        fail(f"unknown client {client!r}: add [clients.{client}] to {rt.settings.config}")
+    from prefect import tags
+
+    from flows.process import FLOWS
+
+    flow = FLOWS[doc_type]
+    results: list[dict[str, Any]] = []
+    failed = False
+    with _quiet_prefect(), Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, disable=json_out, transient=True,
+    ) as progress:
+        bar = progress.add_task(f"processing {doc_type.value}", total=len(files))
+        for f in files:
+            progress.update(bar, description=f"{f.name}")
+            try:
+                with tags(f"client:{client}", f"doc:{doc_type.value}"):
+                    res = flow(path=str(f.resolve()), client_id=client, name=f.name)
+                results.append(res.model_dump())
+            except Exception as exc:  # a failure of the system, not of the input
+                failed = True
+                results.append({"path": str(f), "client_id": client, "doc_type": doc_type.value,
+                                "status": "error", "reason": f"{type(exc).__name__}: {exc}"})
+            progress.advance(bar)
+    if json_out:
+        emit_json({"files": results})
+    else:
+        table = Table("file", "status", "records", "completed", "in review", "rejected", "reason")
+        for r in results:
+            table.add_row(
+                Path(r["path"]).name, r["status"], str(r.get("records", 0)),
+                str(r.get("completed", 0)), str(r.get("in_review", 0)), str(r.get("rejected", 0)),
+                (r.get("reason") or "")[:80],
+            )
+        console.print(table)
+    if failed:
+        raise typer.Exit(1)
+
+
+def extract(
+    file: Annotated[Path, typer.Argument(help="The file to read.")],
+    doc_type: TypeOpt,
+    client: Annotated[str | None, typer.Option("--client", "-c", help="Use this client's settings.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Dry run: extract and validate one file, persist nothing."""
+    from schemas.config import ClientConfig, load_config
+    from tasks.handler import ClientContext
+    from tasks.registry import handler_for
+    from cli.main import settings
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    config = load_config(Path(settings().config))
+    cfg = config.clients.get(client) if client else None
+    if client and cfg is None:
+        fail(f"unknown client {client!r}")
+    ctx = ClientContext(client=cfg or ClientConfig(id="dry-run", name="dry run"), base_dir=config.base_dir)
+    handler = handler_for(doc_type)
+    batch = handler.extract(file.read_bytes(), file.name, ctx)
+    fields = handler.record_json(batch.records) if batch.records.height else []
+    by_record: dict[int, list[dict[str, str]]] = {}
+    for row in batch.issues.iter_rows(named=True):
+        by_record.setdefault(row["record_index"], []).append(
+            {"code": row["code"], "field": row["field"], "message": row["message"]}
+        )
+    records = [
+        {"record_key": key, "fields": f, "issues": by_record.get(idx, [])}
+        for idx, key, f in zip(
+            batch.records.get_column("record_index").to_list(),
+            batch.records.get_column("record_key").to_list(),
+            fields,
+            strict=True,
+        )
+    ]
+    answer = {
+        "file_issues": [{"code": i.code, "message": i.message} for i in batch.file_issues],
+        "records": records,
+    }
+    if json_out:
+        emit_json(answer)
+        return
+    from schemas.pii import mask_fields
+
+    for issue in answer["file_issues"]:
+        console.print(f"[red]file[/] {issue['code']}: {issue['message']}", highlight=False)
+    table = Table("record", "issues", "fields")
+    for r in records[:200]:
+        masked = mask_fields(doc_type.value, r["fields"])
+        table.add_row(
+            str(r["record_key"]),
+            "\n".join(f"{i['code']} {i['field']}" for i in r["issues"]) or "ok",
+            ", ".join(f"{k}={v}" for k, v in list(masked.items())[:6]),
+        )
+    console.print(table)
+    console.print(f"{len(records)} records, {sum(1 for r in records if r['issues'])} with issues")
+
+
+def ingest(
+    once: Annotated[bool, typer.Option("--once", help="Poll once and exit.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Poll the landing zone(s), register new complete files once, process them."""
+    import time
+
+    rt = get_runtime()
+    from flows.ingest import ingest as ingest_flow
+
+    while True:
+        with _quiet_prefect():
+            summary = ingest_flow()
+        if json_out:
+            emit_json(summary.model_dump())
+        else:
+            console.print(
+                f"taken {summary.taken}, duplicates {summary.duplicates}, quarantined "
+                f"{summary.quarantined}, waiting {summary.waiting}"
+            )
+        if once:
+            return
+        time.sleep(rt.config.landing.poll_interval_seconds)
+
+
+def serve() -> None:
+    """Serve every deployment of this project from this machine (long-running)."""
+    get_runtime()
+    from flows.serve import serve_all
+
+    serve_all()

@@ -1,0 +1,49 @@
+"""``bpo serve``: every deployment of ``prefect.yaml``, served from this one process."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from prefect import serve
+from prefect.schedules import Cron, Interval
+
+PROJECT_FILE = Path(__file__).resolve().parents[1] / "prefect.yaml"
+
+
+def deployments_spec(path: Path = PROJECT_FILE) -> list[dict[str, Any]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return list(data.get("deployments", []))
+
+
+def load_entrypoint(entrypoint: str) -> Any:
+    """``flows/ingest.py:ingest`` -> the flow object."""
+    file, _, attr = entrypoint.partition(":")
+    module = importlib.import_module(file.removesuffix(".py").replace("/", "."))
+    return getattr(module, attr)
+
+
+def _schedules(spec: dict[str, Any]) -> list[Any]:
+    out: list[Any] = []
+    for s in spec.get("schedules") or []:
+        if "interval" in s:
+            out.append(Interval(timedelta(seconds=int(s["interval"]))))
+        elif "cron" in s:
+            out.append(Cron(s["cron"], timezone=s.get("timezone", "UTC")))
+    return out
+
+
+def serve_all(path: Path = PROJECT_FILE) -> None:  # pragma: no cover - long-running
+    deployments = [
+        load_entrypoint(spec["entrypoint"]).to_deployment(
+            name=spec["name"],
+            tags=spec.get("tags"),
+            description=spec.get("description"),
+            schedules=_schedules(spec),
+        )
+        for spec in deployments_spec(path)
+    ]
+    serve(*deployments)

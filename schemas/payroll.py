@@ -1,0 +1,57 @@
+"""The payroll entry: the one truth about a payroll record.
+
+The Polars dtypes (``PAYROLL_SCHEMA``), the required columns and the allowed account types all
+derive from :class:`PayrollEntry`; ``tests/schemas/test_payroll.py`` proves they agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.frames import literal_values, polars_schema, required_fields
+
+Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
+Hours = Annotated[Decimal, Field(max_digits=9, decimal_places=2, ge=0)]
+Rate = Annotated[Decimal, Field(max_digits=12, decimal_places=4, ge=0)]
+
+
+class PayrollEntry(BaseModel):
+    """One employee's payment in a payroll batch (DESIGN.md canonical batch)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    employee_id: Annotated[str, Field(min_length=1, max_length=22)]
+    employee_name: Annotated[str, Field(min_length=1, max_length=80)]
+    pay_date: dt.date
+    period_start: dt.date
+    period_end: dt.date
+    regular_hours: Hours
+    overtime_hours: Hours
+    hourly_rate: Rate | None = None
+    gross_pay: Money
+    federal_tax: Money
+    state_tax: Money
+    social_security: Money
+    medicare: Money
+    other_deductions: Money
+    net_pay: Money
+    routing_number: Annotated[str, Field(pattern=r"^\d{9}$")]
+    account_number: Annotated[str, Field(min_length=1, max_length=17)]
+    account_type: Literal["checking", "savings"]
+
+
+PAYROLL_SCHEMA = polars_schema(PayrollEntry)
+PAYROLL_COLUMNS = list(PAYROLL_SCHEMA)
+PAYROLL_REQUIRED = required_fields(PayrollEntry)
+ACCOUNT_TYPES = literal_values(PayrollEntry, "account_type")
+MONEY_COLUMNS = [c for c, t in PAYROLL_SCHEMA.items() if t == pl.Decimal(18, 2)]
+DEDUCTION_COLUMNS = ["federal_tax", "state_tax", "social_security", "medicare", "other_deductions"]
+HOURS_COLUMNS = ["regular_hours", "overtime_hours"]
+DATE_COLUMNS = [c for c, t in PAYROLL_SCHEMA.items() if t.is_temporal()]
+#: Fields masked in every view (logs, artifacts, review queue).
+PII_FIELDS = frozenset({"account_number", "routing_number"})

@@ -1,0 +1,151 @@
+"""Bulk reads and writes between Polars frames and the store, without per-row Python.
+
+Writes skip rows whose natural key already exists, so a retry changes nothing:
+- SQLite gets the whole frame as one JSON parameter, expanded by ``json_each`` inside one
+  ``INSERT OR IGNORE ... SELECT`` (no Python object per row or per value);
+- PostgreSQL gets ``COPY`` into a temporary table and ``INSERT ... SELECT ... ON CONFLICT DO
+  NOTHING``.
+Columns that are the same for every row are bound once as ``constants``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from typing import Any
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+_SQLITE_TS = "%Y-%m-%d %H:%M:%S.%6f"
+
+
+def _as_text_values(frame: pl.DataFrame, ts_format: str) -> pl.DataFrame:
+    """Decimals as exact text, timestamps as naive-UTC text: what the column types store."""
+    out = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if isinstance(dtype, pl.Datetime):
+            col = col.dt.convert_time_zone("UTC").dt.replace_time_zone(None).dt.strftime(ts_format)
+        elif isinstance(dtype, pl.Decimal):
+            col = col.cast(pl.String)
+        out.append(col.alias(name))
+    return frame.select(out)
+
+
+def _constant_text(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None).strftime(_SQLITE_TS.replace("%6f", "%f"))
+    if isinstance(value, bool):
+        return int(value)
+    if value is not None and not isinstance(value, int | str | float):
+        return str(value)
+    return value
+
+
+def insert_ignore(
+    session: Session, table: str, frame: pl.DataFrame, constants: dict[str, Any] | None = None
+) -> int:
+    """Insert every row of ``frame`` (plus ``constants``) unless its unique key exists.
+
+    Returns the number of rows actually inserted.
+    """
+    if frame.height == 0:
+        return 0
+    constants = constants or {}
+    conn = session.connection()
+    cols = [*frame.columns, *constants]
+    col_list = ", ".join(cols)
+    if conn.dialect.name == "sqlite":
+        payload = _as_text_values(frame, _SQLITE_TS).write_json()
+        picks = [f"j.value ->> '$.\"{c}\"'" for c in frame.columns]
+        picks += [f":k{i}" for i in range(len(constants))]
+        params: dict[str, Any] = {"rows": payload}
+        params.update({f"k{i}": _constant_text(v) for i, v in enumerate(constants.values())})
+        raw = conn.connection.driver_connection
+        before = raw.total_changes  # type: ignore[union-attr]
+        raw.execute(  # type: ignore[union-attr]
+            f"INSERT OR IGNORE INTO {table} ({col_list}) "
+            f"SELECT {', '.join(picks)} FROM json_each(:rows) AS j",
+            params,
+        )
+        return int(raw.total_changes - before)  # type: ignore[union-attr]
+    if conn.dialect.name == "postgresql":
+        full = frame.with_columns(
+            pl.lit(v, dtype=pl.Datetime("us", "UTC") if isinstance(v, dt.datetime) else None).alias(k)
+            for k, v in constants.items()
+        )
+        return _copy_insert(conn.connection.driver_connection, table, full)
+    raise NotImplementedError(f"bulk insert on {conn.dialect.name}")
+
+
+def _copy_insert(raw: Any, table: str, frame: pl.DataFrame) -> int:
+    cols = ", ".join(frame.columns)
+    tmp = f"_bulk_{table}"
+    buf = io.BytesIO()
+    frame.with_columns(
+        pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S.%6f+00")
+        for c, t in frame.schema.items()
+        if isinstance(t, pl.Datetime)
+    ).write_csv(buf, include_header=False, null_value="\\N", quote_style="necessary")
+    with raw.cursor() as cur:
+        cur.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {tmp} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+        )
+        cur.execute(f"TRUNCATE {tmp}")
+        with cur.copy(f"COPY {tmp} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as cp:
+            cp.write(buf.getvalue())
+        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {tmp} ON CONFLICT DO NOTHING")
+        return int(cur.rowcount)
+
+
+def read_frame(
+    session: Session, sql: str, params: dict[str, Any], schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
+    """Run a SELECT (``:name`` parameters, columns in ``schema`` order) into a typed frame.
+
+    Rows travel as one JSON document (SQLite) or one ``COPY`` stream (PostgreSQL) and are
+    converted column-wise: money exact, timestamps UTC-aware.
+    """
+    conn = session.connection()
+    names = list(schema)
+    as_text = dict.fromkeys(names, pl.String)
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        pg_sql = re.sub(r"(?<!:):([a-z_][a-z0-9_]*)", r"%(\1)s", sql)
+        buf = io.BytesIO()
+        with raw.cursor() as cur:  # type: ignore[union-attr]
+            query = cur.mogrify(pg_sql, params)
+            with cur.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N')") as cp:
+                for chunk in cp:
+                    buf.write(chunk)
+        if buf.tell() == 0:
+            text = pl.DataFrame(schema=as_text)
+        else:
+            text = pl.read_csv(
+                io.BytesIO(buf.getvalue()), has_header=False, new_columns=names,
+                schema=as_text, null_values="\\N",
+            )
+    else:
+        pairs = ", ".join(f"'{n}', CAST(q.{n} AS TEXT)" for n in names)
+        doc = conn.exec_driver_sql(
+            f"SELECT json_group_array(json_object({pairs})) FROM ({sql}) AS q", params
+        ).scalar_one()
+        rows = pl.read_json(io.StringIO(doc), schema=as_text) if doc != "[]" else None
+        text = rows if rows is not None else pl.DataFrame(schema=as_text)
+    return text.select(_cast_text(n, t) for n, t in schema.items())
+
+
+def _cast_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    col = pl.col(name)
+    if isinstance(dtype, pl.Datetime):
+        parsed = col.str.replace(r"\+00(:00)?$", "").str.to_datetime(
+            "%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False
+        )
+        return parsed.dt.replace_time_zone("UTC").alias(name)
+    return col.cast(dtype).alias(name)
+
+
+def utc_column(value: dt.datetime, height: int, name: str) -> pl.Series:
+    return pl.Series(name, [value] * height, dtype=pl.Datetime("us", "UTC"))

@@ -1,0 +1,224 @@
+"""The tables: clients, files, records, review items, the usage ledger and the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from store.types import MoneyType, UTCDateTime
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FileStatus:
+    PROCESSING = "processing"
+    PROCESSED = "processed"
+    QUARANTINED = "quarantined"
+
+
+class FileStage:
+    """How far a file got; a re-run resumes after the last stage that committed."""
+
+    REGISTERED = 0
+    RECORDED = 1
+    METERED = 2
+    DONE = 3
+
+
+class File(Base):
+    """A file registered once per client by the sha256 of its bytes (idempotent ingest)."""
+
+    __tablename__ = "files"
+    __table_args__ = (UniqueConstraint("client_id", "sha256", name="uq_files_client_sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id"), index=True)
+    doc_type: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=FileStatus.PROCESSING)
+    stage: Mapped[int] = mapped_column(Integer, default=FileStage.REGISTERED)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    record_count: Mapped[int | None] = mapped_column(Integer, default=None)
+    outputs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    flow_run_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Record(Base):
+    """One record of one file and its single state (completed | in_review | rejected).
+
+    Written in bulk from the validated frame; the record's fields live in the file's outputs
+    (completed) or in its review item (flagged), not here.
+    """
+
+    __tablename__ = "records"
+    __table_args__ = (
+        Index("ix_records_dedupe", "client_id", "doc_type", "dedupe_key"),
+        Index("ix_records_client_state", "client_id", "state"),
+    )
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("files.id"), primary_key=True)
+    record_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    doc_type: Mapped[str] = mapped_column(String(16))
+    record_key: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16))
+    dedupe_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ReviewStatus:
+    OPEN = "open"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+    ESCALATED = "escalated"
+
+    ACTIVE = (OPEN, CLAIMED, ESCALATED)
+
+
+class ReviewItem(Base):
+    """A flagged record waiting for a person, with its reasons and raw values.
+
+    ``version`` grows on every state change: writers update ``WHERE version = :seen`` so two
+    people acting on the same item cannot both win. Columns added after the first release
+    carry server defaults because routing bulk-inserts items without naming them.
+    """
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        UniqueConstraint("file_id", "record_index", name="uq_review_record"),
+        Index("ix_review_queue", "status", "priority", "due_at"),
+        Index("ix_review_client", "client_id", "status"),
+        Index("ix_review_lease", "status", "lease_until"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    doc_type: Mapped[str] = mapped_column(String(16))
+    file_id: Mapped[int] = mapped_column(ForeignKey("files.id"))
+    record_index: Mapped[int] = mapped_column(Integer)
+    record_key: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default=ReviewStatus.OPEN)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    raw: Mapped[str | None] = mapped_column(Text, default=None)
+    priority: Mapped[int] = mapped_column(Integer, default=100)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    resolved_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    resolution: Mapped[str | None] = mapped_column(Text, default=None)
+    sla_breach_notified: Mapped[bool] = mapped_column(default=False)
+    #: Optimistic-concurrency counter, bumped by every transition.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: Set once escalated; a released escalated item goes back to the escalated queue.
+    escalated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    escalation_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    #: True once ``due_at`` was computed in the client's business hours (see store.review_sla).
+    sla_scheduled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Supplemental outputs written when the item was resolved.
+    outputs: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+
+
+class EntryType:
+    USAGE = "usage"
+    REVERSAL = "reversal"
+
+
+class UsageEntry(Base):
+    """Append-only usage ledger. ``entry_key`` is the natural key that makes metering idempotent:
+    ``<unit>:<transaction_id>`` for usage, ``reversal:<id of the reversed entry>`` for reversals.
+    """
+
+    __tablename__ = "usage_ledger"
+    __table_args__ = (
+        UniqueConstraint("client_id", "entry_key", name="uq_usage_natural_key"),
+        Index("ix_usage_period", "client_id", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    entry_key: Mapped[str] = mapped_column(String(255))
+    entry_type: Mapped[str] = mapped_column(String(16), default=EntryType.USAGE)
+    reverses_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    transaction_id: Mapped[str] = mapped_column(String(128))
+    doc_type: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(32))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(MoneyType)
+    amount: Mapped[Decimal] = mapped_column(MoneyType)
+    currency: Mapped[str] = mapped_column(String(3))
+    period: Mapped[str] = mapped_column(String(7))
+    completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    file_id: Mapped[int] = mapped_column(Integer)
+    record_index: Mapped[int] = mapped_column(Integer)
+    source_file: Mapped[str] = mapped_column(String(255))
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    flow_run_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Append-only trail of what people did: who, when, which field, before, after, why.
+
+    Rows are never updated or deleted (an ORM guard in ``store.audit`` and database triggers
+    from migration 0002 refuse it). PII values are stored masked.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_item", "review_item_id"),
+        Index("ix_audit_client_at", "client_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    client_id: Mapped[str] = mapped_column(String(64))
+    review_item_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    field: Mapped[str | None] = mapped_column(String(255), default=None)
+    before: Mapped[str | None] = mapped_column(Text, default=None)
+    after: Mapped[str | None] = mapped_column(Text, default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    doc_type: Mapped[str | None] = mapped_column(String(16), default=None)
+    file_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    record_index: Mapped[int | None] = mapped_column(Integer, default=None)
+    record_key: Mapped[str | None] = mapped_column(String(255), default=None)

@@ -1,0 +1,9 @@
+"""Every table of the store, for migrations and metadata: import this, not the parts."""
+
+from __future__ import annotations
+
+import store.billing_models
+import store.review_models
+from store.models import Base
+
+__all__ = ["Base", "store"]

@@ -1,0 +1,1 @@
+"""Invoices (accounts payable): bytes -> validated canonical invoice records -> AP export."""

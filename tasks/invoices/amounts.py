@@ -1,0 +1,67 @@
+"""Amounts and currencies as printed on invoices.
+
+>>> parse_money("1.234,56 €")
+Decimal('1234.56')
+>>> find_currency("Total EUR 12,00")
+'EUR'
+>>> decimal_places(Decimal("1.005"))
+3
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pycountry
+
+from schemas.money import parse_amount
+
+#: One amount inside a longer text: optional sign or parentheses, grouped digits, decimals.
+AMOUNT_TOKEN = re.compile(
+    r"\(?-?\s?(?:[€$£¥]\s?)?\d{1,3}(?:[.,'\u00a0\u202f ]\d{3})*(?:[.,]\d{1,4})?(?!\d)\)?-?"
+    r"|\(?-?\s?(?:[€$£¥]\s?)?\d+(?:[.,]\d{1,4})?(?!\d)\)?-?"
+)
+_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "¥": "JPY", "₹": "INR", "₣": "CHF"}
+_CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
+#: Upper-case words that look like currency codes in invoice text but are not meant as one.
+_NOT_CURRENCY = frozenset({"VAT", "TVA", "IVA", "BTW", "USt", "PDF", "IBAN", "BIC", "ALL"})
+
+
+def parse_money(text: str) -> Decimal | None:
+    """Parse an amount; ``None`` when the text holds no amount."""
+    value = parse_amount(text.replace("\u2212", "-"))
+    return value
+
+
+def decimal_places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def is_currency(code: str) -> bool:
+    """ISO 4217 (pycountry)."""
+    return len(code) == 3 and pycountry.currencies.get(alpha_3=code.upper()) is not None
+
+
+def find_currency(text: str) -> str | None:
+    """An ISO 4217 code or a currency symbol in ``text``, as a code."""
+    for m in _CODE.finditer(text):
+        code = m.group(1)
+        if code not in _NOT_CURRENCY and is_currency(code):
+            return code
+    for symbol, code in _SYMBOLS.items():
+        if symbol in text:
+            return code
+    return None
+
+
+def last_amount(text: str) -> tuple[str, Decimal] | None:
+    """The right-most amount in ``text`` (totals print their value last on the line)."""
+    found: tuple[str, Decimal] | None = None
+    for m in AMOUNT_TOKEN.finditer(text):
+        token = m.group(0).strip()
+        value = parse_money(token)
+        if value is not None and re.search(r"\d", token):
+            found = (token, value)
+    return found

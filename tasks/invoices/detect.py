@@ -1,0 +1,28 @@
+"""What a file is, from its first bytes (the name's extension is only a hint)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Format = Literal["pdf", "xml", "json", "csv", "empty", "unknown"]
+
+
+def sniff(data: bytes, name: str = "") -> Format:
+    if not data.strip():
+        return "empty"
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<"):
+        return "xml"
+    if text[:1] in (b"{", b"["):
+        return "json"
+    if b"\x00" in head:
+        return "unknown"
+    first_line = text.split(b"\n", 1)[0]
+    if first_line.count(b",") + first_line.count(b";") + first_line.count(b"\t") >= 2:
+        return "csv"
+    if name.lower().endswith(".csv"):
+        return "csv"
+    return "unknown"

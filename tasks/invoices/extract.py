@@ -1,0 +1,109 @@
+"""Bytes -> candidates, by format sniffed from content (plus the Factur-X cross-check)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schemas.invoice_options import InvoiceOptions
+from schemas.issue import Issue
+from tasks.invoices.candidate import Candidate
+from tasks.invoices.detect import sniff
+from tasks.invoices.facturx import embedded_xml
+from tasks.invoices.pdf_extract import extract_pdf
+from tasks.invoices.tabular import read_csv, read_json
+from tasks.invoices.xml_cii import parse_cii
+from tasks.invoices.xml_safe import parse_xml, syntax_of
+from tasks.invoices.xml_ubl import parse_ubl
+
+
+@dataclass
+class Extraction:
+    candidates: list[Candidate] = field(default_factory=list)
+    file_issue: Issue | None = None
+    meta: dict[str, object] = field(default_factory=dict)
+
+
+def _xml(data: bytes) -> list[Candidate] | Issue:
+    root = parse_xml(data)
+    if isinstance(root, Issue):
+        return root
+    syntax = syntax_of(root)
+    if isinstance(syntax, Issue):
+        return syntax
+    return [parse_cii(root) if syntax == "cii" else parse_ubl(root)]
+
+
+def _facturx(xml: bytes, data: bytes, options: InvoiceOptions, currency: str) -> Extraction:
+    parsed = _xml(xml)
+    text = extract_pdf(data, max_pages=options.max_pdf_pages, currency=currency)
+    if isinstance(parsed, Issue):
+        # The embedded XML is unusable: read the visible invoice and say why.
+        if isinstance(text, Issue):
+            return Extraction(file_issue=text, meta={"format": "pdf"})
+        for cand in text:
+            cand.issues.append(
+                Issue(
+                    code="INV-FX-XML-INVALID",
+                    message=f"The embedded XML was ignored: {parsed.message}",
+                )
+            )
+        return Extraction(text, meta={"format": "pdf", "embedded_xml": "invalid"})
+    cand = parsed[0]
+    cand.source = "facturx"
+    shown = [c.values.get("total") for c in text] if not isinstance(text, Issue) else []
+    shown = [t for t in shown if t is not None]
+    xml_total = cand.values.get("total")
+    if shown and xml_total is not None and xml_total not in shown:
+        cand.issues.append(
+            Issue(
+                code="INV-FX-TEXT-MISMATCH",
+                field="total",
+                message=(
+                    f"The embedded XML says total {xml_total}, the printed invoice shows"
+                    f" {shown[-1]}; check which one the vendor means."
+                ),
+            )
+        )
+    if not isinstance(text, Issue) and text:
+        cand.pages = [p for c in text for p in c.pages]
+    return Extraction(
+        [cand], meta={"format": "facturx", "text_total": str(shown[-1]) if shown else None}
+    )
+
+
+def extract_candidates(
+    data: bytes, name: str, options: InvoiceOptions, currency: str
+) -> Extraction:
+    fmt = sniff(data, name)
+    if fmt == "empty":
+        return Extraction(
+            file_issue=Issue(
+                code="INV-EMPTY-FILE",
+                message="The file is empty (0 bytes); ask the sender to drop it again.",
+            )
+        )
+    if fmt == "pdf":
+        xml = embedded_xml(data)
+        if xml is not None:
+            return _facturx(xml, data, options, currency)
+        result = extract_pdf(data, max_pages=options.max_pdf_pages, currency=currency)
+    elif fmt == "xml":
+        result = _xml(data)
+    elif fmt == "json":
+        result = read_json(data, options.columns)
+    elif fmt == "csv":
+        result = read_csv(data, options.columns)
+    else:
+        result = Issue(
+            code="INV-NOT-AN-INVOICE",
+            message="The file is not a PDF, UBL/CII XML, CSV or JSON invoice; check what was sent.",
+        )
+    if isinstance(result, Issue):
+        return Extraction(file_issue=result, meta={"format": fmt})
+    if not result:
+        return Extraction(
+            file_issue=Issue(code="INV-NOT-AN-INVOICE", message="The file holds no invoices."),
+            meta={"format": fmt},
+        )
+    sources = {c.source for c in result}
+    return Extraction(result, meta={"format": sources.pop() if len(sources) == 1 else fmt})

@@ -1,0 +1,154 @@
+"""PDF with a text layer -> one candidate per invoice it holds.
+
+Pages are grouped into invoices by their invoice number: a page that names a number other
+than the current invoice's starts the next invoice, a page without one continues it. So a
+file of two invoices gives two candidates, and a two-page invoice one.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+
+from schemas.issue import Issue
+from tasks.invoices.amounts import find_currency
+from tasks.invoices.candidate import Candidate
+from tasks.invoices.labels import CREDIT_NOTE_WORDS, INVOICE_WORDS, fold, match_label
+from tasks.invoices.pdf_fields import AMOUNT_FIELDS, Found, find_fields
+from tasks.invoices.pdf_table import table_lines
+from tasks.invoices.pdf_text import PageText, PdfUnreadableError, read_pages
+
+LETTERHEAD, FIRST_LINE, DEFAULT_CURRENCY = 0.82, 0.6, 0.5
+_CURRENCY_WORDS = {
+    "euro": "EUR",
+    "euros": "EUR",
+    "dollar": "USD",
+    "dollars": "USD",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "franken": "CHF",
+    "francs": "CHF",
+}
+
+
+def extract_pdf(data: bytes, *, max_pages: int, currency: str) -> list[Candidate] | Issue:
+    """Candidates from the text layer, or the file issue that stops extraction."""
+    try:
+        pages = list(read_pages(data, max_pages))
+    except PdfUnreadableError as exc:
+        return exc.issue
+    if not any(p.lines for p in pages):
+        return Issue(
+            code="INV-PDF-NEEDS-OCR",
+            message=(
+                "The PDF has no text layer (scanned image); it needs OCR or manual keying."
+                if any(p.images for p in pages)
+                else "The PDF has no text at all; check that the right file was sent."
+            ),
+        )
+    groups = _group(pages)
+    candidates = [_candidate(pages_, found, currency) for pages_, found in groups]
+    if not any("invoice_number" in c.values or "total" in c.values for c in candidates):
+        text = fold(" ".join(p.text for p in pages[:3]))
+        if not any(w in text for w in INVOICE_WORDS):
+            return Issue(
+                code="INV-NOT-AN-INVOICE",
+                message="No invoice number, total or invoice title was found; this does not look"
+                " like an invoice. Check the file and the document type.",
+            )
+    return candidates
+
+
+def _group(pages: list[PageText]) -> list[tuple[list[PageText], list[Found]]]:
+    groups: list[tuple[list[PageText], list[Found]]] = []
+    current: str | None = None
+    for page in pages:
+        found = find_fields(page)
+        numbers = sorted(
+            (f for f in found if f.field == "invoice_number"), key=lambda f: -f.confidence
+        )
+        number = numbers[0].text if numbers else None
+        if not groups or (number is not None and current is not None and number != current):
+            groups.append(([], []))
+        if number is not None:
+            current = number
+        groups[-1][0].append(page)
+        groups[-1][1].extend(found)
+    return groups
+
+
+def _best(found: Iterable[Found], field: str) -> Found | None:
+    hits = [f for f in found if f.field == field]
+    if not hits:
+        return None
+    if field in AMOUNT_FIELDS:
+        return hits[-1]  # totals close the invoice: the last one printed is the final one
+    return max(hits, key=lambda f: f.confidence)  # max keeps the first of equals
+
+
+def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Candidate:
+    cand = Candidate(source="pdf", pages=[p.number for p in pages])
+    for field in (
+        "invoice_number",
+        "vendor_name",
+        "buyer_name",
+        "vendor_tax_id",
+        "po_number",
+        "vendor_iban",
+    ):
+        hit = _best(found, field)
+        if hit is not None:
+            cand.set_text(field, hit.text, hit.confidence)
+    for field in ("invoice_date", "due_date"):
+        hit = _best(found, field)
+        if hit is not None:
+            cand.set_date(field, hit.text, hit.confidence)
+    for field in ("subtotal", "tax_total", "total"):
+        hit = _best(found, field)
+        if hit is not None:
+            cand.set_amount(field, hit.text, hit.confidence)
+    if "vendor_name" not in cand.values:
+        _letterhead(cand, pages[0])
+    _currency(cand, found, pages, currency)
+    head = fold(" ".join(ln.text for ln in pages[0].lines[:8]))
+    cand.set_text("document_type", "381" if any(w in head for w in CREDIT_NOTE_WORDS) else "380")
+    cand.values["lines"] = table_lines(pages)
+    return cand
+
+
+def _letterhead(cand: Candidate, page: PageText) -> None:
+    """No seller label: the seller is usually the top line, printed large."""
+    if not page.lines:
+        return
+    median = statistics.median(ln.height for ln in page.lines)
+    for ln in page.lines[:6]:
+        text = ln.cells[0].text
+        folded = fold(text)
+        if match_label(text) or any(folded.startswith(w) for w in INVOICE_WORDS):
+            continue
+        if sum(ch.isalpha() for ch in text) >= 3:
+            cand.set_text(
+                "vendor_name", text, LETTERHEAD if ln.height >= 1.3 * median else FIRST_LINE
+            )
+            return
+
+
+def _currency(cand: Candidate, found: list[Found], pages: list[PageText], default: str) -> None:
+    hit = _best(found, "currency")
+    if hit is not None:
+        code = find_currency(hit.text.upper()) or _CURRENCY_WORDS.get(fold(hit.text))
+        if code:
+            cand.set_text("currency", code, hit.confidence)
+            cand.raw["currency"] = hit.text
+            return
+    for field in ("total", "subtotal"):
+        raw = cand.raw.get(field)
+        if isinstance(raw, str) and (code := find_currency(raw)):
+            cand.set_text("currency", code, 0.9)
+            return
+    code = find_currency("\n".join(p.text for p in pages))
+    if code:
+        cand.set_text("currency", code, 0.85)
+        return
+    cand.set_text("currency", default, DEFAULT_CURRENCY)
+    cand.raw["currency"] = ""

@@ -1,0 +1,92 @@
+"""All rules for a list of candidates: the invoice's own rules, confidence, reference data and
+duplicates inside the file. Returns ``(record_index, Issue)`` pairs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from schemas.issue import Issue
+from tasks.handler import ClientContext
+from tasks.invoices.candidate import Candidate
+from tasks.invoices.identifiers import compact_tax_id
+from tasks.invoices.reference_rules import normalise_name, reference_issues
+from tasks.invoices.rules import REQUIRED, check
+
+
+def dedupe_key(vendor_tax_id: object, vendor_name: object, invoice_number: object) -> str | None:
+    """``<vendor>|<invoice_number>``: vendor by compact tax id, else by normalised name."""
+    if not isinstance(invoice_number, str) or not invoice_number.strip():
+        return None
+    if isinstance(vendor_tax_id, str) and compact_tax_id(vendor_tax_id):
+        vendor = compact_tax_id(vendor_tax_id)
+    elif isinstance(vendor_name, str):
+        vendor = normalise_name(vendor_name)
+    else:
+        vendor = ""
+    return f"{vendor}|{invoice_number.strip().upper()}"
+
+
+def confidence_issues(cand: Candidate, threshold: Decimal) -> list[Issue]:
+    out = []
+    for name in REQUIRED:
+        conf = cand.confidence.get(name)
+        if name in cand.values and conf is not None and Decimal(str(conf)) < threshold:
+            shown = cand.raw.get(name) or cand.values[name]
+            out.append(
+                Issue(
+                    code="INV-LOW-CONFIDENCE",
+                    field=name,
+                    message=(
+                        f"{name} was read as {str(shown)!r} with confidence {conf:.2f} (below"
+                        f" {threshold}); compare it with the document."
+                    ),
+                )
+            )
+    return out
+
+
+_UNPARSED = frozenset({"INV-DATE-INVALID", "INV-AMOUNT-INVALID"})
+
+
+def own_issues(cand: Candidate) -> list[Issue]:
+    """Parse issues plus the invoice's own rules; a field present but unparseable is reported
+    once (``INV-DATE-INVALID``), not again as missing (``BR-03``)."""
+    unparsed = {i.field for i in cand.issues if i.code in _UNPARSED}
+    rules = check(cand.values, line_total=cand.line_total, breakdown=cand.tax_breakdown)
+    shadowed = {code for code, _ in REQUIRED.values()}
+    return [*cand.issues, *(i for i in rules if not (i.field in unparsed and i.code in shadowed))]
+
+
+def candidate_issues(cand: Candidate, ctx: ClientContext) -> list[Issue]:
+    issues = own_issues(cand)
+    issues.extend(confidence_issues(cand, ctx.client.invoices.confidence_threshold))
+    issues.extend(reference_issues(cand.values, ctx.client.invoices, ctx.reference_frame))
+    return issues
+
+
+def validate_all(cands: list[Candidate], ctx: ClientContext) -> list[tuple[int, Issue]]:
+    out: list[tuple[int, Issue]] = []
+    seen: dict[str, int] = {}
+    for i, cand in enumerate(cands):
+        out.extend((i, issue) for issue in candidate_issues(cand, ctx))
+        v = cand.values
+        key = dedupe_key(v.get("vendor_tax_id"), v.get("vendor_name"), v.get("invoice_number"))
+        if key is None:
+            continue
+        if key in seen:
+            out.append(
+                (
+                    i,
+                    Issue(
+                        code="INV-DUPLICATE-IN-FILE",
+                        field="invoice_number",
+                        message=(
+                            f"Invoice {v.get('invoice_number')} of this vendor appears again in"
+                            f" this file (record {seen[key]}); reject the copy."
+                        ),
+                    ),
+                )
+            )
+        else:
+            seen[key] = i
+    return out

@@ -1,0 +1,98 @@
+"""Parse untrusted XML with defusedxml: no DTDs, no entities, no network.
+
+A billion-laughs bomb, an external entity or a DTD becomes a file issue, never a crash.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from schemas.issue import Issue
+
+UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+UBL_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+CII = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+ZUGFERD_1 = "urn:ferd:CrossIndustryDocument:invoice:1p0"
+#: Root namespace -> syntax this package reads.
+KNOWN_ROOTS = {
+    f"{{{UBL_INVOICE}}}Invoice": "ubl",
+    f"{{{UBL_CREDIT_NOTE}}}CreditNote": "ubl",
+    f"{{{CII}}}CrossIndustryInvoice": "cii",
+    f"{{{ZUGFERD_1}}}CrossIndustryDocument": "cii",
+}
+
+
+def parse_xml(data: bytes) -> Element | Issue:
+    """The root element, or a file issue saying why the XML cannot be used."""
+    try:
+        root: Element = fromstring(
+            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+        return root
+    except DefusedXmlException as exc:
+        return Issue(
+            code="INV-XML-FORBIDDEN",
+            message=(
+                f"The XML declares a DTD or entities ({type(exc).__name__}), which invoices never"
+                " need; it was not processed. Ask the sender for a plain UBL or CII file."
+            ),
+        )
+    except (ParseError, ValueError, UnicodeDecodeError) as exc:
+        return Issue(code="INV-XML-MALFORMED", message=f"The XML cannot be parsed: {exc}.")
+
+
+def syntax_of(root: Element) -> str | Issue:
+    """``ubl`` or ``cii``, or a file issue for XML of another kind or namespace."""
+    syntax = KNOWN_ROOTS.get(root.tag)
+    if syntax is None:
+        return Issue(
+            code="INV-XML-NAMESPACE",
+            message=(
+                f"Root element {root.tag!r} is not a UBL 2.1 Invoice/CreditNote or a UN/CEFACT"
+                " CII invoice; check the file type or the namespace."
+            ),
+        )
+    return syntax
+
+
+def text(el: Element | None, path: str) -> str | None:
+    """Text of the first match of ``path`` (namespace-agnostic: ``{*}`` per step)."""
+    if el is None:
+        return None
+    found = el.find(ns_any(path)) if path else el
+    if found is None or found.text is None:
+        return None
+    value = found.text.strip()
+    return value or None
+
+
+def ns_any(path: str) -> str:
+    """``A/B`` -> ``{*}A/{*}B`` (``.//`` and ``..`` pass through)."""
+    parts = []
+    for step in path.split("/"):
+        parts.append(step if step in ("", ".", "..") or step.startswith("{") else "{*}" + step)
+    return "/".join(parts)
+
+
+def xml_decimal(value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        return None
+
+
+def amount_text(el: Element | None, name: str, currency: str | None) -> str | None:
+    """Amount text; where several carry ``currencyID`` (tax in two currencies), the invoice's."""
+    if el is None:
+        return None
+    found = el.findall(ns_any(name))
+    for f in found:
+        if currency is None or f.get("currencyID") in (None, currency):
+            return f.text.strip() if f.text else None
+    return found[0].text.strip() if found and found[0].text else None

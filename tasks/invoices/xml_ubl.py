@@ -1,0 +1,78 @@
+"""UBL 2.1 Invoice and CreditNote (Peppol BIS Billing 3, XRechnung UBL)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from xml.etree.ElementTree import Element
+
+from tasks.invoices.candidate import Candidate, TaxSubtotal, line
+from tasks.invoices.xml_cii import line_adjustment
+from tasks.invoices.xml_safe import amount_text, ns_any, text, xml_decimal
+
+
+def _party_name(party: Element | None) -> str | None:
+    return text(party, "Party/PartyLegalEntity/RegistrationName") or text(
+        party, "Party/PartyName/Name"
+    )
+
+
+def parse_ubl(root: Element) -> Candidate:
+    cand = Candidate(source="ubl")
+    credit = root.tag.endswith("CreditNote")
+    cand.set_text("invoice_number", text(root, "ID"))
+    cand.set_text(
+        "document_type",
+        text(root, "CreditNoteTypeCode" if credit else "InvoiceTypeCode")
+        or ("381" if credit else None),
+    )
+    cand.set_date("invoice_date", text(root, "IssueDate"))
+    cand.set_date("due_date", text(root, "DueDate") or text(root, "PaymentMeans/PaymentDueDate"))
+    currency = text(root, "DocumentCurrencyCode")
+    cand.set_text("currency", currency)
+    seller = root.find(ns_any("AccountingSupplierParty"))
+    cand.set_text("vendor_name", _party_name(seller))
+    cand.set_text("vendor_tax_id", text(seller, "Party/PartyTaxScheme/CompanyID"))
+    cand.set_text("buyer_name", _party_name(root.find(ns_any("AccountingCustomerParty"))))
+    cand.set_text("po_number", text(root, "OrderReference/ID"))
+    cand.set_text("vendor_iban", text(root, "PaymentMeans/PayeeFinancialAccount/ID"))
+    totals = root.find(ns_any("LegalMonetaryTotal"))
+    cand.set_amount("subtotal", amount_text(totals, "TaxExclusiveAmount", currency))
+    cand.set_amount("total", amount_text(totals, "TaxInclusiveAmount", currency))
+    cand.set_amount("allowance_total", amount_text(totals, "AllowanceTotalAmount", currency))
+    cand.set_amount("charge_total", amount_text(totals, "ChargeTotalAmount", currency))
+    cand.line_total = xml_decimal(amount_text(totals, "LineExtensionAmount", currency))
+    tax_totals = root.findall(ns_any("TaxTotal"))
+    for tax_total in tax_totals:
+        amount = tax_total.find(ns_any("TaxAmount"))
+        if amount is None or (currency and amount.get("currencyID") not in (None, currency)):
+            continue
+        cand.set_amount("tax_total", amount.text)
+        for sub in tax_total.findall(ns_any("TaxSubtotal")):
+            cand.tax_breakdown.append(
+                TaxSubtotal(
+                    category=text(sub, "TaxCategory/ID"),
+                    rate=xml_decimal(text(sub, "TaxCategory/Percent")),
+                    taxable=xml_decimal(text(sub, "TaxableAmount")),
+                    tax=xml_decimal(text(sub, "TaxAmount")),
+                )
+            )
+        break
+    tag = "CreditNoteLine" if credit else "InvoiceLine"
+    cand.values["lines"] = [_line(item, credit) for item in root.findall(ns_any(tag))]
+    return cand
+
+
+def _line(item: Element, credit: bool) -> dict[str, object]:
+    price = xml_decimal(text(item, "Price/PriceAmount"))
+    basis = xml_decimal(text(item, "Price/BaseQuantity"))
+    if price is not None and basis is not None and basis not in (Decimal(0), Decimal(1)):
+        price = price / basis
+    return line(
+        adjustment=line_adjustment(item, "AllowanceCharge", "ChargeIndicator"),
+        description=text(item, "Item/Name"),
+        quantity=xml_decimal(text(item, "CreditedQuantity" if credit else "InvoicedQuantity")),
+        unit_price=price,
+        amount=xml_decimal(text(item, "LineExtensionAmount")),
+        tax_category=text(item, "Item/ClassifiedTaxCategory/ID"),
+        tax_rate=xml_decimal(text(item, "Item/ClassifiedTaxCategory/Percent")),
+    )

@@ -1,0 +1,152 @@
+"""Payroll batch bytes -> validated, typed records and their issues (no I/O beyond reference data)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import polars as pl
+
+from schemas.batch import ISSUE_SCHEMA, RECORD_INDEX, RECORD_KEY, ValidatedBatch
+from schemas.issue import Issue
+from schemas.payroll import PAYROLL_COLUMNS
+from tasks.handler import ClientContext
+from tasks.payroll.layout import Layout, LayoutError, apply_layout, header_score
+from tasks.payroll.rules import find_issues, type_records
+from tasks.tabular.decode import RawTable, TableError, is_xlsx, read_csv_strings, read_xlsx_sheets
+
+RAW_SUFFIX = "__raw"
+
+
+def read_layout(data: bytes, mapping: dict[str, str]) -> tuple[Layout, dict[str, object]]:
+    """Find the payroll table in CSV or XLSX bytes (every sheet of a workbook is considered)."""
+    if not data:
+        raise TableError("FILE-EMPTY", "The file is empty (0 bytes).")
+    if is_xlsx(data):
+        sheets = [(n, t) for n, t in read_xlsx_sheets(data) if header_score(t.header, mapping) > 0]
+        if not sheets:
+            raise TableError(
+                "PAY-MISSING-COLUMN", "No sheet of the workbook has a payroll header row."
+            )
+        best = max(header_score(t.header, mapping) for _, t in sheets)
+        chosen = [(n, t) for n, t in sheets if header_score(t.header, mapping) == best]
+        layouts = [apply_layout(t, mapping) for _, t in chosen]
+        frame = pl.concat([lay.frame for lay in layouts])
+        control: dict[str, Decimal] = {}
+        for lay in layouts:
+            control.update(lay.control)
+        meta: dict[str, object] = {"format": "xlsx", "sheets": [n for n, _ in chosen]}
+        ignored = sorted({c for lay in layouts for c in lay.ignored_columns})
+        return Layout(frame=frame, ignored_columns=ignored, control=control), meta
+    table: RawTable = read_csv_strings(data)
+    return apply_layout(table, mapping), dict(table.meta)
+
+
+def _control_issues(typed: pl.DataFrame, control: dict[str, Decimal]) -> list[Issue]:
+    problems = []
+    if "record_count" in control and Decimal(typed.height) != control["record_count"]:
+        problems.append(
+            f"{typed.height} records but the control row declares {control['record_count']}"
+        )
+    for col in ("gross_pay", "net_pay"):
+        if col in control:
+            total = typed.get_column(col).sum()
+            total = Decimal(0) if total is None else Decimal(str(total))
+            if total != control[col]:
+                problems.append(f"{col} totals {total} but the control row declares {control[col]}")
+    if not problems:
+        return []
+    return [
+        Issue(
+            code="PAY-CONTROL-TOTAL",
+            field="",
+            message="Batch control totals disagree: "
+            + "; ".join(problems)
+            + ". The whole batch is held for review.",
+        )
+    ]
+
+
+def _master_issues(typed: pl.DataFrame, ctx: ClientContext) -> pl.DataFrame | None:
+    path = ctx.client.payroll.employee_master
+    if not path:
+        return None
+    master = ctx.reference_frame(path)
+    if "employee_id" not in master.columns:
+        return None
+    known = master.get_column("employee_id").str.strip_chars().drop_nulls().unique()
+    unknown = typed.filter(
+        pl.col("employee_id").is_not_null() & ~pl.col("employee_id").is_in(known.implode())
+    )
+    return unknown.select(
+        pl.col(RECORD_INDEX),
+        pl.lit("PAY-UNKNOWN-EMPLOYEE").alias("code"),
+        pl.lit("employee_id").alias("field"),
+        pl.format(
+            "employee_id {} is not in the client's employee master.", pl.col("employee_id")
+        ).alias("message"),
+        pl.lit("review").alias("severity"),
+    )
+
+
+def validate_frame(
+    raw: pl.DataFrame, ctx: ClientContext, control: dict[str, Decimal] | None = None
+) -> ValidatedBatch:
+    """Validate canonical string columns (plus ``record_index``) into a batch."""
+    typed = type_records(raw)
+    issues = find_issues(typed, max_period_hours=ctx.client.payroll.max_period_hours)
+    extra = _master_issues(typed, ctx)
+    if extra is not None and extra.height:
+        issues = pl.concat([issues, extra.cast(ISSUE_SCHEMA)])  # type: ignore[arg-type]
+    file_issues = _control_issues(typed, control or {})
+    if file_issues:
+        held = typed.select(
+            pl.col(RECORD_INDEX),
+            pl.lit("PAY-CONTROL-TOTAL").alias("code"),
+            pl.lit("").alias("field"),
+            pl.lit(file_issues[0].message).alias("message"),
+            pl.lit("review").alias("severity"),
+        )
+        issues = pl.concat([issues, held.cast(ISSUE_SCHEMA)])  # type: ignore[arg-type]
+    flagged = issues.get_column(RECORD_INDEX).unique().implode()
+    raw_cols = [f"{c}{RAW_SUFFIX}" for c in PAYROLL_COLUMNS]
+    records = typed.select(
+        pl.col(RECORD_INDEX),
+        pl.coalesce(pl.col("employee_id"), pl.format("#{}", pl.col(RECORD_INDEX) + 1)).alias(
+            RECORD_KEY
+        ),
+        *PAYROLL_COLUMNS,
+        pl.when(pl.col(RECORD_INDEX).is_in(flagged))
+        .then(
+            pl.struct(
+                pl.col(raw_cols).name.map(lambda n: n.removesuffix(RAW_SUFFIX))
+            ).struct.json_encode()
+        )
+        .alias("raw"),
+    )
+    return ValidatedBatch(records=records, issues=issues, file_issues=tuple(file_issues))
+
+
+def extract_payroll(data: bytes, name: str, ctx: ClientContext) -> ValidatedBatch:
+    """Read and validate a payroll batch; unreadable files come back with file issues only."""
+    try:
+        layout, meta = read_layout(data, ctx.client.payroll.columns)
+    except TableError as exc:
+        return ValidatedBatch.unreadable(Issue(code=exc.code, message=exc.message))
+    except LayoutError as exc:
+        return ValidatedBatch.unreadable(exc.issue)
+    if layout.frame.height == 0:
+        return ValidatedBatch.unreadable(
+            Issue(code="PAY-NO-RECORDS", message="The file has a header but no payment rows.")
+        )
+    raw = layout.frame.with_row_index(RECORD_INDEX)
+    batch = validate_frame(raw, ctx, layout.control)
+    meta.update(
+        {
+            "source_name": name,
+            "ignored_columns": layout.ignored_columns,
+            "declared_control": {k: str(v) for k, v in layout.control.items()},
+        }
+    )
+    return ValidatedBatch(
+        records=batch.records, issues=batch.issues, file_issues=batch.file_issues, meta=meta
+    )

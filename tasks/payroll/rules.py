@@ -1,0 +1,315 @@
+"""Payroll rules, vectorised over the whole batch.
+
+Each rule is a boolean Polars expression that is true where a record breaks it, with a stable
+code, the field it concerns and a message a reviewer can act on. Types, required fields, formats
+and allowed values derive from :class:`schemas.payroll.PayrollEntry`.
+
+Worked example of the pay arithmetic (hourly employee, rate 20.00, 80 regular and 2 overtime
+hours): gross = 80 x 20.00 + 2 x 20.00 x 1.5 = 1660.00; with taxes 150 + 50 + 102.92 + 24.07 and
+other deductions 10.00, net must be 1660.00 - 336.99 = 1323.01 to the cent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+from stdnum.us import rtn
+
+from schemas.batch import ISSUE_SCHEMA, RECORD_INDEX
+from schemas.payroll import (
+    ACCOUNT_TYPES,
+    DATE_COLUMNS,
+    DEDUCTION_COLUMNS,
+    HOURS_COLUMNS,
+    PAYROLL_COLUMNS,
+    PAYROLL_REQUIRED,
+    PAYROLL_SCHEMA,
+    PayrollEntry,
+)
+from schemas.frames import max_length
+from tasks.tabular.parse import (
+    NUM_SUFFIX,
+    clean_text,
+    excess_precision,
+    to_date,
+    to_decimal,
+    with_number_text,
+)
+
+ACCOUNT_TYPE_SYNONYMS = {
+    "checking": "checking",
+    "check": "checking",
+    "chk": "checking",
+    "c": "checking",
+    "dda": "checking",
+    "savings": "savings",
+    "saving": "savings",
+    "sav": "savings",
+    "s": "savings",
+}
+GROSS_TOLERANCE = Decimal("0.01")
+OVERTIME_FACTOR = Decimal("1.5")
+#: Text that a spreadsheet would run as a formula when the value is opened or exported.
+FORMULA_START = r"^[=+@\t\r]|^-[^0-9.\s]"
+TEXT_COLUMNS = [c for c, t in PAYROLL_SCHEMA.items() if t == pl.String()]
+NUMERIC_COLUMNS = [c for c, t in PAYROLL_SCHEMA.items() if isinstance(t, pl.Decimal)]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    field: str
+    broken: pl.Expr
+    message: str | pl.Expr
+
+
+def _pattern(name: str) -> str | None:
+    for meta in PayrollEntry.model_fields[name].metadata:
+        pattern = getattr(meta, "pattern", None)
+        if pattern:
+            return str(pattern)
+    return None
+
+
+def typed_columns() -> list[pl.Expr]:
+    """Expressions turning the ``<name>__raw`` string columns into the model's dtypes."""
+    exprs: list[pl.Expr] = []
+    for name, dtype in PAYROLL_SCHEMA.items():
+        src = f"{name}__raw"
+        if isinstance(dtype, pl.Decimal):
+            exprs.append(to_decimal(f"{src}{NUM_SUFFIX}", dtype).alias(name))
+        elif dtype == pl.Date():
+            exprs.append(to_date(src).alias(name))
+        elif name == "account_type":
+            exprs.append(
+                clean_text(src)
+                .str.to_lowercase()
+                .replace_strict(ACCOUNT_TYPE_SYNONYMS, default=None, return_dtype=pl.String)
+                .alias(name)
+            )
+        elif name == "routing_number":
+            exprs.append(clean_text(src).str.replace_all(r"[\s-]", "").alias(name))
+        else:
+            exprs.append(clean_text(src).alias(name))
+    return exprs
+
+
+def _type_rules() -> list[Rule]:
+    rules: list[Rule] = []
+    for name, dtype in PAYROLL_SCHEMA.items():
+        raw, typed = pl.col(f"{name}__raw"), pl.col(name)
+        present = clean_text(f"{name}__raw").is_not_null()
+        if name in PAYROLL_REQUIRED:
+            rules.append(Rule("PAY-REQUIRED", name, ~present, f"{name} is required but empty."))
+        if isinstance(dtype, pl.Decimal):
+            rules.append(
+                Rule(
+                    "PAY-PRECISION",
+                    name,
+                    excess_precision(f"{name}__raw{NUM_SUFFIX}", dtype.scale or 0),
+                    f"{name} has more than {dtype.scale} decimal places; amounts are in cents.",
+                )
+            )
+            rules.append(
+                Rule(
+                    "PAY-NOT-A-NUMBER",
+                    name,
+                    present
+                    & typed.is_null()
+                    & ~excess_precision(f"{name}__raw{NUM_SUFFIX}", dtype.scale or 0),
+                    pl.format("{} is not a number: '{}'.", pl.lit(name), raw.str.slice(0, 40)),
+                )
+            )
+        elif dtype == pl.Date():
+            rules.append(
+                Rule(
+                    "PAY-NOT-A-DATE",
+                    name,
+                    present & typed.is_null(),
+                    pl.format(
+                        "{} is not a valid date: '{}' (use YYYY-MM-DD or MM/DD/YYYY).",
+                        pl.lit(name),
+                        raw.str.slice(0, 40),
+                    ),
+                )
+            )
+        elif name == "account_type":
+            rules.append(
+                Rule(
+                    "PAY-ACCOUNT-TYPE",
+                    name,
+                    present & typed.is_null(),
+                    pl.format(
+                        "account_type '{}' is not one of {}.",
+                        raw.str.slice(0, 20),
+                        pl.lit(", ".join(ACCOUNT_TYPES)),
+                    ),
+                )
+            )
+        if dtype == pl.String():
+            limit = max_length(PayrollEntry, name)
+            if limit:
+                rules.append(
+                    Rule(
+                        "PAY-TOO-LONG",
+                        name,
+                        typed.str.len_chars() > limit,
+                        f"{name} is longer than {limit} characters.",
+                    )
+                )
+            rules.append(
+                Rule(
+                    "PAY-FORMULA-INJECTION",
+                    name,
+                    raw.str.contains(FORMULA_START).fill_null(False),
+                    f"{name} starts like a spreadsheet formula; confirm the real value.",
+                )
+            )
+    return rules
+
+
+def _routing_valid(routing: pl.Series) -> pl.Series:
+    """ABA check digit via python-stdnum, evaluated once per distinct routing number."""
+    distinct = routing.drop_nulls().unique()
+    verdict = {r: bool(rtn.is_valid(r)) for r in distinct.to_list()}
+    return routing.replace_strict(verdict, default=None, return_dtype=pl.Boolean)
+
+
+def _business_rules(max_period_hours: int) -> list[Rule]:
+    c = pl.col
+    deductions = pl.sum_horizontal(*(c(d) for d in DEDUCTION_COLUMNS))
+    expected_gross = c("regular_hours") * c("hourly_rate") + c("overtime_hours") * c(
+        "hourly_rate"
+    ) * pl.lit(OVERTIME_FACTOR, pl.Decimal(3, 1))
+    all_deductions_known = pl.all_horizontal(*(c(d).is_not_null() for d in DEDUCTION_COLUMNS))
+    routing_pattern = _pattern("routing_number") or r"^\d{9}$"
+    hours = c("regular_hours") + c("overtime_hours")
+    return [
+        Rule(
+            "PAY-NET-MISMATCH",
+            "net_pay",
+            all_deductions_known & (c("gross_pay") - deductions != c("net_pay")),
+            pl.format(
+                "net_pay {} != gross_pay {} - taxes and deductions {} (= {}).",
+                c("net_pay"),
+                c("gross_pay"),
+                deductions,
+                c("gross_pay") - deductions,
+            ),
+        ),
+        Rule(
+            "PAY-GROSS-MISMATCH",
+            "gross_pay",
+            c("hourly_rate").is_not_null()
+            & ((expected_gross - c("gross_pay")).abs() > pl.lit(GROSS_TOLERANCE, pl.Decimal(3, 2))),
+            pl.format(
+                "gross_pay {} != regular_hours x hourly_rate + overtime_hours x hourly_rate x 1.5"
+                " (= {}).",
+                c("gross_pay"),
+                expected_gross.cast(pl.Decimal(18, 2)),
+            ),
+        ),
+        *(Rule("PAY-NEGATIVE-HOURS", h, c(h) < 0, f"{h} is negative.") for h in HOURS_COLUMNS),
+        Rule(
+            "PAY-IMPLAUSIBLE-HOURS",
+            "regular_hours",
+            hours > max_period_hours,
+            pl.format(
+                "{} hours in one pay period is more than the plausible {}; check the hours.",
+                hours,
+                pl.lit(max_period_hours),
+            ),
+        ),
+        *(
+            Rule("PAY-NEGATIVE-AMOUNT", m, c(m) < 0, f"{m} is negative.")
+            for m in ["gross_pay", *DEDUCTION_COLUMNS]
+        ),
+        Rule(
+            "PAY-NET-NOT-POSITIVE",
+            "net_pay",
+            c("net_pay") <= 0,
+            "net_pay must be above zero to send a credit to the employee's bank.",
+        ),
+        Rule(
+            "PAY-PERIOD-ORDER",
+            "period_end",
+            c("period_start") > c("period_end"),
+            pl.format(
+                "period_start {} is after period_end {}.", c("period_start"), c("period_end")
+            ),
+        ),
+        Rule(
+            "PAY-PERIOD-ORDER",
+            "pay_date",
+            c("period_end") > c("pay_date"),
+            pl.format("period_end {} is after pay_date {}.", c("period_end"), c("pay_date")),
+        ),
+        Rule(
+            "PAY-ROUTING-FORMAT",
+            "routing_number",
+            c("routing_number").is_not_null() & ~c("routing_number").str.contains(routing_pattern),
+            pl.format(
+                "routing_number must be 9 digits; got {} characters{}.",
+                c("routing_number").str.len_chars(),
+                pl.when(c("routing_number").str.contains(r"^\d{8}$"))
+                .then(pl.lit(" (a leading zero may have been lost in a spreadsheet)"))
+                .otherwise(pl.lit("")),
+            ),
+        ),
+        Rule(
+            "PAY-ROUTING-CHECKSUM",
+            "routing_number",
+            c("routing_number").str.contains(routing_pattern) & ~c("__routing_ok"),
+            "routing_number fails the ABA check digit; ask the client for the correct number.",
+        ),
+        Rule(
+            "PAY-ACCOUNT-FORMAT",
+            "account_number",
+            c("account_number").is_not_null()
+            & ~c("account_number").str.contains(r"^[0-9A-Za-z-]{1,17}$"),
+            "account_number may hold only letters, digits and '-' (at most 17).",
+        ),
+        Rule(
+            "PAY-DUPLICATE-EMPLOYEE",
+            "employee_id",
+            c("employee_id").is_not_null() & c("employee_id").is_duplicated(),
+            pl.format(
+                "employee_id {} appears more than once in this batch; keep one payment.",
+                c("employee_id"),
+            ),
+        ),
+    ]
+
+
+def type_records(raw: pl.DataFrame) -> pl.DataFrame:
+    """``raw`` (record_index + canonical string columns) -> typed columns plus ``<name>__raw``."""
+    frame = raw.rename({c: f"{c}__raw" for c in PAYROLL_COLUMNS})
+    frame = with_number_text(frame, [f"{c}__raw" for c in NUMERIC_COLUMNS])
+    frame = frame.with_columns(typed_columns())
+    return frame.with_columns(
+        _routing_valid(frame.get_column("routing_number")).alias("__routing_ok")
+    )
+
+
+def find_issues(typed: pl.DataFrame, *, max_period_hours: int) -> pl.DataFrame:
+    """Every broken rule of every record, as ``ISSUE_SCHEMA`` rows."""
+    rules = [*_type_rules(), *_business_rules(max_period_hours)]
+    parts = []
+    for rule in rules:
+        message = pl.lit(rule.message) if isinstance(rule.message, str) else rule.message
+        parts.append(
+            typed.lazy()
+            .filter(rule.broken.fill_null(False))
+            .select(
+                pl.col(RECORD_INDEX),
+                pl.lit(rule.code).alias("code"),
+                pl.lit(rule.field).alias("field"),
+                message.cast(pl.String).alias("message"),
+                pl.lit("review").alias("severity"),
+            )
+        )
+    if not parts:
+        return pl.DataFrame(schema=ISSUE_SCHEMA)
+    return pl.concat(parts).collect().cast(ISSUE_SCHEMA)  # type: ignore[arg-type]

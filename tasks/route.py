@@ -1,0 +1,195 @@
+"""Routing: every record gets exactly one state; flagged ones become review items.
+
+Also the checks that need history (a duplicate of a record from an earlier file), because
+those read the store rather than the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from schemas.batch import ISSUE_SCHEMA, RECORD_INDEX, RECORD_KEY, ValidatedBatch
+from schemas.doc_type import RecordState
+from store.bulk import insert_ignore, utc_column
+from store.models import File, Record, ReviewStatus
+from tasks.handler import ClientContext, DocHandler
+
+DUPLICATE_CODE = {"invoices": "INV-DUPLICATE", "claims": "CLM-DUPLICATE", "payroll": "PAY-DUPLICATE"}
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class RouteCounts:
+    records: int
+    completed: int
+    in_review: int
+    rejected: int
+
+
+def record_states(batch: ValidatedBatch) -> pl.DataFrame:
+    """``record_index``, ``record_key``, ``state`` for every record of the batch."""
+    worst = batch.issues.group_by(RECORD_INDEX).agg(
+        (pl.col("severity") == "reject").any().alias("reject")
+    )
+    return (
+        batch.records.select(RECORD_INDEX, RECORD_KEY)
+        .join(worst, on=RECORD_INDEX, how="left")
+        .select(
+            RECORD_INDEX,
+            RECORD_KEY,
+            pl.when(pl.col("reject"))
+            .then(pl.lit(RecordState.REJECTED.value))
+            .when(pl.col("reject").is_not_null())
+            .then(pl.lit(RecordState.IN_REVIEW.value))
+            .otherwise(pl.lit(RecordState.COMPLETED.value))
+            .alias("state"),
+        )
+    )
+
+
+def flag_history_duplicates(
+    session: Session, file: File, batch: ValidatedBatch, handler: DocHandler
+) -> tuple[ValidatedBatch, pl.Series | None]:
+    """Add a duplicate issue to records whose dedupe key exists in another file of the client."""
+    keys = handler.dedupe_keys(batch.records)
+    if keys is None or batch.records.height == 0:
+        return batch, keys
+    wanted = [k for k in keys.drop_nulls().unique().to_list() if k]
+    seen: dict[str, str] = {}
+    for i in range(0, len(wanted), _CHUNK):
+        rows = session.execute(
+            select(Record.dedupe_key, File.name)
+            .join(File, File.id == Record.file_id)
+            .where(
+                Record.client_id == file.client_id,
+                Record.doc_type == file.doc_type,
+                Record.file_id != file.id,
+                Record.state != RecordState.REJECTED.value,
+                Record.dedupe_key.in_(wanted[i : i + _CHUNK]),
+            )
+        ).all()
+        seen.update({str(k): name for k, name in rows})
+    if not seen:
+        return batch, keys
+    frame = batch.records.select(RECORD_INDEX).with_columns(keys.alias("__key"))
+    dupes = frame.filter(pl.col("__key").is_in(list(seen)))
+    extra = dupes.select(
+        pl.col(RECORD_INDEX),
+        pl.lit(DUPLICATE_CODE.get(file.doc_type, "DUPLICATE")).alias("code"),
+        pl.lit("record_key").alias("field"),
+        pl.format(
+            "Already received in file {}: confirm this is not a second copy before paying.",
+            pl.col("__key").replace_strict(seen, default=None, return_dtype=pl.String),
+        ).alias("message"),
+        pl.lit("review").alias("severity"),
+    ).cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+    issues = pl.concat([batch.issues.cast(ISSUE_SCHEMA), extra])  # type: ignore[arg-type]
+    return (
+        ValidatedBatch(batch.records, issues, batch.file_issues, batch.meta),
+        keys,
+    )
+
+
+def _review_fields(handler: DocHandler, flagged: pl.DataFrame) -> list[dict[str, Any]]:
+    """Canonical fields for the reviewer; values that did not parse show their raw text."""
+    fields = handler.record_json(flagged)
+    raws = flagged.get_column("raw").to_list() if "raw" in flagged.columns else [None] * len(fields)
+    for f, raw in zip(fields, raws, strict=True):
+        try:
+            raw_values = json.loads(raw) if raw else {}
+        except json.JSONDecodeError:
+            raw_values = {}
+        if isinstance(raw_values, dict):
+            for k, v in f.items():
+                if v is None and raw_values.get(k) not in (None, ""):
+                    f[k] = raw_values[k]
+    return fields
+
+
+def write_records(
+    session: Session,
+    *,
+    file: File,
+    batch: ValidatedBatch,
+    handler: DocHandler,
+    ctx: ClientContext,
+    dedupe_keys: pl.Series | None,
+    now: dt.datetime,
+) -> RouteCounts:
+    """Persist every record's state and a review item per flagged record (idempotent)."""
+    states = record_states(batch)
+    n = states.height
+    records = states.select(
+        pl.col(RECORD_INDEX).cast(pl.Int64).alias("record_index"),
+        pl.col(RECORD_KEY).str.slice(0, 255).alias("record_key"),
+        pl.col("state"),
+        (dedupe_keys if dedupe_keys is not None else pl.Series([None] * n, dtype=pl.String))
+        .alias("dedupe_key")
+        .str.slice(0, 255),
+    ).with_columns(
+        pl.when(pl.col("state") == RecordState.COMPLETED.value)
+        .then(utc_column(now, n, "completed_at"))
+        .otherwise(None)
+        .alias("completed_at")
+    )
+    insert_ignore(
+        session,
+        "records",
+        records,
+        {"file_id": file.id, "client_id": file.client_id, "doc_type": file.doc_type},
+    )
+
+    flagged_states = states.filter(pl.col("state") != RecordState.COMPLETED.value)
+    if flagged_states.height:
+        flagged = batch.records.join(flagged_states.select(RECORD_INDEX, "state"), on=RECORD_INDEX)
+        reasons = (
+            batch.issues.group_by(RECORD_INDEX, maintain_order=True)
+            .agg(pl.struct("code", "field", "message").alias("reasons"))
+        )
+        flagged = flagged.join(reasons, on=RECORD_INDEX, how="left").sort(RECORD_INDEX)
+        fields = _review_fields(handler, flagged)
+        review = ctx.client.review
+        due = now + dt.timedelta(hours=float(review.sla_hours))
+        rejected = flagged.get_column("state") == RecordState.REJECTED.value
+        items = pl.DataFrame(
+            {
+                "client_id": file.client_id,
+                "doc_type": file.doc_type,
+                "file_id": file.id,
+                "record_index": flagged.get_column(RECORD_INDEX).cast(pl.Int64),
+                "record_key": flagged.get_column(RECORD_KEY).str.slice(0, 255),
+                "status": pl.Series(
+                    [ReviewStatus.REJECTED if r else ReviewStatus.OPEN for r in rejected]
+                ),
+                "reasons": [json.dumps(r or []) for r in flagged.get_column("reasons").to_list()],
+                "fields": [json.dumps(f, default=str) for f in fields],
+                "raw": flagged.get_column("raw") if "raw" in flagged.columns else None,
+                "priority": 100,
+                "sla_breach_notified": False,
+            }
+        ).with_columns(
+            utc_column(now, flagged.height, "created_at"),
+            pl.when(pl.Series(rejected)).then(None).otherwise(utc_column(due, flagged.height, "d"))
+            .alias("due_at"),
+            pl.when(pl.Series(rejected)).then(utc_column(now, flagged.height, "r")).otherwise(None)
+            .alias("resolved_at"),
+            pl.when(pl.Series(rejected)).then(pl.lit("rejected by rule")).otherwise(None)
+            .alias("resolution"),
+        )
+        insert_ignore(session, "review_items", items)
+
+    counts = states.group_by("state").len()
+    by_state = dict(zip(counts.get_column("state"), counts.get_column("len"), strict=True))
+    return RouteCounts(
+        records=n,
+        completed=int(by_state.get(RecordState.COMPLETED.value, 0)),
+        in_review=int(by_state.get(RecordState.IN_REVIEW.value, 0)),
+        rejected=int(by_state.get(RecordState.REJECTED.value, 0)),
+    )

@@ -1,0 +1,153 @@
+"""Turning client bytes into text and a table of strings, whatever Excel or a script wrote.
+
+Handles a UTF-8 BOM, cp1252 bytes, any of ``, ; TAB |`` as the delimiter, and XLSX workbooks
+(every sheet is looked at). Values stay strings here: typing is the rules' job, so one bad cell
+flags its row, never the batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import polars as pl
+
+DELIMITERS = (",", ";", "\t", "|")
+_XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table of strings plus what we learnt reading it."""
+
+    frame: pl.DataFrame
+    header: list[str]
+    meta: dict[str, object] = field(default_factory=dict)
+
+
+class TableError(ValueError):
+    """The bytes are not a table we can read; ``code`` is the file issue's reason code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode bytes as UTF-8 (BOM stripped) or, failing that, cp1252. Returns (text, encoding)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter that splits the header line (outside quotes) into the most fields."""
+    counts = {}
+    for d in DELIMITERS:
+        try:
+            counts[d] = len(next(csv.reader([header_line], delimiter=d)))
+        except (csv.Error, StopIteration):
+            counts[d] = 0
+    return max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:4096]
+    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def read_csv_strings(data: bytes) -> RawTable:
+    """Read delimited text as all-string columns, with the header as written."""
+    if looks_binary(data):
+        raise TableError("FILE-NOT-TABULAR", "The file is binary, not a CSV or XLSX table.")
+    text, encoding = decode_text(data)
+    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    if not first_line:
+        raise TableError("FILE-EMPTY", "The file has no content (only blank lines).")
+    delimiter = sniff_delimiter(first_line)
+    header = next(csv.reader([first_line], delimiter=delimiter))
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator=delimiter,
+            infer_schema_length=0,
+            has_header=False,
+            skip_rows=text[: text.find(first_line)].count("\n") + 1,
+            truncate_ragged_lines=True,
+            quote_char='"',
+            new_columns=[f"c{i}" for i in range(len(header))],
+        )
+    except pl.exceptions.NoDataError:
+        frame = pl.DataFrame(schema={f"c{i}": pl.String for i in range(len(header))})
+    except pl.exceptions.ComputeError as exc:
+        raise TableError(
+            "FILE-MALFORMED", f"The file is not a readable delimited table: {exc}"
+        ) from exc
+    if frame.width < len(header):  # polars drops trailing all-missing columns on some inputs
+        frame = frame.with_columns(
+            pl.lit(None, pl.String).alias(f"c{i}") for i in range(frame.width, len(header))
+        )
+    frame = frame.select(f"c{i}" for i in range(len(header)))
+    # Drop rows that are entirely empty (trailing blank lines written by spreadsheets).
+    frame = frame.filter(
+        ~pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == ""))
+    )
+    meta = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
+    return RawTable(frame=frame, header=[h.strip() for h in header], meta=meta)
+
+
+def is_xlsx(data: bytes) -> bool:
+    return data.startswith(_XLSX_MAGIC)
+
+
+def read_xlsx_sheets(data: bytes) -> list[tuple[str, RawTable]]:
+    """Every sheet of a workbook as a string table (first non-empty row is the header)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if (
+                "EncryptionInfo" in zf.namelist()
+            ):  # pragma: no cover - encrypted OOXML is OLE, not zip
+                raise TableError("FILE-ENCRYPTED", "The workbook is password-protected.")
+            uncompressed = sum(i.file_size for i in zf.infolist())
+    except zipfile.BadZipFile as exc:
+        raise TableError(
+            "FILE-MALFORMED", "The file looks like XLSX but the archive is broken."
+        ) from exc
+    if uncompressed > 2_000_000_000:
+        raise TableError("FILE-TOO-LARGE", "The workbook expands to more than 2 GB; split it.")
+    try:
+        sheets = pl.read_excel(
+            io.BytesIO(data), sheet_id=0, has_header=False, infer_schema_length=0
+        )
+    except Exception as exc:  # fastexcel raises its own exception types for broken workbooks
+        raise TableError("FILE-MALFORMED", f"The workbook cannot be read: {exc}") from exc
+    out = []
+    for name, sheet in sheets.items():
+        sheet = sheet.select(pl.all().cast(pl.String))
+        sheet = sheet.filter(~pl.all_horizontal(pl.all().is_null()))
+        if sheet.height == 0:
+            continue
+        header = [("" if v is None else str(v)).strip() for v in sheet.row(0)]
+        body = sheet.slice(1)
+        body = body.rename({c: f"c{i}" for i, c in enumerate(body.columns)})
+        out.append(
+            (name, RawTable(frame=body, header=header, meta={"format": "xlsx", "sheet": name}))
+        )
+    return out
+
+
+_NORMALISE = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_header(name: str) -> str:
+    """``"Employee ID"`` -> ``"employee_id"``: how we match headers to canonical names."""
+    return _NORMALISE.sub("_", name.strip().lower()).strip("_")

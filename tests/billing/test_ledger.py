@@ -1,0 +1,76 @@
+"""The ledger on both databases: exactly-once metering, reversals, tier re-rating postings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from billing.ledger import posted_lines, reverse_entry
+from billing.statement import post_preview
+from flows.runtime import Runtime
+from store.db import transaction
+from store.models import EntryType, UsageEntry
+from tests.billing.ledger_factory import add_file, client, meter_units, volume_card
+
+AT = dt.datetime(2026, 3, 10, 15, tzinfo=dt.UTC)
+
+
+def test_a_late_unit_rerates_the_volume_tier_as_correction_lines(runtime: Runtime) -> None:
+    cfg = client(cards=[volume_card()])
+    f = add_file(runtime.engine)
+    meter_units(runtime.engine, cfg, f, 15, AT)
+    with transaction(runtime.engine) as session:
+        assert post_preview(session, cfg, "2026-03").invoice.total == Decimal("150.00")
+    meter_units(runtime.engine, cfg, f, 1, AT + dt.timedelta(hours=1), first_index=15)
+    with transaction(runtime.engine) as session:
+        st = post_preview(session, cfg, "2026-03")
+        posted = posted_lines(session, "acme", "2026-03")
+    assert [(p.quantity, p.amount) for p in posted] == [
+        (15, Decimal("150.00")), (-15, Decimal("-150.00")), (16, Decimal("80.00"))
+    ]
+    assert posted[1].reverses_id == posted[0].id
+    assert st.invoice.total == sum(p.amount for p in posted) == Decimal("80.00")
+
+
+def test_metering_twice_bills_once_and_reposting_changes_nothing(runtime: Runtime) -> None:
+    cfg = client(rates={"invoice": "1.20"})
+    f = add_file(runtime.engine)
+    assert meter_units(runtime.engine, cfg, f, 5, AT).inserted == 5
+    assert meter_units(runtime.engine, cfg, f, 5, AT).inserted == 0
+    with transaction(runtime.engine) as session:
+        post_preview(session, cfg, "2026-03")
+        post_preview(session, cfg, "2026-03")
+        posted = posted_lines(session, "acme", "2026-03")
+        count = session.scalar(select(func.count()).select_from(UsageEntry))
+    assert count == 5
+    assert [(p.quantity, p.amount) for p in posted] == [(5, Decimal("6.00"))]
+
+
+def test_a_reversal_points_at_its_entry_and_is_idempotent(runtime: Runtime) -> None:
+    cfg = client(rates={"invoice": "1.20"})
+    f = add_file(runtime.engine)
+    meter_units(runtime.engine, cfg, f, 3, AT)
+    with transaction(runtime.engine) as session:
+        first = session.scalars(select(UsageEntry).order_by(UsageEntry.id)).first()
+        assert first is not None
+        rev = reverse_entry(session, entry_id=first.id, period="2026-03")
+        again = reverse_entry(session, entry_id=first.id, period="2026-03")
+        assert rev is not None
+        assert again is not None
+        assert (rev.id, rev.entry_type, rev.reverses_id) == (again.id, EntryType.REVERSAL, first.id)
+        assert rev.amount == -first.amount
+        st = post_preview(session, cfg, "2026-03")
+    assert st.invoice.total == Decimal("2.40")
+
+
+def test_flat_rates_bill_exactly_as_the_stored_amounts(runtime: Runtime) -> None:
+    cfg = runtime.config.client("acme")
+    f = add_file(runtime.engine, doc_type="payroll")
+    meter_units(runtime.engine, cfg, f, 7, AT, unit="payroll_payment")
+    with transaction(runtime.engine) as session:
+        st = post_preview(session, cfg, "2026-03")
+        stored = sum(e.amount for e in st.entries)
+    assert stored == Decimal("3.15")
+    assert st.invoice.total == Decimal("3.15")

@@ -1,0 +1,157 @@
+"""Payroll end to end through the Prefect flow: invariants 1, 2, 3, 4, 6 and 7 of DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from billing.tasks import meter_task
+from flows.process import process_payroll
+from flows.runtime import Runtime
+from store.db import transaction
+from store.models import File, Record, ReviewItem, UsageEntry
+from store.reconcile import reconcile
+from store.review_queries import list_items
+from tasks.samples.payroll import payroll_frame, plant_errors
+
+
+def drop(workdir: Path, name: str, rows: int = 40, every: int = 10) -> Path:
+    path = workdir / name
+    plant_errors(payroll_frame(rows), every=every).write_csv(path)
+    return path
+
+
+def run(path: Path, client: str = "acme"):  # type: ignore[no-untyped-def]
+    return process_payroll(path=str(path), client_id=client, name=path.name)
+
+
+def usage(rt: Runtime) -> list[UsageEntry]:
+    with transaction(rt.engine) as s:
+        return list(s.scalars(select(UsageEntry).order_by(UsageEntry.id)))
+
+
+def test_process_routes_meters_and_balances(runtime: Runtime, workdir: Path) -> None:
+    res = run(drop(workdir, "jan.csv"))
+    assert res.status == "processed"
+    assert (res.records, res.completed, res.in_review, res.rejected) == (40, 36, 4, 0)
+    entries = usage(runtime)
+    assert len(entries) == 36
+    assert {e.unit for e in entries} == {"payroll_payment"}
+    assert all(isinstance(e.amount, Decimal) and e.amount == Decimal("0.45") for e in entries)
+    assert all(e.currency == "USD" and e.source_file == "jan.csv" for e in entries)
+    assert any(o.endswith(".ach") for o in res.outputs)
+    with transaction(runtime.engine) as s:
+        balances = reconcile(s)
+    assert [b.ok for b in balances] == [True]
+
+
+def test_same_bytes_twice_register_once_and_bill_once(runtime: Runtime, workdir: Path) -> None:
+    path = drop(workdir, "jan.csv")
+    first = run(path)
+    copy = workdir / "jan-again.csv"
+    copy.write_bytes(path.read_bytes())
+    second = run(copy)
+    assert second.status == "duplicate" and second.file_id == first.file_id
+    assert (second.completed, second.in_review) == (first.completed, first.in_review)
+    assert len(usage(runtime)) == first.completed
+    with transaction(runtime.engine) as s:
+        assert s.scalar(select(func.count()).select_from(File)) == 1
+    assert path.exists() and copy.exists()  # process never moves what it was handed
+
+
+def test_crash_between_records_and_usage_is_finished_by_the_next_run(
+    runtime: Runtime, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = drop(workdir, "feb.csv")
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(meter_task, "fn", crash)
+    monkeypatch.setattr(meter_task, "retries", 0)
+    with pytest.raises(RuntimeError):
+        run(path)
+    with transaction(runtime.engine) as s:
+        assert s.scalar(select(func.count()).select_from(Record)) == 40
+        assert s.scalar(select(func.count()).select_from(UsageEntry)) == 0
+        assert not all(b.ok for b in reconcile(s))  # the stuck file shows
+    monkeypatch.undo()
+
+    res = run(path)
+    assert res.status == "processed" and res.completed == 36
+    assert len(usage(runtime)) == 36
+    again = run(path)
+    assert again.status == "duplicate"
+    assert len(usage(runtime)) == 36
+    with transaction(runtime.engine) as s:
+        assert all(b.ok for b in reconcile(s))
+        assert s.scalar(select(func.count()).select_from(ReviewItem)) == 4
+
+
+def test_meter_is_idempotent_when_retried(runtime: Runtime, workdir: Path) -> None:
+    res = run(drop(workdir, "mar.csv"))
+    from billing.meter import meter
+    from tasks.payroll.extract import extract_payroll
+    from tasks.payroll.handler import PayrollHandler
+
+    path = workdir / "mar.csv"
+    batch = extract_payroll(path.read_bytes(), "mar.csv", runtime.client_context("acme"))
+    with transaction(runtime.engine) as s:
+        file = s.get(File, res.file_id)
+        assert file is not None
+        again = meter(
+            s, client=runtime.config.client("acme"), file=file,
+            units=PayrollHandler().billable_units(batch.valid_records()),
+            completed_at=file.received_at, flow_run_id=None,
+        )
+    assert again.inserted == 0 and again.units == 36
+    assert len(usage(runtime)) == 36
+
+
+def test_bad_file_is_quarantined_and_others_go_on(runtime: Runtime, workdir: Path) -> None:
+    empty = workdir / "empty.csv"
+    empty.write_bytes(b"")
+    bad = run(empty)
+    good = run(drop(workdir, "ok.csv"))
+    assert bad.status == "quarantined" and "FILE-EMPTY" in bad.reason
+    assert good.status == "processed"
+    receipts = sorted((workdir / "outbox" / "acme" / "receipts").glob("empty.csv.*.json"))
+    assert json.loads(receipts[0].read_text())["status"] == "quarantined"
+    with transaction(runtime.engine) as s:
+        assert all(b.ok for b in reconcile(s))
+
+
+def test_reconcile_catches_a_lost_usage_entry(runtime: Runtime, workdir: Path) -> None:
+    run(drop(workdir, "apr.csv"))
+    with transaction(runtime.engine) as s:
+        victim = s.scalars(select(UsageEntry).limit(1)).one()
+        s.execute(delete(UsageEntry).where(UsageEntry.id == victim.id))
+    with transaction(runtime.engine) as s:
+        (balance,) = reconcile(s)
+    assert not balance.ok and balance.unbilled == 1
+
+
+def test_review_view_masks_account_numbers(runtime: Runtime, workdir: Path) -> None:
+    path = workdir / "pii.csv"
+    frame = plant_errors(payroll_frame(20), every=10)
+    frame.write_csv(path)
+    run(path)
+    account_numbers = set(frame.get_column("account_number").drop_nulls().to_list())
+    with transaction(runtime.engine) as s:
+        items = list_items(s, client_id="acme")
+    assert items
+    text = json.dumps(items)
+    assert not any(a in text for a in account_numbers)
+    assert all(it["fields"]["account_number"] is None or it["fields"]["account_number"].startswith("*")
+               for it in items)
+
+
+def test_tenant_isolation_in_the_queue(runtime: Runtime, workdir: Path) -> None:
+    run(drop(workdir, "a.csv"))
+    with transaction(runtime.engine) as s:
+        assert list_items(s, client_id="globex") == []
+        assert len(list_items(s, client_id="acme")) == 4

@@ -1,0 +1,80 @@
+"""Processed payroll files with review items, built from the plain pipeline pieces (no Prefect)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import polars as pl
+
+from billing.meter import meter
+from flows.runtime import Runtime
+from store.db import transaction
+from store.files import register_file
+from store.models import File, FileStage, FileStatus
+from tasks.registry import handler_for
+from tasks.route import write_records
+from tasks.samples.payroll import BAD_ROUTING, payroll_frame, plant_errors
+from tests.factories import payroll_csv
+
+GOOD_ROUTING = "091000019"
+
+
+def process_payroll(
+    rt: Runtime,
+    *,
+    client_id: str = "acme",
+    rows: int = 20,
+    every: int = 5,
+    all_bad_routing: bool = False,
+    seed: int = 7,
+    name: str = "batch.csv",
+) -> File:
+    """Register, route and meter one payroll batch the way ``process_payroll`` does.
+
+    ``every``: plant an error in one row of every ``every`` (see ``plant_errors``);
+    ``all_bad_routing``: every row fails the routing checksum instead (one item per row).
+    """
+    frame = payroll_frame(rows, seed=seed)
+    if all_bad_routing:
+        frame = frame.with_columns(pl.lit(BAD_ROUTING).alias("routing_number"))
+    else:
+        frame = plant_errors(frame, every=every)
+    if client_id == "globex":
+        frame = frame.rename({"employee_id": "Emp #"})
+    data = payroll_csv(frame.rows(named=True)) if client_id != "globex" else _csv(frame)
+    handler = handler_for("payroll")
+    ctx = rt.client_context(client_id)
+    batch = handler.extract(data, name, ctx)
+    now = dt.datetime.now(dt.UTC)
+    with transaction(rt.engine) as session:
+        file = register_file(
+            session,
+            client_id=client_id,
+            doc_type="payroll",
+            name=name,
+            source=name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+        ).file
+        counts = write_records(
+            session, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=None, now=now
+        )
+        meter(
+            session,
+            client=ctx.client,
+            file=file,
+            units=handler.billable_units(batch.valid_records()),
+            completed_at=now,
+            flow_run_id=None,
+        )
+        file.status, file.stage, file.record_count = (
+            FileStatus.PROCESSED,
+            FileStage.DONE,
+            counts.records,
+        )
+    return file
+
+
+def _csv(frame: pl.DataFrame) -> bytes:
+    return frame.write_csv().encode("utf-8")

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import pytest
+
+from schemas.config import ClientConfig
+from tasks.handler import ClientContext
+from tasks.invoices.handler import InvoiceHandler
+
+
+@pytest.fixture
+def handler() -> InvoiceHandler:
+    return InvoiceHandler()
+
+
+@pytest.fixture
+def ctx() -> ClientContext:
+    return ClientContext(ClientConfig(id="acme", name="Acme", currency="USD"))

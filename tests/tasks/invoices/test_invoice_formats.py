@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from schemas.batch import ValidatedBatch
+from tasks.handler import ClientContext
+from tasks.invoices.detect import sniff
+from tasks.invoices.handler import InvoiceHandler
+from tasks.samples.invoices import (
+    BILLION_LAUGHS,
+    EXTERNAL_ENTITY,
+    WRONG_NAMESPACE,
+    Spec,
+    cii_xml,
+    facturx_pdf,
+    make_ctx,
+    ubl_xml,
+)
+
+
+def codes(batch: ValidatedBatch) -> list[str]:
+    return [str(c) for c in batch.issues.get_column("code").to_list()]
+
+
+@pytest.mark.parametrize("data", [ubl_xml(Spec()), cii_xml(Spec())], ids=["ubl", "cii"])
+def test_xml_invoices(handler: InvoiceHandler, ctx: ClientContext, data: bytes) -> None:
+    batch = handler.extract(data, "inv.xml", ctx)
+    assert codes(batch) == []
+    [fields] = handler.record_json(batch.records)
+    assert fields["total"] == "410.55"
+    assert fields["lines"][1]["tax_rate"] == "19.000"
+    assert batch.records.get_column("confidence").to_list() == [1.0]
+
+
+def test_ubl_credit_note(handler: InvoiceHandler, ctx: ClientContext) -> None:
+    batch = handler.extract(ubl_xml(Spec(), credit=True), "cn.xml", ctx)
+    assert handler.record_json(batch.records)[0]["document_type"] == "381"
+    assert codes(batch) == []
+
+
+def test_cii_credit_note_with_negative_totals(handler: InvoiceHandler, ctx: ClientContext) -> None:
+    batch = handler.extract(cii_xml(Spec(), type_code="381", sign=Decimal(-1)), "cn.xml", ctx)
+    assert handler.record_json(batch.records)[0]["total"] == "-410.55"
+    assert codes(batch) == []
+
+
+def test_ubl_rule_failure_is_a_record_issue(handler: InvoiceHandler, ctx: ClientContext) -> None:
+    batch = handler.extract(ubl_xml(Spec(total_text="999.99")), "inv.xml", ctx)
+    assert "BR-CO-15" in codes(batch)
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (BILLION_LAUGHS, "INV-XML-FORBIDDEN"),
+        (EXTERNAL_ENTITY, "INV-XML-FORBIDDEN"),
+        (WRONG_NAMESPACE, "INV-XML-NAMESPACE"),
+        (b"<Invoice><unclosed>", "INV-XML-MALFORMED"),
+    ],
+    ids=["billion-laughs", "external-entity", "namespace", "malformed"],
+)
+def test_hostile_xml(handler: InvoiceHandler, ctx: ClientContext, data: bytes, code: str) -> None:
+    batch = handler.extract(data, "evil.xml", ctx)
+    assert [i.code for i in batch.file_issues] == [code]
+
+
+def test_facturx_takes_embedded_xml_and_checks_printed_total(
+    handler: InvoiceHandler, ctx: ClientContext
+) -> None:
+    spec = Spec()
+    good = handler.extract(facturx_pdf(spec, cii_xml(spec)), "fx.pdf", ctx)
+    assert good.meta["format"] == "facturx"
+    assert codes(good) == []
+    bad = handler.extract(
+        facturx_pdf(spec, cii_xml(spec), Spec(total_text="999.00")), "fx.pdf", ctx
+    )
+    assert codes(bad) == ["INV-FX-TEXT-MISMATCH"]
+    assert handler.record_json(bad.records)[0]["total"] == "410.55"
+
+
+def test_facturx_with_bad_xml_falls_back_to_text(
+    handler: InvoiceHandler, ctx: ClientContext
+) -> None:
+    batch = handler.extract(facturx_pdf(Spec(), WRONG_NAMESPACE), "fx.pdf", ctx)
+    assert codes(batch) == ["INV-FX-XML-INVALID"]
+    assert handler.record_json(batch.records)[0]["total"] == "410.55"
+
+
+def _csv(rows: list[dict[str, str]]) -> bytes:
+    return pl.DataFrame(rows).write_csv().encode()
+
+
+def test_csv_batch_groups_lines_by_invoice(handler: InvoiceHandler, ctx: ClientContext) -> None:
+    head = {
+        "invoice_number": "C-1",
+        "invoice_date": "2026-03-01",
+        "vendor_name": "Acme",
+        "buyer_name": "Globex",
+        "currency": "EUR",
+        "subtotal": "30.00",
+        "tax_total": "0.00",
+        "total": "30.00",
+    }
+    rows = [
+        {**head, "description": "a", "quantity": "1", "unit_price": "10.00", "amount": "10.00"},
+        {**head, "description": "b", "quantity": "2", "unit_price": "10.00", "amount": "20.00"},
+        {
+            **head,
+            "invoice_number": "C-2",
+            "total": "5.00",
+            "subtotal": "5.00",
+            "description": "c",
+            "quantity": "1",
+            "unit_price": "5.00",
+            "amount": "5.00",
+        },
+    ]
+    batch = handler.extract(_csv(rows), "batch.csv", ctx)
+    assert batch.records.get_column("record_key").to_list() == ["C-1", "C-2"]
+    assert [len(f["lines"]) for f in handler.record_json(batch.records)] == [2, 1]
+    assert codes(batch) == []
+
+
+def test_csv_column_mapping(handler: InvoiceHandler, tmp_path: object) -> None:
+
+    ctx = make_ctx(tmp_path, columns={"Beleg": "invoice_number", "Brutto": "total"})  # type: ignore[arg-type]
+    data = _csv(
+        [
+            {
+                "Beleg": "M-1",
+                "Brutto": "1.234,50",
+                "vendor_name": "V",
+                "buyer_name": "B",
+                "currency": "EUR",
+                "invoice_date": "01.03.2026",
+            }
+        ]
+    )
+    [fields] = handler.record_json(handler.extract(data, "m.csv", ctx).records)
+    assert (fields["invoice_number"], fields["total"], fields["invoice_date"]) == (
+        "M-1",
+        "1234.50",
+        "2026-03-01",
+    )
+
+
+def test_json_batch(handler: InvoiceHandler, ctx: ClientContext) -> None:
+    doc = {
+        "invoices": [
+            {
+                "invoice_number": "J-1",
+                "invoice_date": "2026-03-01",
+                "vendor_name": "V",
+                "buyer_name": "B",
+                "currency": "ABC",
+                "total": 12.5,
+                "lines": [{"description": "x", "amount": "12.50"}],
+            }
+        ]
+    }
+    batch = handler.extract(json.dumps(doc).encode(), "b.json", ctx)
+    assert codes(batch) == ["BR-CL-04"]
+    assert handler.record_json(batch.records)[0]["total"] == "12.50"
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt"),
+    [
+        (b"%PDF-1.7", "pdf"),
+        (b"\xef\xbb\xbf<?xml", "xml"),
+        (b" [{}]", "json"),
+        (b"a,b,c\n1,2,3", "csv"),
+        (b"", "empty"),
+        (b"\x00\x01", "unknown"),
+    ],
+)
+def test_sniff(data: bytes, fmt: str) -> None:
+    assert sniff(data, "whatever.txt") == fmt

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from schemas.money import parse_amount
+from tasks.invoices.amounts import decimal_places, find_currency, last_amount
+from tasks.invoices.dates import parse_date
+from tests.tasks.invoices.tests_locale import format_amount
+
+
+@given(
+    st.decimals(min_value=Decimal("-9999999999.99"), max_value=Decimal("9999999999.99"), places=2),
+    st.sampled_from(["en", "de", "fr", "ch", "plain"]),
+)
+def test_amount_round_trips_in_every_locale(value: Decimal, locale: str) -> None:
+    assert parse_amount(format_amount(value, locale)) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.234,56", "1234.56"),
+        ("1,234.56", "1234.56"),
+        ("1 234,56", "1234.56"),
+        ("EUR 12,00", "12.00"),
+        ("(5.00)", "-5.00"),
+        ("12.345", "12.345"),
+        ("-0,50", "-0.50"),
+    ],
+)
+def test_amounts(text: str, expected: str) -> None:
+    assert parse_amount(text) == Decimal(expected)
+
+
+def test_three_decimals_are_counted() -> None:
+    assert decimal_places(Decimal("1.005")) == 3
+    assert decimal_places(Decimal("1.50")) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12.03.2026", dt.date(2026, 3, 12)),
+        ("12/03/2026", dt.date(2026, 3, 12)),
+        ("2026-03-12", dt.date(2026, 3, 12)),
+        ("20260312", dt.date(2026, 3, 12)),
+        ("12 March 2026", dt.date(2026, 3, 12)),
+        ("12. März 2026", dt.date(2026, 3, 12)),
+        ("March 12, 2026", dt.date(2026, 3, 12)),
+        ("12 mars 2026", dt.date(2026, 3, 12)),
+        ("12 de marzo de 2026", dt.date(2026, 3, 12)),
+        ("12 maart 2026", dt.date(2026, 3, 12)),
+        ("12 marzo 2026", dt.date(2026, 3, 12)),
+        ("03/25/2026", dt.date(2026, 3, 25)),
+    ],
+)
+def test_dates(text: str, expected: dt.date) -> None:
+    assert parse_date(text).value == expected
+
+
+def test_impossible_date_is_a_problem_not_a_crash() -> None:
+    parsed = parse_date("31/02/2026")
+    assert parsed.value is None
+    assert parsed.problem == "31/02/2026 is not a calendar date"
+
+
+def test_currency_and_last_amount() -> None:
+    assert find_currency("Total € 5") == "EUR"
+    assert find_currency("VAT 19% total") is None
+    assert last_amount("MwSt 19 % 1.234,50") == ("1.234,50", Decimal("1234.50"))

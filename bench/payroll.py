@@ -51,39 +51,67 @@ def ours(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[
 
     sha = hashlib.sha256(data).hexdigest()
     with transaction(engine) as s:
-        file = register_file(s, client_id="bench", doc_type="payroll", name="bench.csv",
-                             source=csv_path, sha256=sha, size=len(data)).file
+        file = register_file(
+            s,
+            client_id="bench",
+            doc_type="payroll",
+            name="bench.csv",
+            source=csv_path,
+            sha256=sha,
+            size=len(data),
+        ).file
     t_read = time.perf_counter()
     batch = handler.extract(data, "bench.csv", ctx)
     t_validate = time.perf_counter()
     now = dt.datetime.now(dt.UTC)
     outbox = FsOutbox(f"file://{workdir}/outbox", "bench")
-    out = OutputContext(ctx=ctx, outbox=outbox, file_id=file.id, source_name=file.name,
-                        source_sha256=sha, received_at=now)
+    out = OutputContext(
+        ctx=ctx,
+        outbox=outbox,
+        file_id=file.id,
+        source_name=file.name,
+        source_sha256=sha,
+        received_at=now,
+    )
     completed = batch.valid_records()
     handler.write_outputs(batch, completed, out)
     t_outputs = time.perf_counter()
     with transaction(engine) as s:
-        write_records(s, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=None, now=now)
+        write_records(
+            s, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=None, now=now
+        )
     t_route = time.perf_counter()
     with transaction(engine) as s:
-        meter(s, client=client, file=file, units=handler.billable_units(completed),
-              completed_at=now, flow_run_id=None)
+        meter(
+            s,
+            client=client,
+            file=file,
+            units=handler.billable_units(completed),
+            completed_at=now,
+            flow_run_id=None,
+        )
     t_meter = time.perf_counter()
     with transaction(engine) as s:
         detail = usage_detail(s, "bench", now.strftime("%Y-%m"))
     write_export(detail, "csv", Path(workdir) / "usage.csv")
     t_end = time.perf_counter()
-    queue.put({
-        "rows": batch.records.height,
-        "flagged": batch.issues.get_column("record_index").n_unique(),
-        "billed": detail.height,
-        "seconds": t_end - t0,
-        "stages": {"read+register": t_read - t0, "extract+validate": t_validate - t_read,
-                   "NACHA+register": t_outputs - t_validate, "route": t_route - t_outputs,
-                   "meter": t_meter - t_route, "export": t_end - t_meter},
-        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    })
+    queue.put(
+        {
+            "rows": batch.records.height,
+            "flagged": batch.issues.get_column("record_index").n_unique(),
+            "billed": detail.height,
+            "seconds": t_end - t0,
+            "stages": {
+                "read+register": t_read - t0,
+                "extract+validate": t_validate - t_read,
+                "NACHA+register": t_outputs - t_validate,
+                "route": t_route - t_outputs,
+                "meter": t_meter - t_route,
+                "export": t_end - t_meter,
+            },
+            "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
 
 
 def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
@@ -99,7 +127,7 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
     db.execute("CREATE TABLE review (idx INTEGER PRIMARY KEY, reasons TEXT)")
     records, usage, review, ach = [], [], [], []
     seen: set[str] = set()
-    with open(csv_path, newline="", encoding="utf-8") as fh:
+    with Path(csv_path).open(newline="", encoding="utf-8") as fh:
         for idx, row in enumerate(csv.DictReader(fh)):
             reasons = []
             try:
@@ -108,13 +136,19 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
                 reasons = [str(e["loc"][0]) for e in exc.errors()]
                 entry = None
             if entry is not None:
-                ded = (entry.federal_tax + entry.state_tax + entry.social_security + entry.medicare
-                       + entry.other_deductions)
+                ded = (
+                    entry.federal_tax
+                    + entry.state_tax
+                    + entry.social_security
+                    + entry.medicare
+                    + entry.other_deductions
+                )
                 if entry.gross_pay - ded != entry.net_pay:
                     reasons.append("net")
                 if entry.hourly_rate is not None and abs(
                     entry.regular_hours * entry.hourly_rate
-                    + entry.overtime_hours * entry.hourly_rate * Decimal("1.5") - entry.gross_pay
+                    + entry.overtime_hours * entry.hourly_rate * Decimal("1.5")
+                    - entry.gross_pay
                 ) > Decimal("0.01"):
                     reasons.append("gross")
                 if not rtn.is_valid(entry.routing_number):
@@ -132,21 +166,27 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
                 records.append((idx, entry.employee_id, "completed"))
                 usage.append((f"payroll:{idx}", "payroll_payment", "0.45", "0.45"))
                 cents = int(entry.net_pay * 100)
-                ach.append(f"622{entry.routing_number}{entry.account_number:<17}{cents:010d}"
-                           f"{entry.employee_id:<15}{entry.employee_name.upper()[:22]:<22}  0"
-                           f"09100001{len(ach) + 1:07d}")
+                ach.append(
+                    f"622{entry.routing_number}{entry.account_number:<17}{cents:010d}"
+                    f"{entry.employee_id:<15}{entry.employee_name.upper()[:22]:<22}  0"
+                    f"09100001{len(ach) + 1:07d}"
+                )
     db.executemany("INSERT INTO records VALUES (?, ?, ?)", records)
     db.executemany("INSERT INTO review VALUES (?, ?)", review)
     db.executemany("INSERT OR IGNORE INTO usage VALUES (?, ?, ?, ?)", usage)
     db.commit()
     Path(workdir, "baseline.ach").write_text("\n".join(ach) + "\n")
-    with open(Path(workdir, "baseline-usage.csv"), "w", newline="") as fh:
+    with Path(workdir, "baseline-usage.csv").open("w", newline="") as fh:
         csv.writer(fh).writerows(db.execute("SELECT * FROM usage"))
-    queue.put({
-        "rows": len(records), "flagged": len(review), "billed": len(usage),
-        "seconds": time.perf_counter() - t0,
-        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    })
+    queue.put(
+        {
+            "rows": len(records),
+            "flagged": len(review),
+            "billed": len(usage),
+            "seconds": time.perf_counter() - t0,
+            "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
 
 
 def run_child(target, *args: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
@@ -173,11 +213,15 @@ def main() -> None:
         base = run_child(baseline, str(path), tmp)
     assert mine["flagged"] == base["flagged"], (mine["flagged"], base["flagged"])
     print(f"payroll batch: {args.rows:,} rows, {size_mb:.0f} MB CSV, 1% planted errors")
-    print(f"{'pipeline':<34}{'seconds':>9}{'rows/s':>12}{'peak RSS MiB':>14}{'flagged':>9}{'billed':>9}")
-    for label, r in (("ours (Polars, batch SQL)", mine),
-                     ("baseline (csv+Pydantic per row)", base)):
-        print(f"{label:<34}{r['seconds']:>9.2f}{r['rows'] / r['seconds']:>12,.0f}"
-              f"{r['rss_mib']:>14,.0f}{r['flagged']:>9,}{r['billed']:>9,}")
+    print(
+        f"{'pipeline':<34}{'seconds':>9}{'rows/s':>12}{'peak RSS MiB':>14}"
+        f"{'flagged':>9}{'billed':>9}"
+    )
+    for label, r in (("ours (Polars, batch SQL)", mine), ("baseline (csv+Pydantic per row)", base)):
+        print(
+            f"{label:<34}{r['seconds']:>9.2f}{r['rows'] / r['seconds']:>12,.0f}"
+            f"{r['rss_mib']:>14,.0f}{r['flagged']:>9,}{r['billed']:>9,}"
+        )
     print(f"speed-up: {base['seconds'] / mine['seconds']:.1f}x")
     print("our stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in mine["stages"].items()))
 

@@ -57,8 +57,11 @@ def ensure_period(session: Session, client: ClientConfig, period: str) -> None:
     """Create the period row (status open) unless it exists."""
     start, end = period_bounds(period, client.timezone)
     values = {
-        "client_id": client.id, "period": period, "status": PeriodStatus.OPEN,
-        "starts_at": start, "ends_at": end,
+        "client_id": client.id,
+        "period": period,
+        "status": PeriodStatus.OPEN,
+        "starts_at": start,
+        "ends_at": end,
     }
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -131,8 +134,9 @@ def close_period(
             session.execute(
                 update(BillingPeriod)
                 .where(BillingPeriod.client_id == client.id, BillingPeriod.period == period)
-                .values(total=st.invoice.total, currency=st.invoice.currency,
-                        evidence=st.snapshot())
+                .values(
+                    total=st.invoice.total, currency=st.invoice.currency, evidence=st.snapshot()
+                )
                 .execution_options(synchronize_session=False)
             )
     with transaction(engine) as session:

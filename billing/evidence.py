@@ -54,34 +54,61 @@ def evidence_bytes(session: Session, st: Statement) -> bytes:
     posted = posted_lines(session, st.client_id, st.period)
     postings = pl.DataFrame(
         [
-            (p.id, p.kind, p.card_version, p.unit, p.tier, p.quantity, p.billed_quantity,
-             str(p.unit_price), p.amount_exact, str(p.amount), p.reverses_id)
+            (
+                p.id,
+                p.kind,
+                p.card_version,
+                p.unit,
+                p.tier,
+                p.quantity,
+                p.billed_quantity,
+                str(p.unit_price),
+                p.amount_exact,
+                str(p.amount),
+                p.reverses_id,
+            )
             for p in posted
         ],
         schema={
-            "id": pl.Int64(), "kind": pl.String(), "card_version": pl.String(),
-            "unit": pl.String(), "tier": pl.String(), "quantity": pl.Int64(),
-            "billed_quantity": pl.Int64(), "unit_price": pl.String(),
-            "amount_exact": pl.String(), "amount": pl.String(), "reverses_id": pl.Int64(),
+            "id": pl.Int64(),
+            "kind": pl.String(),
+            "card_version": pl.String(),
+            "unit": pl.String(),
+            "tier": pl.String(),
+            "quantity": pl.Int64(),
+            "billed_quantity": pl.Int64(),
+            "unit_price": pl.String(),
+            "amount_exact": pl.String(),
+            "amount": pl.String(),
+            "reverses_id": pl.Int64(),
         },
         orient="row",
     )
     files = pl.DataFrame(
         [(f.id, f.name, f.doc_type, f.sha256, f.received_at) for f in st.files(session)],
         schema={
-            "file_id": pl.Int64(), "name": pl.String(), "doc_type": pl.String(),
-            "sha256": pl.String(), "received_at": pl.Datetime("us", "UTC"),
+            "file_id": pl.Int64(),
+            "name": pl.String(),
+            "doc_type": pl.String(),
+            "sha256": pl.String(),
+            "received_at": pl.Datetime("us", "UTC"),
         },
         orient="row",
     )
     snap = st.snapshot()
     readme = _README.format(
-        client=st.client_id, period=st.period, currency=st.invoice.currency,
-        total=st.invoice.total, timezone=st.timezone,
+        client=st.client_id,
+        period=st.period,
+        currency=st.invoice.currency,
+        total=st.invoice.total,
+        timezone=st.timezone,
         status="closed" if st.closed else "open (preview: may still change)",
     )
-    sla = {"sla": snap["sla"], "accuracy": snap["accuracy"],
-           "accuracy_credit_percent": snap["accuracy_credit_percent"]}
+    sla = {
+        "sla": snap["sla"],
+        "accuracy": snap["accuracy"],
+        "accuracy_credit_percent": snap["accuracy_credit_percent"],
+    }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         _entry(zf, "README.md", readme.encode())

@@ -36,8 +36,18 @@ DETAIL_COLUMNS = [
     "flow_run_id",
 ]
 SUMMARY_COLUMNS = [
-    "client_id", "period", "kind", "card_version", "unit", "tier", "quantity",
-    "billed_quantity", "unit_price", "amount_exact", "amount", "currency",
+    "client_id",
+    "period",
+    "kind",
+    "card_version",
+    "unit",
+    "tier",
+    "quantity",
+    "billed_quantity",
+    "unit_price",
+    "amount_exact",
+    "amount",
+    "currency",
 ]
 FORMATS = ("csv", "parquet", "xlsx")
 KINDS = ("detail", "summary", "evidence")
@@ -54,10 +64,23 @@ def detail_frame(st: Statement) -> pl.DataFrame:
     rows = []
     for e in st.entries:
         price, amount = st.priced.get(e.id, (e.unit_price, e.amount))
-        rows.append((
-            e.client_id, e.period, e.transaction_id, e.doc_type, e.unit, e.quantity, price,
-            amount, e.currency, e.completed_at, e.source_file, e.source_sha256, e.flow_run_id,
-        ))
+        rows.append(
+            (
+                e.client_id,
+                e.period,
+                e.transaction_id,
+                e.doc_type,
+                e.unit,
+                e.quantity,
+                price,
+                amount,
+                e.currency,
+                e.completed_at,
+                e.source_file,
+                e.source_sha256,
+                e.flow_run_id,
+            )
+        )
     return pl.DataFrame(rows, schema=DETAIL_SCHEMA, orient="row")
 
 
@@ -65,18 +88,51 @@ def summary_frame(st: Statement) -> pl.DataFrame:
     """Invoice lines (per unit and tier, minimum, seat fee, credits) and a ``total`` row."""
     inv = st.invoice
     rows: list[tuple[object, ...]] = [
-        (inv.client_id, inv.period, ln.kind, ln.card_version, ln.unit, ln.tier, ln.quantity,
-         ln.billed_quantity, ln.unit_price, ln.amount_exact, ln.amount, inv.currency)
+        (
+            inv.client_id,
+            inv.period,
+            ln.kind,
+            ln.card_version,
+            ln.unit,
+            ln.tier,
+            ln.quantity,
+            ln.billed_quantity,
+            ln.unit_price,
+            ln.amount_exact,
+            ln.amount,
+            inv.currency,
+        )
         for ln in inv.lines
     ]
-    rows.append((inv.client_id, inv.period, "total", "", "", "", None, None, None,
-                 sum((ln.amount_exact for ln in inv.lines), start=Decimal(0)), inv.total,
-                 inv.currency))
+    rows.append(
+        (
+            inv.client_id,
+            inv.period,
+            "total",
+            "",
+            "",
+            "",
+            None,
+            None,
+            None,
+            sum((ln.amount_exact for ln in inv.lines), start=Decimal(0)),
+            inv.total,
+            inv.currency,
+        )
+    )
     schema: dict[str, pl.DataType] = {
-        "client_id": pl.String(), "period": pl.String(), "kind": pl.String(),
-        "card_version": pl.String(), "unit": pl.String(), "tier": pl.String(),
-        "quantity": pl.Int64(), "billed_quantity": pl.Int64(), "unit_price": _PRICE,
-        "amount_exact": _EXACT, "amount": _CENTS, "currency": pl.String(),
+        "client_id": pl.String(),
+        "period": pl.String(),
+        "kind": pl.String(),
+        "card_version": pl.String(),
+        "unit": pl.String(),
+        "tier": pl.String(),
+        "quantity": pl.Int64(),
+        "billed_quantity": pl.Int64(),
+        "unit_price": _PRICE,
+        "amount_exact": _EXACT,
+        "amount": _CENTS,
+        "currency": pl.String(),
     }
     return pl.DataFrame(rows, schema=schema, orient="row")
 
@@ -122,11 +178,16 @@ def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _sheet(frame: pl.DataFrame) -> pl.DataFrame:
-    return formula_safe(frame).with_columns(
-        pl.col(c).cast(pl.String) for c, t in frame.schema.items() if isinstance(t, pl.Decimal)
-    ).with_columns(
-        pl.col(c).dt.replace_time_zone(None) for c, t in frame.schema.items()
-        if isinstance(t, pl.Datetime)
+    return (
+        formula_safe(frame)
+        .with_columns(
+            pl.col(c).cast(pl.String) for c, t in frame.schema.items() if isinstance(t, pl.Decimal)
+        )
+        .with_columns(
+            pl.col(c).dt.replace_time_zone(None)
+            for c, t in frame.schema.items()
+            if isinstance(t, pl.Datetime)
+        )
     )
 
 
@@ -141,8 +202,12 @@ def xlsx_bytes(sheets: dict[str, pl.DataFrame]) -> bytes:
     return buf.getvalue()
 
 
-def export_bytes(frame: pl.DataFrame, fmt: str, extra: dict[str, pl.DataFrame] | None = None,
-                 sheet: str = "detail") -> bytes:
+def export_bytes(
+    frame: pl.DataFrame,
+    fmt: str,
+    extra: dict[str, pl.DataFrame] | None = None,
+    sheet: str = "detail",
+) -> bytes:
     """``frame`` as CSV, Parquet or XLSX bytes; money keeps its exact decimal digits.
 
     For XLSX, ``extra`` frames become further sheets after ``sheet``.
@@ -150,7 +215,8 @@ def export_bytes(frame: pl.DataFrame, fmt: str, extra: dict[str, pl.DataFrame] |
     buf = io.BytesIO()
     if fmt == "csv":
         formula_safe(frame).with_columns(
-            pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ") for c, t in frame.schema.items()
+            pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
+            for c, t in frame.schema.items()
             if isinstance(t, pl.Datetime)
         ).write_csv(buf)
     elif fmt == "parquet":

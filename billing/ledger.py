@@ -133,22 +133,43 @@ def net_lines(posted: Sequence[BillLine]) -> list[Line]:
             continue
         out.append(
             Line(
-                first.kind, first.card_version, first.unit, first.tier, qty,
-                sum(r.billed_quantity for r in rows), first.unit_price,
-                sum((Decimal(r.amount_exact) for r in rows), start=Decimal(0)), amount,
+                first.kind,
+                first.card_version,
+                first.unit,
+                first.tier,
+                qty,
+                sum(r.billed_quantity for r in rows),
+                first.unit_price,
+                sum((Decimal(r.amount_exact) for r in rows), start=Decimal(0)),
+                amount,
             )
         )
     return sorted(out, key=line_order)
 
 
-def _bill_line(client_id: str, period: str, currency: str, line: Line, sign: int = 1,
-               reverses_id: int | None = None) -> BillLine:
+def _bill_line(
+    client_id: str,
+    period: str,
+    currency: str,
+    line: Line,
+    sign: int = 1,
+    reverses_id: int | None = None,
+) -> BillLine:
     return BillLine(
-        client_id=client_id, period=period, line_key=line.key, kind=line.kind,
-        card_version=line.card_version, unit=line.unit, tier=line.tier,
-        quantity=sign * line.quantity, billed_quantity=sign * line.billed_quantity,
-        unit_price=line.unit_price, amount_exact=str(sign * line.amount_exact),
-        amount=sign * line.amount, currency=currency, reverses_id=reverses_id,
+        client_id=client_id,
+        period=period,
+        line_key=line.key,
+        kind=line.kind,
+        card_version=line.card_version,
+        unit=line.unit,
+        tier=line.tier,
+        quantity=sign * line.quantity,
+        billed_quantity=sign * line.billed_quantity,
+        unit_price=line.unit_price,
+        amount_exact=str(sign * line.amount_exact),
+        amount=sign * line.amount,
+        currency=currency,
+        reverses_id=reverses_id,
     )
 
 
@@ -176,9 +197,15 @@ def post_lines(
             continue
         if goal is not None and rows and goal.kind == "usage" and goal.quantity > qty >= 0:
             extra = Line(
-                goal.kind, goal.card_version, goal.unit, goal.tier, goal.quantity - qty,
-                goal.billed_quantity - sum(r.billed_quantity for r in rows), goal.unit_price,
-                goal.amount_exact - exact, goal.amount - amount,
+                goal.kind,
+                goal.card_version,
+                goal.unit,
+                goal.tier,
+                goal.quantity - qty,
+                goal.billed_quantity - sum(r.billed_quantity for r in rows),
+                goal.unit_price,
+                goal.amount_exact - exact,
+                goal.amount - amount,
             )
             new.append(_bill_line(client_id, period, currency, extra))
             continue
@@ -194,11 +221,20 @@ def post_lines(
 
 def _reversal_of(row: BillLine) -> BillLine:
     return BillLine(
-        client_id=row.client_id, period=row.period, line_key=row.line_key, kind=row.kind,
-        card_version=row.card_version, unit=row.unit, tier=row.tier, quantity=-row.quantity,
-        billed_quantity=-row.billed_quantity, unit_price=row.unit_price,
-        amount_exact=str(-Decimal(row.amount_exact)), amount=-row.amount,
-        currency=row.currency, reverses_id=row.id,
+        client_id=row.client_id,
+        period=row.period,
+        line_key=row.line_key,
+        kind=row.kind,
+        card_version=row.card_version,
+        unit=row.unit,
+        tier=row.tier,
+        quantity=-row.quantity,
+        billed_quantity=-row.billed_quantity,
+        unit_price=row.unit_price,
+        amount_exact=str(-Decimal(row.amount_exact)),
+        amount=-row.amount,
+        currency=row.currency,
+        reverses_id=row.id,
     )
 
 

@@ -68,9 +68,11 @@ def meter(
     priced = units.filter(pl.col("unit").is_in(list(prices)))
     scale = max([4, *(max(0, -int(p.as_tuple().exponent)) for p in prices.values())])
     money = pl.Decimal(18, min(scale, 8))
-    price_col = pl.col("unit").replace_strict(
-        {u: str(p) for u, p in prices.items()}, return_dtype=pl.String
-    ).cast(money)
+    price_col = (
+        pl.col("unit")
+        .replace_strict({u: str(p) for u, p in prices.items()}, return_dtype=pl.String)
+        .cast(money)
+    )
     tx = transaction_ids(file.doc_type, file.sha256, pl.col(RECORD_INDEX))
     rows = priced.select(
         pl.format("{}:{}", pl.col("unit"), tx).alias("entry_key"),

@@ -78,9 +78,15 @@ def make_line(
 ) -> Line:
     """A line whose amount is ``exact`` rounded half-up to cents (the one rounding point)."""
     return Line(
-        kind, card_version, unit, tier, quantity,
+        kind,
+        card_version,
+        unit,
+        tier,
+        quantity,
         quantity if billed_quantity is None else billed_quantity,
-        unit_price, exact, to_cents(exact),
+        unit_price,
+        exact,
+        to_cents(exact),
     )
 
 

@@ -115,7 +115,9 @@ def build_statement(
         raise ValueError(f"{client.id} {period} is closed: its lines can no longer change")
     entries = tuple(period_entries(session, client.id, period))
     frozen = (
-        not post and row is not None and row.status == PeriodStatus.CLOSED
+        not post
+        and row is not None
+        and row.status == PeriodStatus.CLOSED
         and row.evidence is not None
     )
     if frozen:
@@ -128,10 +130,17 @@ def build_statement(
         lines = tuple(net_lines(posted_lines(session, client.id, period)))
         acc = snap["accuracy"]
         return Statement(
-            client.id, period, timezone, True, cards,
+            client.id,
+            period,
+            timezone,
+            True,
+            cards,
             Invoice(client.id, period, row.currency or client.currency, lines),
-            entries, priced, _sla_from_json(snap["sla"]),
-            None if acc is None else Decimal(acc), Decimal(snap["accuracy_credit_percent"]),
+            entries,
+            priced,
+            _sla_from_json(snap["sla"]),
+            None if acc is None else Decimal(acc),
+            Decimal(snap["accuracy_credit_percent"]),
         )
     timezone = client.timezone
     cards = rate_cards(client)
@@ -154,11 +163,25 @@ def build_statement(
         invoice.client_id, period, invoice.currency, tuple(sorted(invoice.lines, key=line_order))
     )
     if post:
-        post_lines(session, client_id=client.id, period=period, currency=client.currency,
-                   target=invoice.lines)
+        post_lines(
+            session,
+            client_id=client.id,
+            period=period,
+            currency=client.currency,
+            target=invoice.lines,
+        )
     closed = row is not None and row.status == PeriodStatus.CLOSED
     return Statement(
-        client.id, period, timezone, closed, cards, invoice, entries, priced, sla, accuracy,
+        client.id,
+        period,
+        timezone,
+        closed,
+        cards,
+        invoice,
+        entries,
+        priced,
+        sla,
+        accuracy,
         acc_pct,
     )
 

@@ -69,9 +69,14 @@ def export_cmd(
     ext = "zip" if kind == "evidence" else fmt
     target = write_bytes(data, out or Path(f"billing-{client}-{period}-{kind}.{ext}"))
     answer = {
-        "client_id": client, "period": period, "kind": kind,
-        "format": ext, "path": str(target), "closed": st.closed,
-        "entries": len(st.entries), "total": str(st.invoice.total),
+        "client_id": client,
+        "period": period,
+        "kind": kind,
+        "format": ext,
+        "path": str(target),
+        "closed": st.closed,
+        "entries": len(st.entries),
+        "total": str(st.invoice.total),
         "currency": st.invoice.currency,
     }
     if as_json:

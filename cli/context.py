@@ -9,7 +9,6 @@ from schemas.config import ConfigError
 def get_runtime() -> Runtime:
     from cli.main import settings
     from cli.output import fail
-
     from flows import runtime as rt_module
 
     if rt_module._current:

@@ -82,11 +82,13 @@ def _invoice_samples(landing: Path) -> list[Path]:
         ),
         "INV-2026-007.xml": ubl_xml(Spec(number="INV-2026-007")),
         # Planted error: the printed total disagrees with the lines (BR-CO-15).
-        "INV-2026-009.pdf": make_pdf(Spec(number="INV-2026-009", total_text="999.99"),
-                                     layout="table", lang="en"),
+        "INV-2026-009.pdf": make_pdf(
+            Spec(number="INV-2026-009", total_text="999.99"), layout="table", lang="en"
+        ),
         "FA-2026-118.pdf": make_pdf(
             Spec(number="FA-2026-118", lines=[("Maintenance", Decimal("3"), Decimal("80.00"))]),
-            layout="right", lang="fr",
+            layout="right",
+            lang="fr",
         ),
     }
     out = []
@@ -102,9 +104,12 @@ def _claim_samples(landing: Path) -> list[Path]:
     folder = landing / "globex" / "claims"
     folder.mkdir(parents=True, exist_ok=True)
     claims = [
-        ClaimSpec(claim_id=f"PCN{1000 + i}", member_id=f"M{770000 + i}",
-                  lines=[LineSpec(charge="40.00"), LineSpec(procedure="85025", charge="25.00")],
-                  total="65.00")
+        ClaimSpec(
+            claim_id=f"PCN{1000 + i}",
+            member_id=f"M{770000 + i}",
+            lines=[LineSpec(charge="40.00"), LineSpec(procedure="85025", charge="25.00")],
+            total="65.00",
+        )
         for i in range(12)
     ]
     claims[3].billing_npi = "1234567890"  # planted: NPI check digit fails
@@ -122,7 +127,9 @@ def _write_samples(landing: Path) -> list[Path]:
 
 
 def demo(
-    workdir: Annotated[Path, typer.Option(help="Where the demo config, landing zone and outbox go.")] = Path("."),
+    workdir: Annotated[
+        Path, typer.Option(help="Where the demo config, landing zone and outbox go.")
+    ] = Path(),
 ) -> None:
     """Write a demo config and sample files, run ingest and processing, print a summary."""
     import os
@@ -136,7 +143,10 @@ def demo(
         config.write_text(DEMO_CONFIG, encoding="utf-8")
         console.print(f"wrote {config}")
     samples = _write_samples(Path("landing"))
-    console.print(f"dropped {len(samples)} sample files (payroll, invoices, claims; some with planted errors) into ./landing")
+    console.print(
+        f"dropped {len(samples)} sample files (payroll, invoices, claims; some with planted "
+        "errors) into ./landing"
+    )
 
     from cli.context import get_runtime
     from cli.process_cmd import _quiet_prefect
@@ -151,7 +161,15 @@ def demo(
         summary = ingest()
     table = Table("client", "file", "status", "records", "completed", "in review", "rejected")
     for f in summary.files:
-        table.add_row(f.client_id, f.name, f.status, str(f.records), str(f.completed), str(f.in_review), str(f.rejected))
+        table.add_row(
+            f.client_id,
+            f.name,
+            f.status,
+            str(f.records),
+            str(f.completed),
+            str(f.in_review),
+            str(f.rejected),
+        )
     console.print(table)
     for r in summary.refused:
         console.print(f"quarantined {r['url']}: {r['reason']}", highlight=False)
@@ -160,9 +178,18 @@ def demo(
         balances = reconcile(session)
         for cid in rt.config.clients:
             detail = usage_detail(session, cid, period)
-            out = write_export(detail, "csv", Path("outbox") / cid / "billing" / f"usage-{period}.csv")
+            out = write_export(
+                detail, "csv", Path("outbox") / cid / "billing" / f"usage-{period}.csv"
+            )
             total = sum(detail.get_column("amount").to_list(), start=0)
-            console.print(f"{cid}: {detail.height} billable units, {total} {rt.config.clients[cid].currency} -> {out}")
+            console.print(
+                f"{cid}: {detail.height} billable units, {total} "
+                f"{rt.config.clients[cid].currency} -> {out}"
+            )
     ok = all(b.ok for b in balances)
-    console.print("reconcile: " + ("[green]every record accounted for[/]" if ok else "[red]NOT balanced[/]"))
-    console.print("next: `bpo review list`, `bpo reconcile`, `prefect server start` to see the runs")
+    console.print(
+        "reconcile: " + ("[green]every record accounted for[/]" if ok else "[red]NOT balanced[/]")
+    )
+    console.print(
+        "next: `bpo review list`, `bpo reconcile`, `prefect server start` to see the runs"
+    )

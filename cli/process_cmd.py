@@ -43,10 +43,18 @@ def process(
     flow = FLOWS[doc_type]
     results: list[dict[str, Any]] = []
     failed = False
-    with _quiet_prefect(), Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, disable=json_out, transient=True,
-    ) as progress:
+    with (
+        _quiet_prefect(),
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=json_out,
+            transient=True,
+        ) as progress,
+    ):
         bar = progress.add_task(f"processing {doc_type.value}", total=len(files))
         for f in files:
             progress.update(bar, description=f"{f.name}")
@@ -56,8 +64,15 @@ def process(
                 results.append(res.model_dump())
             except Exception as exc:  # a failure of the system, not of the input
                 failed = True
-                results.append({"path": str(f), "client_id": client, "doc_type": doc_type.value,
-                                "status": "error", "reason": f"{type(exc).__name__}: {exc}"})
+                results.append(
+                    {
+                        "path": str(f),
+                        "client_id": client,
+                        "doc_type": doc_type.value,
+                        "status": "error",
+                        "reason": f"{type(exc).__name__}: {exc}",
+                    }
+                )
             progress.advance(bar)
     if json_out:
         emit_json({"files": results})
@@ -65,8 +80,12 @@ def process(
         table = Table("file", "status", "records", "completed", "in review", "rejected", "reason")
         for r in results:
             table.add_row(
-                Path(r["path"]).name, r["status"], str(r.get("records", 0)),
-                str(r.get("completed", 0)), str(r.get("in_review", 0)), str(r.get("rejected", 0)),
+                Path(r["path"]).name,
+                r["status"],
+                str(r.get("records", 0)),
+                str(r.get("completed", 0)),
+                str(r.get("in_review", 0)),
+                str(r.get("rejected", 0)),
                 (r.get("reason") or "")[:80],
             )
         console.print(table)
@@ -77,14 +96,16 @@ def process(
 def extract(
     file: Annotated[Path, typer.Argument(help="The file to read.")],
     doc_type: TypeOpt,
-    client: Annotated[str | None, typer.Option("--client", "-c", help="Use this client's settings.")] = None,
+    client: Annotated[
+        str | None, typer.Option("--client", "-c", help="Use this client's settings.")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Dry run: extract and validate one file, persist nothing."""
+    from cli.main import settings
     from schemas.config import ClientConfig, load_config
     from tasks.handler import ClientContext
     from tasks.registry import handler_for
-    from cli.main import settings
 
     if not file.is_file():
         fail(f"{file}: no such file")
@@ -92,7 +113,9 @@ def extract(
     cfg = config.clients.get(client) if client else None
     if client and cfg is None:
         fail(f"unknown client {client!r}")
-    ctx = ClientContext(client=cfg or ClientConfig(id="dry-run", name="dry run"), base_dir=config.base_dir)
+    ctx = ClientContext(
+        client=cfg or ClientConfig(id="dry-run", name="dry run"), base_dir=config.base_dir
+    )
     handler = handler_for(doc_type)
     batch = handler.extract(file.read_bytes(), file.name, ctx)
     fields = handler.record_json(batch.records) if batch.records.height else []

@@ -25,24 +25,43 @@ def reconcile(
     ok = all(b.ok for b in balances)
     clients: dict[str, dict[str, int]] = {}
     for b in balances:
-        c = clients.setdefault(b.client_id, {"files": 0, "records": 0, "completed": 0,
-                                             "in_review": 0, "rejected": 0, "problems": 0})
+        c = clients.setdefault(
+            b.client_id,
+            {
+                "files": 0,
+                "records": 0,
+                "completed": 0,
+                "in_review": 0,
+                "rejected": 0,
+                "problems": 0,
+            },
+        )
         c["files"] += 1
         for k in ("records", "completed", "in_review", "rejected"):
             c[k] += getattr(b, k)
         c["problems"] += len(b.problems)
     if json_out:
-        emit_json({"ok": ok, "clients": clients,
-                   "files": [{**asdict(b), "ok": b.ok} for b in balances]})
+        emit_json(
+            {"ok": ok, "clients": clients, "files": [{**asdict(b), "ok": b.ok} for b in balances]}
+        )
     else:
-        table = Table("client", "files", "records", "completed", "in review", "rejected", "problems")
+        table = Table(
+            "client", "files", "records", "completed", "in review", "rejected", "problems"
+        )
         for cid, c in sorted(clients.items()):
-            table.add_row(cid, *(str(c[k]) for k in ("files", "records", "completed", "in_review",
-                                                     "rejected", "problems")))
+            table.add_row(
+                cid,
+                *(
+                    str(c[k])
+                    for k in ("files", "records", "completed", "in_review", "rejected", "problems")
+                ),
+            )
         console.print(table)
         for b in balances:
             for p in b.problems:
-                console.print(f"[red]file {b.file_id} ({b.client_id}/{b.name}):[/] {p}", highlight=False)
+                console.print(
+                    f"[red]file {b.file_id} ({b.client_id}/{b.name}):[/] {p}", highlight=False
+                )
         console.print("[green]balanced[/]" if ok else "[red]NOT balanced[/]")
     if not ok:
         raise typer.Exit(1)

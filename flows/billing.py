@@ -48,17 +48,39 @@ def billing_close(
             target = previous_period(period_at(now, client.timezone))
         if period_bounds(target, client.timezone)[1] > now:
             logger.warning("%s %s is not over yet: not closed", cid, target)
-            rows.append({"client": cid, "period": target, "status": "not_over", "total": "",
-                         "currency": client.currency, "files": "0"})
+            rows.append(
+                {
+                    "client": cid,
+                    "period": target,
+                    "status": "not_over",
+                    "total": "",
+                    "currency": client.currency,
+                    "files": "0",
+                }
+            )
             continue
         with tags(f"client:{cid}", f"period:{target}"):
-            result = close_task(rt.engine, client=client, period=target,
-                                accuracy=(accuracy or {}).get(cid))
-            written = export_task(rt.engine, client=client, period=target,
-                                  outbox=rt.outbox(cid), formats=list(formats or DEFAULT_FORMATS))
+            result = close_task(
+                rt.engine, client=client, period=target, accuracy=(accuracy or {}).get(cid)
+            )
+            written = export_task(
+                rt.engine,
+                client=client,
+                period=target,
+                outbox=rt.outbox(cid),
+                formats=list(formats or DEFAULT_FORMATS),
+            )
         j = result.as_json()
-        rows.append({"client": cid, "period": target, "status": j["status"],
-                     "total": j["total"], "currency": result.currency, "files": str(len(written))})
+        rows.append(
+            {
+                "client": cid,
+                "period": target,
+                "status": j["status"],
+                "total": j["total"],
+                "currency": result.currency,
+                "files": str(len(written)),
+            }
+        )
     create_table_artifact(
         key=f"billing-close-{period}".lower(),
         table=rows,

@@ -65,11 +65,17 @@ def _take(zone: LandingZone, item: LandedFile, summary: IngestSummary) -> None:
     process = FLOWS[item.doc_type]
     try:
         with tags(f"client:{item.client_id}", f"doc:{item.doc_type.value}"):
-            result = process(path=str(staged.resolve()), client_id=item.client_id, name=item.name,
-                             source=item.url)
+            result = process(
+                path=str(staged.resolve()),
+                client_id=item.client_id,
+                name=item.name,
+                source=item.url,
+            )
     except Exception:
         summary.errors += 1
-        logger.exception("processing %s failed; it stays in the landing zone for the next poll", item.url)
+        logger.exception(
+            "processing %s failed; it stays in the landing zone for the next poll", item.url
+        )
         return
     zone.archive(item, sha256=sha)
     staged.unlink(missing_ok=True)

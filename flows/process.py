@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import flow, get_run_logger, runtime as prefect_runtime, tags
+from prefect import flow, get_run_logger, tags
+from prefect import runtime as prefect_runtime
 from prefect.artifacts import create_table_artifact
 from pydantic import BaseModel
 
@@ -49,7 +50,9 @@ class FileResult(BaseModel):
     reason: str = ""
 
 
-def _result(file: File, path: str, status: str, counts: RouteCounts, outputs: list[str], reason: str = "") -> FileResult:
+def _result(
+    file: File, path: str, status: str, counts: RouteCounts, outputs: list[str], reason: str = ""
+) -> FileResult:
     return FileResult(
         file_id=file.id,
         path=path,
@@ -74,7 +77,9 @@ def _stored_counts(file: File) -> RouteCounts:
 
     with transaction(runtime().engine) as session:
         rows = session.execute(
-            select(Record.state, func.count()).where(Record.file_id == file.id).group_by(Record.state)
+            select(Record.state, func.count())
+            .where(Record.file_id == file.id)
+            .group_by(Record.state)
         ).all()
     by = {s: int(n) for s, n in rows}
     return RouteCounts(
@@ -85,7 +90,9 @@ def _stored_counts(file: File) -> RouteCounts:
     )
 
 
-def run_file(path: str, client_id: str, doc_type: DocType, name: str | None = None, source: str | None = None) -> FileResult:
+def run_file(
+    path: str, client_id: str, doc_type: DocType, name: str | None = None, source: str | None = None
+) -> FileResult:
     """The shared body of the processing flows (called inside a flow run)."""
     rt = runtime()
     logger = get_run_logger()
@@ -98,13 +105,19 @@ def run_file(path: str, client_id: str, doc_type: DocType, name: str | None = No
     flow_run_id = str(prefect_runtime.flow_run.id) if prefect_runtime.flow_run.id else None
 
     reg = register_task(
-        rt.engine, client_id=client_id, doc_type=doc_type.value, name=name,
-        source=source or path, data=data,
+        rt.engine,
+        client_id=client_id,
+        doc_type=doc_type.value,
+        name=name,
+        source=source or path,
+        data=data,
     )
     file = reg.file
     if reg.outcome == "duplicate":
         logger.info("%s: same bytes already processed as file %s", name, file.id)
-        return _result(file, shown, "duplicate", _stored_counts(file), list(file.outputs), file.reason or "")
+        return _result(
+            file, shown, "duplicate", _stored_counts(file), list(file.outputs), file.reason or ""
+        )
 
     batch = extract_task(handler, data, name, ctx)
     if batch.file_issues and batch.records.height == 0:
@@ -113,8 +126,14 @@ def run_file(path: str, client_id: str, doc_type: DocType, name: str | None = No
         empty = RouteCounts(0, 0, 0, 0)
         outputs = outputs_task(handler, batch, file, ctx, outbox)
         receipts = finish_task(
-            rt.engine, file=file, outbox=outbox, status=ReceiptStatus.QUARANTINED,
-            counts=empty, outputs=outputs, reason=reason, flow_run_id=flow_run_id,
+            rt.engine,
+            file=file,
+            outbox=outbox,
+            status=ReceiptStatus.QUARANTINED,
+            counts=empty,
+            outputs=outputs,
+            reason=reason,
+            flow_run_id=flow_run_id,
         )
         _artifact(file, "quarantined", empty, reason)
         return _result(file, shown, "quarantined", empty, [*outputs, *receipts], reason)
@@ -122,7 +141,12 @@ def run_file(path: str, client_id: str, doc_type: DocType, name: str | None = No
     batch, keys = history_task(rt.engine, file, batch, handler)
     outputs = outputs_task(handler, batch, file, ctx, outbox)
     counts = route_task(
-        rt.engine, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=keys,
+        rt.engine,
+        file=file,
+        batch=batch,
+        handler=handler,
+        ctx=ctx,
+        dedupe_keys=keys,
         outputs=outputs,
     )
     billed = meter_task(
@@ -130,12 +154,23 @@ def run_file(path: str, client_id: str, doc_type: DocType, name: str | None = No
     )
     reason = "; ".join(f"{i.code}: {i.message}" for i in batch.file_issues)
     receipts = finish_task(
-        rt.engine, file=file, outbox=outbox, status=ReceiptStatus.PROCESSED, counts=counts,
-        outputs=outputs, reason=reason, flow_run_id=flow_run_id,
+        rt.engine,
+        file=file,
+        outbox=outbox,
+        status=ReceiptStatus.PROCESSED,
+        counts=counts,
+        outputs=outputs,
+        reason=reason,
+        flow_run_id=flow_run_id,
     )
     logger.info(
         "%s: %d records, %d completed, %d in review, %d rejected, %d usage entries written",
-        name, counts.records, counts.completed, counts.in_review, counts.rejected, billed.inserted,
+        name,
+        counts.records,
+        counts.completed,
+        counts.in_review,
+        counts.rejected,
+        billed.inserted,
     )
     _artifact(file, "processed", counts, reason, billed=billed.inserted)
     return _result(file, shown, "processed", counts, [*outputs, *receipts], reason)

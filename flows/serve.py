@@ -43,6 +43,7 @@ def serve_all(path: Path = PROJECT_FILE) -> None:  # pragma: no cover - long-run
             tags=spec.get("tags"),
             description=spec.get("description"),
             schedules=_schedules(spec),
+            parameters=spec.get("parameters") or {},
         )
         for spec in deployments_spec(path)
     ]

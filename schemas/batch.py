@@ -75,12 +75,16 @@ class ValidatedBatch:
         return self.issues.get_column(RECORD_INDEX).unique()
 
     def valid_records(self) -> pl.DataFrame:
-        return self.records.join(self.issues.select(RECORD_INDEX).unique(), on=RECORD_INDEX, how="anti")
+        return self.records.join(
+            self.issues.select(RECORD_INDEX).unique(), on=RECORD_INDEX, how="anti"
+        )
 
     @classmethod
     def unreadable(cls, *issues: Issue) -> ValidatedBatch:
         """A file that could not be parsed at all: file issues and no records."""
         return cls(
-            records=pl.DataFrame(schema={RECORD_INDEX: pl.UInt32, RECORD_KEY: pl.String, "raw": pl.String}),
+            records=pl.DataFrame(
+                schema={RECORD_INDEX: pl.UInt32, RECORD_KEY: pl.String, "raw": pl.String}
+            ),
             file_issues=tuple(issues),
         )

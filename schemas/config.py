@@ -88,7 +88,7 @@ class ClientConfig(_Strict):
             for unit, price in v.items():
                 if isinstance(price, float):
                     raise ValueError(
-                        f"rate {unit!r} must be a decimal string like \"0.45\", not a float"
+                        f'rate {unit!r} must be a decimal string like "0.45", not a float'
                     )
         return v
 

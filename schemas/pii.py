@@ -7,9 +7,19 @@ from typing import Any
 PII_FIELDS: dict[str, frozenset[str]] = {
     "payroll": frozenset({"account_number", "routing_number"}),
     "claims": frozenset(
-        {"member_id", "subscriber_id", "patient_name", "subscriber_name", "patient_dob",
-         "subscriber_dob", "patient_first_name", "patient_last_name", "subscriber_first_name",
-         "subscriber_last_name", "date_of_birth"}
+        {
+            "member_id",
+            "subscriber_id",
+            "patient_name",
+            "subscriber_name",
+            "patient_dob",
+            "subscriber_dob",
+            "patient_first_name",
+            "patient_last_name",
+            "subscriber_first_name",
+            "subscriber_last_name",
+            "date_of_birth",
+        }
     ),
     "invoices": frozenset({"vendor_iban", "iban", "bank_account"}),
 }

@@ -54,7 +54,7 @@ MAX_PRICE_DECIMALS = 4
 
 def _exact(value: Any) -> Any:
     if isinstance(value, float):
-        raise ValueError(f"money must be a decimal string like \"0.45\", not the float {value}")
+        raise ValueError(f'money must be a decimal string like "0.45", not the float {value}')
     return value
 
 

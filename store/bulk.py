@@ -36,7 +36,9 @@ def _as_text_values(frame: pl.DataFrame, ts_format: str) -> pl.DataFrame:
 
 def _constant_text(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).replace(tzinfo=None).strftime(_SQLITE_TS.replace("%6f", "%f"))
+        return (
+            value.astimezone(dt.UTC).replace(tzinfo=None).strftime(_SQLITE_TS.replace("%6f", "%f"))
+        )
     if isinstance(value, bool):
         return int(value)
     if value is not None and not isinstance(value, int | str | float):
@@ -73,7 +75,9 @@ def insert_ignore(
         return int(raw.total_changes - before)  # type: ignore[union-attr]
     if conn.dialect.name == "postgresql":
         full = frame.with_columns(
-            pl.lit(v, dtype=pl.Datetime("us", "UTC") if isinstance(v, dt.datetime) else None).alias(k)
+            pl.lit(v, dtype=pl.Datetime("us", "UTC") if isinstance(v, dt.datetime) else None).alias(
+                k
+            )
             for k, v in constants.items()
         )
         return _copy_insert(conn.connection.driver_connection, table, full)
@@ -91,7 +95,8 @@ def _copy_insert(raw: Any, table: str, frame: pl.DataFrame) -> int:
     ).write_csv(buf, include_header=False, null_value="\\N", quote_style="necessary")
     with raw.cursor() as cur:
         cur.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {tmp} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+            f"CREATE TEMP TABLE IF NOT EXISTS {tmp} (LIKE {table} INCLUDING DEFAULTS)"
+            " ON COMMIT DROP"
         )
         cur.execute(f"TRUNCATE {tmp}")
         with cur.copy(f"COPY {tmp} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as cp:
@@ -124,8 +129,11 @@ def read_frame(
             text = pl.DataFrame(schema=as_text)
         else:
             text = pl.read_csv(
-                io.BytesIO(buf.getvalue()), has_header=False, new_columns=names,
-                schema=as_text, null_values="\\N",
+                io.BytesIO(buf.getvalue()),
+                has_header=False,
+                new_columns=names,
+                schema=as_text,
+                null_values="\\N",
             )
     else:
         pairs = ", ".join(f"'{n}', CAST(q.{n} AS TEXT)" for n in names)

@@ -40,10 +40,10 @@ class FileBalance:
 
 _FILES = text(
     "SELECT id, client_id, doc_type, name, status, stage, COALESCE(record_count, 0) FROM files"
-    " WHERE (CAST(:client AS VARCHAR(64)) IS NULL OR client_id = :client) ORDER BY id"
+    " WHERE (:client_all OR client_id = :client) ORDER BY id"
 )
 _STATES = text(
-    "SELECT file_id, state, COUNT(*) FROM records WHERE (CAST(:client AS VARCHAR(64)) IS NULL OR client_id = :client)"
+    "SELECT file_id, state, COUNT(*) FROM records WHERE (:client_all OR client_id = :client)"
     " GROUP BY file_id, state"
 )
 # Net live primary entries per record: usage entries minus their reversals.
@@ -58,10 +58,10 @@ _BILLING = text(
         JOIN files f ON f.id = u.file_id
         WHERE u.unit = CASE f.doc_type WHEN 'payroll' THEN 'payroll_payment'
                                        WHEN 'invoices' THEN 'invoice' ELSE 'claim' END
-          AND (CAST(:client AS VARCHAR(64)) IS NULL OR u.client_id = :client)
+          AND (:client_all OR u.client_id = :client)
         GROUP BY u.file_id, u.record_index
     ) b ON b.file_id = r.file_id AND b.record_index = r.record_index
-    WHERE (CAST(:client AS VARCHAR(64)) IS NULL OR r.client_id = :client)
+    WHERE (:client_all OR r.client_id = :client)
     GROUP BY r.file_id, r.state, COALESCE(b.live, 0)
     """
 )
@@ -70,14 +70,14 @@ _REVIEW = text(
     SELECT r.file_id, COUNT(*) FROM records r
     LEFT JOIN review_items i ON i.file_id = r.file_id AND i.record_index = r.record_index
          AND i.status IN ('open', 'claimed', 'escalated')
-    WHERE r.state = 'in_review' AND i.id IS NULL AND (CAST(:client AS VARCHAR(64)) IS NULL OR r.client_id = :client)
+    WHERE r.state = 'in_review' AND i.id IS NULL AND (:client_all OR r.client_id = :client)
     GROUP BY r.file_id
     """
 )
 
 
 def reconcile(session: Session, client_id: str | None = None) -> list[FileBalance]:
-    params = {"client": client_id}
+    params = {"client": client_id or "", "client_all": client_id is None}
     balances: dict[int, FileBalance] = {}
     for fid, cid, doc, name, status, stage, expected in session.execute(_FILES, params):
         b = FileBalance(fid, cid, doc, name, status, int(expected))

@@ -25,7 +25,7 @@ class ClientContext:
     """A client's settings plus the reference data its rules need, loaded once per run."""
 
     client: ClientConfig
-    base_dir: Path = Path(".")
+    base_dir: Path = Path()
     #: Reference frames already loaded, by resolved path (shared across files of one run).
     _cache: dict[Path, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
@@ -89,7 +89,9 @@ class DocHandler(Protocol):
         """
         ...
 
-    def revalidate(self, fields: dict[str, Any], ctx: ClientContext) -> tuple[dict[str, Any], list[Issue]]:
+    def revalidate(
+        self, fields: dict[str, Any], ctx: ClientContext
+    ) -> tuple[dict[str, Any], list[Issue]]:
         """Validate one record given as canonical fields (as from ``record_json``) after a
         reviewer's correction; returns the normalised fields and the issues that remain."""
         ...
@@ -103,7 +105,7 @@ class DocHandler(Protocol):
         ...
 
     def billable_units(self, completed: pl.DataFrame) -> pl.DataFrame:
-        """``record_index`` (UInt32), ``unit`` (String), ``quantity`` (Int64) per completed record."""
+        """``record_index`` (UInt32), ``unit`` (String), ``quantity`` (Int64) per record."""
         ...
 
     def write_outputs(

@@ -21,7 +21,11 @@ from store.bulk import insert_ignore, utc_column
 from store.models import File, Record, ReviewStatus
 from tasks.handler import ClientContext, DocHandler
 
-DUPLICATE_CODE = {"invoices": "INV-DUPLICATE", "claims": "CLM-DUPLICATE", "payroll": "PAY-DUPLICATE"}
+DUPLICATE_CODE = {
+    "invoices": "INV-DUPLICATE",
+    "claims": "CLM-DUPLICATE",
+    "payroll": "PAY-DUPLICATE",
+}
 _CHUNK = 500
 
 
@@ -149,9 +153,8 @@ def write_records(
     flagged_states = states.filter(pl.col("state") != RecordState.COMPLETED.value)
     if flagged_states.height:
         flagged = batch.records.join(flagged_states.select(RECORD_INDEX, "state"), on=RECORD_INDEX)
-        reasons = (
-            batch.issues.group_by(RECORD_INDEX, maintain_order=True)
-            .agg(pl.struct("code", "field", "message").alias("reasons"))
+        reasons = batch.issues.group_by(RECORD_INDEX, maintain_order=True).agg(
+            pl.struct("code", "field", "message").alias("reasons")
         )
         flagged = flagged.join(reasons, on=RECORD_INDEX, how="left").sort(RECORD_INDEX)
         fields = _review_fields(handler, flagged)
@@ -176,11 +179,17 @@ def write_records(
             }
         ).with_columns(
             utc_column(now, flagged.height, "created_at"),
-            pl.when(pl.Series(rejected)).then(None).otherwise(utc_column(due, flagged.height, "d"))
+            pl.when(pl.Series(rejected))
+            .then(None)
+            .otherwise(utc_column(due, flagged.height, "d"))
             .alias("due_at"),
-            pl.when(pl.Series(rejected)).then(utc_column(now, flagged.height, "r")).otherwise(None)
+            pl.when(pl.Series(rejected))
+            .then(utc_column(now, flagged.height, "r"))
+            .otherwise(None)
             .alias("resolved_at"),
-            pl.when(pl.Series(rejected)).then(pl.lit("rejected by rule")).otherwise(None)
+            pl.when(pl.Series(rejected))
+            .then(pl.lit("rejected by rule"))
+            .otherwise(None)
             .alias("resolution"),
         )
         insert_ignore(session, "review_items", items)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 
 import polars as pl
 from prefect import task
@@ -15,11 +14,12 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine, update
 
 from schemas.batch import ValidatedBatch
+from schemas.doc_type import DocType
 from schemas.receipt import Receipt, ReceiptStatus
 from store.db import transaction
 from store.files import Registration, register_file
 from store.models import File, FileStage, FileStatus
-from tasks.handler import ClientContext, DocHandler, OutputContext, Outbox
+from tasks.handler import ClientContext, DocHandler, Outbox, OutputContext
 from tasks.landing.receipt import write_receipt
 from tasks.route import RouteCounts, flag_history_duplicates, write_records
 
@@ -119,7 +119,7 @@ def finish_task(
         client_id=file.client_id,
         name=file.name,
         sha256=file.sha256,
-        doc_type=file.doc_type,  # type: ignore[arg-type]
+        doc_type=DocType(file.doc_type),
         status=status,
         records=counts.records,
         completed=counts.completed,

@@ -12,9 +12,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 # Prefect reads its settings at import: point it at a private home before any test imports it.
-_PREFECT_HOME = Path(os.environ.get("BPO_TEST_PREFECT_HOME", "")) if os.environ.get(
-    "BPO_TEST_PREFECT_HOME"
-) else None
+_PREFECT_HOME = (
+    Path(os.environ.get("BPO_TEST_PREFECT_HOME", ""))
+    if os.environ.get("BPO_TEST_PREFECT_HOME")
+    else None
+)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.pop("PREFECT_API_URL", None)
@@ -90,7 +92,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def runtime(workdir: Path, db_url: str) -> Iterator[Runtime]:
     """The process runtime on an isolated database and folder, installed for flows and CLI."""
-    settings = Settings(database_url=db_url, config=workdir / "bpo.toml", state_dir=workdir / ".bpo")
+    settings = Settings(
+        database_url=db_url, config=workdir / "bpo.toml", state_dir=workdir / ".bpo"
+    )
     config = load_config(workdir / "bpo.toml")
     engine = make_engine(db_url)
     migrate(engine)

@@ -17,7 +17,9 @@ def payroll_rows(n: int = 3, **overrides: str | None) -> list[dict[str, str | No
     return rows
 
 
-def payroll_csv(rows: list[dict[str, str | None]], *, sep: str = ",", encoding: str = "utf-8") -> bytes:
+def payroll_csv(
+    rows: list[dict[str, str | None]], *, sep: str = ",", encoding: str = "utf-8"
+) -> bytes:
     frame = pl.DataFrame(rows, schema=dict.fromkeys(PAYROLL_COLUMNS, pl.String))
     buf = io.BytesIO()
     frame.write_csv(buf, separator=sep)

@@ -18,7 +18,9 @@ def run() -> None:
         if not url:
             raise RuntimeError("no connection: call store.db.migrate or set sqlalchemy.url")
         with create_engine(url).connect() as conn:
-            context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+            context.configure(
+                connection=conn, target_metadata=target_metadata, render_as_batch=True
+            )
             with context.begin_transaction():
                 context.run_migrations()
             conn.commit()

@@ -1,4 +1,7 @@
-"""Payroll batch bytes -> validated, typed records and their issues (no I/O beyond reference data)."""
+"""Payroll batch bytes -> validated, typed records and their issues.
+
+No I/O beyond reading the client's reference data (the employee master).
+"""
 
 from __future__ import annotations
 

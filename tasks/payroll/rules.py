@@ -18,9 +18,9 @@ import polars as pl
 from stdnum.us import rtn
 
 from schemas.batch import ISSUE_SCHEMA, RECORD_INDEX
+from schemas.frames import max_length
 from schemas.payroll import (
     ACCOUNT_TYPES,
-    DATE_COLUMNS,
     DEDUCTION_COLUMNS,
     HOURS_COLUMNS,
     PAYROLL_COLUMNS,
@@ -28,7 +28,6 @@ from schemas.payroll import (
     PAYROLL_SCHEMA,
     PayrollEntry,
 )
-from schemas.frames import max_length
 from tasks.tabular.parse import (
     NUM_SUFFIX,
     clean_text,

@@ -17,8 +17,9 @@ def _cents_text(expr: pl.Expr) -> pl.Expr:
     """Integer cents -> ``"1234.56"`` (exact, no float)."""
     sign = pl.when(expr < 0).then(pl.lit("-")).otherwise(pl.lit(""))
     a = expr.abs()
-    return pl.concat_str(sign, (a // 100).cast(pl.String), pl.lit("."),
-                         (a % 100).cast(pl.String).str.zfill(2))
+    return pl.concat_str(
+        sign, (a // 100).cast(pl.String), pl.lit("."), (a % 100).cast(pl.String).str.zfill(2)
+    )
 
 
 def payroll_frame(rows: int, *, pay_date: str = "2026-01-15", seed: int = 7) -> pl.DataFrame:
@@ -47,8 +48,14 @@ def payroll_frame(rows: int, *, pay_date: str = "2026-01-15", seed: int = 7) -> 
         pl.lit(pay_date).alias("pay_date"),
         pl.lit("2026-01-01").alias("period_start"),
         pl.lit("2026-01-14").alias("period_end"),
-        pl.when(hourly).then(reg_hours.cast(pl.String)).otherwise(pl.lit("80")).alias("regular_hours"),
-        pl.when(hourly).then(ot_hours.cast(pl.String)).otherwise(pl.lit("0")).alias("overtime_hours"),
+        pl.when(hourly)
+        .then(reg_hours.cast(pl.String))
+        .otherwise(pl.lit("80"))
+        .alias("regular_hours"),
+        pl.when(hourly)
+        .then(ot_hours.cast(pl.String))
+        .otherwise(pl.lit("0"))
+        .alias("overtime_hours"),
         pl.when(hourly).then(_cents_text(rate_even)).otherwise(None).alias("hourly_rate"),
         _cents_text(gross).alias("gross_pay"),
         _cents_text(fed).alias("federal_tax"),
@@ -57,11 +64,15 @@ def payroll_frame(rows: int, *, pay_date: str = "2026-01-15", seed: int = 7) -> 
         _cents_text(med).alias("medicare"),
         _cents_text(other).alias("other_deductions"),
         _cents_text(net).alias("net_pay"),
-        pl.col("i").mod(len(VALID_ROUTING)).replace_strict(
-            dict(enumerate(VALID_ROUTING)), return_dtype=pl.String
-        ).alias("routing_number"),
+        pl.col("i")
+        .mod(len(VALID_ROUTING))
+        .replace_strict(dict(enumerate(VALID_ROUTING)), return_dtype=pl.String)
+        .alias("routing_number"),
         (h * 7 + 1_000_000).cast(pl.String).alias("account_number"),
-        pl.when(h % 3 == 0).then(pl.lit("savings")).otherwise(pl.lit("checking")).alias("account_type"),
+        pl.when(h % 3 == 0)
+        .then(pl.lit("savings"))
+        .otherwise(pl.lit("checking"))
+        .alias("account_type"),
     )
     return frame
 
@@ -76,10 +87,20 @@ def plant_errors(frame: pl.DataFrame, every: int = 10) -> pl.DataFrame:
     hit = idx % every == every - 1
     kind = (idx // every) % len(PLANTED)
     return frame.with_columns(
-        pl.when(hit & (kind == 0)).then(pl.lit(BAD_ROUTING)).otherwise(pl.col("routing_number"))
+        pl.when(hit & (kind == 0))
+        .then(pl.lit(BAD_ROUTING))
+        .otherwise(pl.col("routing_number"))
         .alias("routing_number"),
-        pl.when(hit & (kind == 1)).then(pl.lit("1.00")).otherwise(pl.col("net_pay")).alias("net_pay"),
-        pl.when(hit & (kind == 2)).then(None).otherwise(pl.col("account_number")).alias("account_number"),
-        pl.when(hit & (kind == 3)).then(pl.lit("n/a")).otherwise(pl.col("federal_tax"))
+        pl.when(hit & (kind == 1))
+        .then(pl.lit("1.00"))
+        .otherwise(pl.col("net_pay"))
+        .alias("net_pay"),
+        pl.when(hit & (kind == 2))
+        .then(None)
+        .otherwise(pl.col("account_number"))
+        .alias("account_number"),
+        pl.when(hit & (kind == 3))
+        .then(pl.lit("n/a"))
+        .otherwise(pl.col("federal_tax"))
         .alias("federal_tax"),
     )

@@ -101,7 +101,7 @@ def read_csv_strings(data: bytes) -> RawTable:
     frame = frame.filter(
         ~pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == ""))
     )
-    meta = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
+    meta: dict[str, object] = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
     return RawTable(frame=frame, header=[h.strip() for h in header], meta=meta)
 
 

@@ -21,8 +21,12 @@ _SEQ = itertools.count()
 
 def client(**billing: Any) -> ClientConfig:
     """Client ``acme`` (it exists in the test config's clients table) with ``billing``."""
-    base: dict[str, Any] = {"id": "acme", "name": "Acme", "currency": "USD",
-                            "timezone": "America/New_York"}
+    base: dict[str, Any] = {
+        "id": "acme",
+        "name": "Acme",
+        "currency": "USD",
+        "timezone": "America/New_York",
+    }
     rates = billing.pop("rates", None)
     tz = billing.pop("timezone", None)
     if rates is not None:
@@ -36,8 +40,9 @@ def volume_card(version: str = "v1", since: str = "2020-01-01") -> dict[str, Any
     return {
         "version": version,
         "effective_from": since,
-        "units": {"invoice": {"model": "volume",
-                              "tiers": [{"up_to": 15, "price": "10"}, {"price": "5"}]}},
+        "units": {
+            "invoice": {"model": "volume", "tiers": [{"up_to": 15, "price": "10"}, {"price": "5"}]}
+        },
     }
 
 
@@ -52,8 +57,13 @@ def add_file(
     sha = hashlib.sha256(f"file-{n}-{dt.datetime.now(dt.UTC)}".encode()).hexdigest()
     with transaction(engine) as session:
         f = File(
-            client_id="acme", doc_type=doc_type, name=name or f"f{n}.csv", source=f"mem://{n}",
-            sha256=sha, size=1, received_at=received_at or dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            client_id="acme",
+            doc_type=doc_type,
+            name=name or f"f{n}.csv",
+            source=f"mem://{n}",
+            sha256=sha,
+            size=1,
+            received_at=received_at or dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
         )
         session.add(f)
         session.flush()
@@ -71,14 +81,22 @@ def meter_units(
     unit: str = "invoice",
     first_index: int = 0,
 ) -> MeterResult:
-    units = pl.DataFrame({
-        "record_index": list(range(first_index, first_index + count)),
-        "unit": [unit] * count,
-        "quantity": [1] * count,
-    })
+    units = pl.DataFrame(
+        {
+            "record_index": list(range(first_index, first_index + count)),
+            "unit": [unit] * count,
+            "quantity": [1] * count,
+        }
+    )
     with transaction(engine) as session:
-        return meter(session, client=cfg, file=file, units=units, completed_at=completed_at,
-                     flow_run_id="run-1")
+        return meter(
+            session,
+            client=cfg,
+            file=file,
+            units=units,
+            completed_at=completed_at,
+            flow_run_id="run-1",
+        )
 
 
 def money(text: str) -> Decimal:

@@ -56,9 +56,13 @@ def test_late_usage_lands_in_the_next_open_period_as_an_adjustment(runtime: Runt
 
 
 def test_a_closed_period_reexports_byte_identically(runtime: Runtime) -> None:
-    cfg = client(cards=[volume_card()], sla={
-        "turnaround_hours": "8", "credits": [{"below": "0.95", "percent": "5"}],
-    })
+    cfg = client(
+        cards=[volume_card()],
+        sla={
+            "turnaround_hours": "8",
+            "credits": [{"below": "0.95", "percent": "5"}],
+        },
+    )
     received = MARCH - dt.timedelta(days=3)  # Saturday: 2 business days before completion
     meter_units(runtime.engine, cfg, add_file(runtime.engine, received_at=received), 16, MARCH)
     close_period(runtime.engine, cfg, "2026-03")
@@ -66,8 +70,11 @@ def test_a_closed_period_reexports_byte_identically(runtime: Runtime) -> None:
     def exports() -> list[bytes]:
         with transaction(runtime.engine) as session:
             st = statement_for(session, changed, "2026-03")
-            out = [statement_bytes(st, k, f) for k in ("detail", "summary")
-                   for f in ("csv", "parquet", "xlsx")]
+            out = [
+                statement_bytes(st, k, f)
+                for k in ("detail", "summary")
+                for f in ("csv", "parquet", "xlsx")
+            ]
             return [*out, evidence_bytes(session, st)]
 
     changed = cfg

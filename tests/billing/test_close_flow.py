@@ -23,8 +23,9 @@ def test_billing_close_flow_closes_and_exports(runtime: Runtime, workdir: Path) 
     from flows.billing import billing_close
 
     cfg = runtime.config.client("acme")
-    meter_units(runtime.engine, cfg, add_file(runtime.engine), 4, dt.datetime(2026, 2, 3, 15,
-                tzinfo=dt.UTC))
+    meter_units(
+        runtime.engine, cfg, add_file(runtime.engine), 4, dt.datetime(2026, 2, 3, 15, tzinfo=dt.UTC)
+    )
     rows = billing_close(period="2026-02", clients=["acme"], formats=["csv"])
     again = billing_close(period="2026-02", clients=["acme"], formats=["csv"])
     assert [(r["status"], r["total"]) for r in rows] == [("closed", "4.80")]
@@ -32,5 +33,7 @@ def test_billing_close_flow_closes_and_exports(runtime: Runtime, workdir: Path) 
     folder = workdir / "outbox" / "acme" / "billing" / "2026-02"
     written = sorted(p.name for p in folder.iterdir())
     assert written == [
-        "detail-acme-2026-02.csv", "evidence-acme-2026-02.zip", "summary-acme-2026-02.csv"
+        "detail-acme-2026-02.csv",
+        "evidence-acme-2026-02.zip",
+        "summary-acme-2026-02.csv",
     ]

@@ -20,16 +20,23 @@ from store.db import transaction
 from tests.billing.ledger_factory import add_file, client, meter_units
 
 MARCH = dt.datetime(2026, 3, 10, 15, tzinfo=dt.UTC)
-CARDS = [{
-    "version": "2026-03", "effective_from": "2026-03-01", "monthly_minimum": "40",
-    "seats": 1, "seat_fee": "12.5",
-    "units": {
-        "invoice": {"model": "volume", "tiers": [{"up_to": 15, "price": "10"}, {"price": "5"}]},
-        "invoice_line": {"model": "graduated",
-                         "tiers": [{"up_to": 10, "price": "0.0725"}, {"price": "0.0333"}]},
-        "claim": {"model": "package", "package_size": 3, "package_price": "2.50"},
-    },
-}]
+CARDS = [
+    {
+        "version": "2026-03",
+        "effective_from": "2026-03-01",
+        "monthly_minimum": "40",
+        "seats": 1,
+        "seat_fee": "12.5",
+        "units": {
+            "invoice": {"model": "volume", "tiers": [{"up_to": 15, "price": "10"}, {"price": "5"}]},
+            "invoice_line": {
+                "model": "graduated",
+                "tiers": [{"up_to": 10, "price": "0.0725"}, {"price": "0.0333"}],
+            },
+            "claim": {"model": "package", "package_size": 3, "package_price": "2.50"},
+        },
+    }
+]
 
 
 def _meter_mix(rt: Runtime) -> None:
@@ -65,8 +72,11 @@ def test_detail_sums_equal_summary_equals_ledger(runtime: Runtime) -> None:
     # payroll 4 x 0.45 = 1.80 (flat rates still apply to units the card leaves out)
     got = sorted((k, u, str(x)) for k, u, x in lines.select("kind", "unit", "amount").iter_rows())
     assert got == [
-        ("seat_fee", "", "12.50"), ("usage", "claim", "7.50"), ("usage", "invoice", "30.00"),
-        ("usage", "invoice_line", "0.50"), ("usage", "invoice_line", "0.73"),
+        ("seat_fee", "", "12.50"),
+        ("usage", "claim", "7.50"),
+        ("usage", "invoice", "30.00"),
+        ("usage", "invoice_line", "0.50"),
+        ("usage", "invoice_line", "0.73"),
         ("usage", "payroll_payment", "1.80"),
     ]
     assert total == Decimal("53.03")
@@ -88,10 +98,17 @@ def test_exports_are_formula_safe_and_xlsx_has_two_sheets(runtime: Runtime) -> N
     parquet = pl.read_parquet(io.BytesIO(statement_bytes(st, "detail", "parquet")))
     assert parquet.get_column("amount").dtype == pl.Decimal(18, 4)
     with zipfile.ZipFile(io.BytesIO(zipped)) as zf:
-        assert sorted(zf.namelist()) == sorted([
-            "README.md", "detail.csv", "summary.csv", "postings.csv", "rate_cards.json",
-            "sla.json", "source_files.csv",
-        ])
+        assert sorted(zf.namelist()) == sorted(
+            [
+                "README.md",
+                "detail.csv",
+                "summary.csv",
+                "postings.csv",
+                "rate_cards.json",
+                "sla.json",
+                "source_files.csv",
+            ]
+        )
         readme = zf.read("README.md").decode()
         sums = pl.read_csv(zf.read("summary.csv"), infer_schema=False)
     assert f"Total: {st.invoice.total}." in readme

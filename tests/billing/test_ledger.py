@@ -28,7 +28,9 @@ def test_a_late_unit_rerates_the_volume_tier_as_correction_lines(runtime: Runtim
         st = post_preview(session, cfg, "2026-03")
         posted = posted_lines(session, "acme", "2026-03")
     assert [(p.quantity, p.amount) for p in posted] == [
-        (15, Decimal("150.00")), (-15, Decimal("-150.00")), (16, Decimal("80.00"))
+        (15, Decimal("150.00")),
+        (-15, Decimal("-150.00")),
+        (16, Decimal("80.00")),
     ]
     assert posted[1].reverses_id == posted[0].id
     assert st.invoice.total == sum(p.amount for p in posted) == Decimal("80.00")

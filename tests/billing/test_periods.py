@@ -11,8 +11,15 @@ from hypothesis import strategies as st
 from billing.periods import next_period, parse_period, period_at, period_bounds, previous_period
 
 ZONES = [
-    "UTC", "America/New_York", "Europe/London", "Australia/Lord_Howe", "America/Santiago",
-    "Pacific/Apia", "Pacific/Tongatapu", "Pacific/Kiritimati", "Pacific/Pago_Pago",
+    "UTC",
+    "America/New_York",
+    "Europe/London",
+    "Australia/Lord_Howe",
+    "America/Santiago",
+    "Pacific/Apia",
+    "Pacific/Tongatapu",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
 ]
 periods = st.builds(lambda y, m: f"{y}-{m:02d}", st.integers(2005, 2035), st.integers(1, 12))
 
@@ -31,8 +38,11 @@ def test_consecutive_periods_share_their_bound(period: str, zone: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    at=st.datetimes(min_value=dt.datetime(2005, 1, 1), max_value=dt.datetime(2035, 12, 1),
-                    timezones=st.just(dt.UTC)),
+    at=st.datetimes(
+        min_value=dt.datetime(2005, 1, 1),
+        max_value=dt.datetime(2035, 12, 1),
+        timezones=st.just(dt.UTC),
+    ),
     zone=st.sampled_from(ZONES),
 )
 def test_every_instant_is_in_exactly_the_period_it_maps_to(at: dt.datetime, zone: str) -> None:
@@ -48,8 +58,7 @@ def test_every_instant_is_in_exactly_the_period_it_maps_to(at: dt.datetime, zone
     [
         # Apia skipped 30 Dec 2011 (UTC-10 -> UTC+14): December is one day shorter, no gap.
         ("2011-12", "Pacific/Apia", "2011-12-01T10:00:00+00:00", "2011-12-31T10:00:00+00:00"),
-        ("2026-01", "Pacific/Tongatapu", "2025-12-31T11:00:00+00:00",
-         "2026-01-31T11:00:00+00:00"),
+        ("2026-01", "Pacific/Tongatapu", "2025-12-31T11:00:00+00:00", "2026-01-31T11:00:00+00:00"),
         ("2026-03", "America/New_York", "2026-03-01T05:00:00+00:00", "2026-04-01T04:00:00+00:00"),
     ],
 )

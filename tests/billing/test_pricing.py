@@ -58,8 +58,18 @@ def test_flat_rates_only_give_one_implicit_card() -> None:
         ({"version": "a", "units": {"invoice": {"price": 0.1}}}, "not the float"),
         ({"version": "a", "units": {"invoice": {"price": "0.12345"}}}, "decimal places"),
         ({"version": "a", "units": {"widget": {"price": "1"}}}, "unknown billable units"),
-        ({"version": "a", "units": {"invoice": {"model": "volume", "tiers": [
-            {"up_to": 5, "price": "1"}, {"up_to": 3, "price": "1"}]}}}, "unbounded"),
+        (
+            {
+                "version": "a",
+                "units": {
+                    "invoice": {
+                        "model": "volume",
+                        "tiers": [{"up_to": 5, "price": "1"}, {"up_to": 3, "price": "1"}],
+                    }
+                },
+            },
+            "unbounded",
+        ),
         ({"version": "a", "units": {"invoice": {"model": "package"}}}, "package_size"),
     ],
 )

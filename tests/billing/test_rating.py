@@ -18,11 +18,13 @@ from tests.billing.ledger_factory import client, volume_card
 T0 = dt.datetime(2026, 3, 2, 15, tzinfo=dt.UTC)
 
 
-def _usage(i: int, unit: str = "invoice", at: dt.datetime = T0, qty: int = 1,
-           price: str = "0") -> Usage:
+def _usage(
+    i: int, unit: str = "invoice", at: dt.datetime = T0, qty: int = 1, price: str = "0"
+) -> Usage:
     p = Decimal(price)
-    return Usage(i, "usage", None, f"invoices:abc:{i}", unit, qty, p, p * qty,
-                 at + dt.timedelta(seconds=i))
+    return Usage(
+        i, "usage", None, f"invoices:abc:{i}", unit, qty, p, p * qty, at + dt.timedelta(seconds=i)
+    )
 
 
 def _card(model: str, **kw: object) -> tuple[RateCard, ...]:
@@ -46,7 +48,8 @@ def test_graduated_splits_an_entry_across_tiers() -> None:
     entries = [_usage(0), _usage(1), _usage(2, qty=3)]
     lines, priced = rate_usage(entries, _card("graduated", tiers=tiers), "UTC")
     assert [(ln.tier, ln.quantity, ln.amount) for ln in lines] == [
-        ("1:2", 2, Decimal("2.00")), ("2:", 3, Decimal("1.50"))
+        ("1:2", 2, Decimal("2.00")),
+        ("2:", 3, Decimal("1.50")),
     ]
     assert priced[2] == (Decimal("0.50"), Decimal("1.50"))
 
@@ -64,14 +67,18 @@ def test_package_bills_each_started_block() -> None:
 
 def test_reversal_inside_the_period_cancels_and_outside_is_an_adjustment() -> None:
     cards = (flat_card(client(rates={"invoice": "1.20"})),)
-    inside = Usage(10, "reversal", 0, "invoices:abc:0", "invoice", -1, Decimal("1.20"),
-                   Decimal("-1.20"), T0)
-    outside = Usage(11, "reversal", 999, "invoices:abc:9", "invoice", -1, Decimal("1.20"),
-                    Decimal("-1.20"), T0)
-    lines, _ = rate_usage([_usage(0, price="1.20"), _usage(1, price="1.20"), inside, outside],
-                          cards, "UTC")
+    inside = Usage(
+        10, "reversal", 0, "invoices:abc:0", "invoice", -1, Decimal("1.20"), Decimal("-1.20"), T0
+    )
+    outside = Usage(
+        11, "reversal", 999, "invoices:abc:9", "invoice", -1, Decimal("1.20"), Decimal("-1.20"), T0
+    )
+    lines, _ = rate_usage(
+        [_usage(0, price="1.20"), _usage(1, price="1.20"), inside, outside], cards, "UTC"
+    )
     assert {(ln.kind, ln.quantity, ln.amount) for ln in lines} == {
-        ("usage", 1, Decimal("1.20")), ("adjustment", -1, Decimal("-1.20"))
+        ("usage", 1, Decimal("1.20")),
+        ("adjustment", -1, Decimal("-1.20")),
     }
 
 
@@ -91,13 +98,22 @@ def test_invoice_total_is_the_sum_of_rounded_lines(
     lower = (price / 3).quantize(Decimal("0.0001"))
     tiers = [{"up_to": 10, "price": str(price)}, {"price": str(lower)}]
     card = RateCard(
-        version="v", monthly_minimum=minimum, seats=2, seat_fee=Decimal("3.333"),
+        version="v",
+        monthly_minimum=minimum,
+        seats=2,
+        seat_fee=Decimal("3.333"),
         units={"invoice": UnitRate.model_validate({"model": "graduated", "tiers": tiers})},
     )
     entries = [_usage(i, qty=q) for i, q in enumerate(counts)]
     lines, priced = rate_usage(entries, (card,), "UTC")
-    inv = build_invoice(client_id="acme", period="2026-03", currency="USD", usage_lines=lines,
-                        card=card, sla_credit_percent=credit)
+    inv = build_invoice(
+        client_id="acme",
+        period="2026-03",
+        currency="USD",
+        usage_lines=lines,
+        card=card,
+        sla_credit_percent=credit,
+    )
     assert inv.total == sum(to_cents(ln.amount_exact) for ln in inv.lines)
     assert all(ln.amount == to_cents(ln.amount_exact) for ln in inv.lines)
     assert sum(a for _, a in priced.values()) == sum(ln.amount_exact for ln in lines)
@@ -123,16 +139,25 @@ def test_any_order_and_any_replay_rates_the_same(data: st.DataObject, model: str
 
 @settings(max_examples=40, deadline=None)
 @given(
-    old=prices, new=prices,
-    before=st.integers(0, 20), after=st.integers(0, 20),
+    old=prices,
+    new=prices,
+    before=st.integers(0, 20),
+    after=st.integers(0, 20),
 )
 def test_a_price_change_mid_period_prices_each_side(
     old: Decimal, new: Decimal, before: int, after: int
 ) -> None:
-    cfg = client(timezone="Pacific/Apia", rates={"invoice": str(old)}, cards=[
-        {"version": "2026-03-15", "effective_from": "2026-03-15",
-         "units": {"invoice": {"price": str(new)}}},
-    ])
+    cfg = client(
+        timezone="Pacific/Apia",
+        rates={"invoice": str(old)},
+        cards=[
+            {
+                "version": "2026-03-15",
+                "effective_from": "2026-03-15",
+                "units": {"invoice": {"price": str(new)}},
+            },
+        ],
+    )
     change = dt.datetime(2026, 3, 15, tzinfo=dt.UTC) - dt.timedelta(hours=13)  # Apia midnight
     entries = [_usage(i, at=change - dt.timedelta(days=3)) for i in range(before)]
     entries += [_usage(100 + i, at=change) for i in range(after)]

@@ -10,17 +10,23 @@ import pytest
 from billing.sla import TurnaroundGroup, accuracy_credit, sla_result
 from schemas.rate_card import AccuracyPolicy, SlaPolicy
 
-POLICY = SlaPolicy.model_validate({
-    "turnaround_hours": "8",
-    "credits": [{"below": "0.95", "percent": "5"}, {"below": "0.90", "percent": "10"}],
-})
+POLICY = SlaPolicy.model_validate(
+    {
+        "turnaround_hours": "8",
+        "credits": [{"below": "0.95", "percent": "5"}, {"below": "0.90", "percent": "10"}],
+    }
+)
 FRI_16 = dt.datetime(2026, 1, 9, 21, tzinfo=dt.UTC)  # Friday 16:00 in New York
 
 
 @pytest.mark.parametrize(
     ("late", "attainment", "credit"),
-    [(0, Decimal(1), Decimal(0)), (5, Decimal("0.95"), Decimal(0)),
-     (7, Decimal("0.93"), Decimal(5)), (11, Decimal("0.89"), Decimal(10))],
+    [
+        (0, Decimal(1), Decimal(0)),
+        (5, Decimal("0.95"), Decimal(0)),
+        (7, Decimal("0.93"), Decimal(5)),
+        (11, Decimal("0.89"), Decimal(10)),
+    ],
 )
 def test_attainment_and_credit_steps(late: int, attainment: Decimal, credit: Decimal) -> None:
     # Friday 16:00 -> Monday 16:00 is 8 business hours (on time); -> Tuesday 10:00 is 10.

@@ -32,8 +32,18 @@ def test_process_json_contract(runtime: Runtime, batch: Path) -> None:
     code, out = bpo("process", str(batch), "--client", "acme", "--type", "payroll", "--json")
     assert code == 0, out
     (f,) = json.loads(out)["files"]
-    assert {"file_id", "path", "client_id", "doc_type", "status", "records", "completed",
-            "in_review", "rejected", "outputs"} <= set(f)
+    assert {
+        "file_id",
+        "path",
+        "client_id",
+        "doc_type",
+        "status",
+        "records",
+        "completed",
+        "in_review",
+        "rejected",
+        "outputs",
+    } <= set(f)
     assert (f["status"], f["records"], f["completed"], f["in_review"]) == ("processed", 30, 27, 3)
     code, out = bpo("process", str(batch), "--client", "acme", "--type", "payroll", "--json")
     assert json.loads(out)["files"][0]["status"] == "duplicate"
@@ -41,12 +51,14 @@ def test_process_json_contract(runtime: Runtime, batch: Path) -> None:
 
 def test_process_unknown_client_is_a_usage_error(runtime: Runtime, batch: Path) -> None:
     code, out = bpo("process", str(batch), "--client", "nobody", "--type", "payroll", "--json")
-    assert code == 2 and "unknown client" in out
+    assert code == 2
+    assert "unknown client" in out
 
 
 def test_process_missing_file_is_a_usage_error(runtime: Runtime, workdir: Path) -> None:
     code, out = bpo("process", "nope.csv", "--client", "acme", "--type", "payroll")
-    assert code == 2 and "no such file" in out
+    assert code == 2
+    assert "no such file" in out
 
 
 def test_extract_json_contract_persists_nothing(runtime: Runtime, batch: Path) -> None:
@@ -57,7 +69,8 @@ def test_extract_json_contract_persists_nothing(runtime: Runtime, batch: Path) -
     assert len(answer["records"]) == 30
     first = answer["records"][0]
     assert set(first) == {"record_key", "fields", "issues"}
-    assert first["record_key"] == "E0000000" and first["fields"]["employee_id"] == "E0000000"
+    assert first["record_key"] == "E0000000"
+    assert first["fields"]["employee_id"] == "E0000000"
     flagged = [r for r in answer["records"] if r["issues"]]
     assert len(flagged) == 3
     assert {"code", "field", "message"} == set(flagged[0]["issues"][0])
@@ -71,36 +84,64 @@ def test_extract_unreadable_file_gives_file_issues(runtime: Runtime, workdir: Pa
     code, out = bpo("extract", str(empty), "--type", "payroll", "--json")
     assert code == 0
     answer = json.loads(out)
-    assert answer["records"] == [] and answer["file_issues"][0]["code"] == "FILE-EMPTY"
+    assert answer["records"] == []
+    assert answer["file_issues"][0]["code"] == "FILE-EMPTY"
 
 
 def test_review_list_and_show(runtime: Runtime, batch: Path) -> None:
     bpo("process", str(batch), "--client", "acme", "--type", "payroll")
     code, out = bpo("review", "list", "--client", "acme", "--json")
     items = json.loads(out)
-    assert code == 0 and len(items) == 3
-    assert {"id", "client_id", "doc_type", "file", "record_key", "status", "reasons"} <= set(items[0])
+    assert code == 0
+    assert len(items) == 3
+    assert {"id", "client_id", "doc_type", "file", "record_key", "status", "reasons"} <= set(
+        items[0]
+    )
     assert items[0]["reasons"][0]["code"].startswith("PAY-")
     code, out = bpo("review", "show", str(items[0]["id"]), "--json")
-    assert code == 0 and json.loads(out)["record_key"] == items[0]["record_key"]
+    assert code == 0
+    assert json.loads(out)["record_key"] == items[0]["record_key"]
     code, _ = bpo("review", "show", "999999", "--json")
     assert code == 1
 
 
 def test_billing_export_csv_columns(runtime: Runtime, batch: Path, workdir: Path) -> None:
     bpo("process", str(batch), "--client", "acme", "--type", "payroll")
-    from billing.pricing import period_of
     import datetime as dt
+
+    from billing.pricing import period_of
 
     period = period_of(runtime.config.client("acme"), dt.datetime.now(dt.UTC))
     out = workdir / "usage.csv"
-    code, text = bpo("billing", "export", "--client", "acme", "--period", period, "--format",
-                     "csv", "--out", str(out))
+    code, text = bpo(
+        "billing",
+        "export",
+        "--client",
+        "acme",
+        "--period",
+        period,
+        "--format",
+        "csv",
+        "--out",
+        str(out),
+    )
     assert code == 0, text
     detail = pl.read_csv(out, infer_schema_length=0)
-    assert detail.columns == ["client_id", "period", "transaction_id", "doc_type", "unit",
-                              "quantity", "unit_price", "amount", "currency", "completed_at",
-                              "source_file", "source_sha256", "flow_run_id"]
+    assert detail.columns == [
+        "client_id",
+        "period",
+        "transaction_id",
+        "doc_type",
+        "unit",
+        "quantity",
+        "unit_price",
+        "amount",
+        "currency",
+        "completed_at",
+        "source_file",
+        "source_sha256",
+        "flow_run_id",
+    ]
     assert detail.height == 27
     assert detail.get_column("transaction_id").n_unique() == 27
 
@@ -108,7 +149,8 @@ def test_billing_export_csv_columns(runtime: Runtime, batch: Path, workdir: Path
 def test_reconcile_exit_codes(runtime: Runtime, batch: Path) -> None:
     bpo("process", str(batch), "--client", "acme", "--type", "payroll")
     code, out = bpo("reconcile", "--json")
-    assert code == 0 and json.loads(out)["ok"] is True
+    assert code == 0
+    assert json.loads(out)["ok"] is True
     from sqlalchemy import text
 
     from store.db import transaction
@@ -116,12 +158,22 @@ def test_reconcile_exit_codes(runtime: Runtime, batch: Path) -> None:
     with transaction(runtime.engine) as s:
         s.execute(text("DELETE FROM review_items"))
     code, out = bpo("reconcile", "--json")
-    assert code == 1 and json.loads(out)["ok"] is False
+    assert code == 1
+    assert json.loads(out)["ok"] is False
 
 
 def test_every_command_has_help() -> None:
-    for args in (["--help"], ["process", "--help"], ["extract", "--help"], ["review", "--help"],
-                 ["review", "list", "--help"], ["billing", "export", "--help"],
-                 ["reconcile", "--help"], ["demo", "--help"], ["ingest", "--help"]):
+    for args in (
+        ["--help"],
+        ["process", "--help"],
+        ["extract", "--help"],
+        ["review", "--help"],
+        ["review", "list", "--help"],
+        ["billing", "export", "--help"],
+        ["reconcile", "--help"],
+        ["demo", "--help"],
+        ["ingest", "--help"],
+    ):
         code, out = bpo(*args)
-        assert code == 0 and "Usage" in out, args
+        assert code == 0, args
+        assert "Usage" in out, args

@@ -20,5 +20,11 @@ def test_entrypoint_is_a_flow(spec: dict[str, object]) -> None:
 
 def test_required_deployments_are_declared() -> None:
     names = {s["name"] for s in SPECS}
-    assert {"ingest", "process-invoices", "process-payroll", "process-claims",
-            "resolve-review-item", "billing-close"} <= names
+    assert {
+        "ingest",
+        "process-invoices",
+        "process-payroll",
+        "process-claims",
+        "resolve-review-item",
+        "billing-close",
+    } <= names

@@ -55,12 +55,14 @@ def test_same_bytes_twice_register_once_and_bill_once(runtime: Runtime, workdir:
     copy = workdir / "jan-again.csv"
     copy.write_bytes(path.read_bytes())
     second = run(copy)
-    assert second.status == "duplicate" and second.file_id == first.file_id
+    assert second.status == "duplicate"
+    assert second.file_id == first.file_id
     assert (second.completed, second.in_review) == (first.completed, first.in_review)
     assert len(usage(runtime)) == first.completed
     with transaction(runtime.engine) as s:
         assert s.scalar(select(func.count()).select_from(File)) == 1
-    assert path.exists() and copy.exists()  # process never moves what it was handed
+    assert path.exists()
+    assert copy.exists()
 
 
 def test_crash_between_records_and_usage_is_finished_by_the_next_run(
@@ -82,7 +84,8 @@ def test_crash_between_records_and_usage_is_finished_by_the_next_run(
     monkeypatch.undo()
 
     res = run(path)
-    assert res.status == "processed" and res.completed == 36
+    assert res.status == "processed"
+    assert res.completed == 36
     assert len(usage(runtime)) == 36
     again = run(path)
     assert again.status == "duplicate"
@@ -104,11 +107,15 @@ def test_meter_is_idempotent_when_retried(runtime: Runtime, workdir: Path) -> No
         file = s.get(File, res.file_id)
         assert file is not None
         again = meter(
-            s, client=runtime.config.client("acme"), file=file,
+            s,
+            client=runtime.config.client("acme"),
+            file=file,
             units=PayrollHandler().billable_units(batch.valid_records()),
-            completed_at=file.received_at, flow_run_id=None,
+            completed_at=file.received_at,
+            flow_run_id=None,
         )
-    assert again.inserted == 0 and again.units == 36
+    assert again.inserted == 0
+    assert again.units == 36
     assert len(usage(runtime)) == 36
 
 
@@ -117,7 +124,8 @@ def test_bad_file_is_quarantined_and_others_go_on(runtime: Runtime, workdir: Pat
     empty.write_bytes(b"")
     bad = run(empty)
     good = run(drop(workdir, "ok.csv"))
-    assert bad.status == "quarantined" and "FILE-EMPTY" in bad.reason
+    assert bad.status == "quarantined"
+    assert "FILE-EMPTY" in bad.reason
     assert good.status == "processed"
     receipts = sorted((workdir / "outbox" / "acme" / "receipts").glob("empty.csv.*.json"))
     assert json.loads(receipts[0].read_text())["status"] == "quarantined"
@@ -132,7 +140,8 @@ def test_reconcile_catches_a_lost_usage_entry(runtime: Runtime, workdir: Path) -
         s.execute(delete(UsageEntry).where(UsageEntry.id == victim.id))
     with transaction(runtime.engine) as s:
         (balance,) = reconcile(s)
-    assert not balance.ok and balance.unbilled == 1
+    assert not balance.ok
+    assert balance.unbilled == 1
 
 
 def test_review_view_masks_account_numbers(runtime: Runtime, workdir: Path) -> None:
@@ -146,8 +155,10 @@ def test_review_view_masks_account_numbers(runtime: Runtime, workdir: Path) -> N
     assert items
     text = json.dumps(items)
     assert not any(a in text for a in account_numbers)
-    assert all(it["fields"]["account_number"] is None or it["fields"]["account_number"].startswith("*")
-               for it in items)
+    assert all(
+        it["fields"]["account_number"] is None or it["fields"]["account_number"].startswith("*")
+        for it in items
+    )
 
 
 def test_tenant_isolation_in_the_queue(runtime: Runtime, workdir: Path) -> None:

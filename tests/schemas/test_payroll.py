@@ -25,7 +25,8 @@ def test_polars_schema_is_derived_from_the_model() -> None:
     assert "hourly_rate" not in PAYROLL_REQUIRED
     assert set(PAYROLL_REQUIRED) == set(PAYROLL_COLUMNS) - {"hourly_rate"}
     assert ACCOUNT_TYPES == ("checking", "savings")
-    assert "net_pay" in MONEY_COLUMNS and "regular_hours" not in MONEY_COLUMNS
+    assert "net_pay" in MONEY_COLUMNS
+    assert "regular_hours" not in MONEY_COLUMNS
 
 
 def test_generated_rows_satisfy_the_model() -> None:

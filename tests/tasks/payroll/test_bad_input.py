@@ -43,7 +43,9 @@ def test_binary_garbage() -> None:
 @pytest.mark.parametrize("sep", [";", "\t", "|"])
 def test_other_delimiters_are_sniffed(sep: str) -> None:
     batch = extract(payroll_csv(payroll_rows(5), sep=sep))
-    assert batch.file_issues == () and batch.issues.height == 0 and batch.records.height == 5
+    assert batch.file_issues == ()
+    assert batch.issues.height == 0
+    assert batch.records.height == 5
     assert batch.meta["delimiter"] == sep
 
 
@@ -57,7 +59,8 @@ def test_cp1252_bytes() -> None:
 
 def test_utf8_bom() -> None:
     batch = extract(b"\xef\xbb\xbf" + payroll_csv(payroll_rows(3)))
-    assert batch.meta["encoding"] == "utf-8-sig" and batch.issues.height == 0
+    assert batch.meta["encoding"] == "utf-8-sig"
+    assert batch.issues.height == 0
 
 
 def test_missing_required_column() -> None:
@@ -82,8 +85,11 @@ def test_unknown_extra_columns_are_ignored_and_reported() -> None:
 def test_thousands_separators_and_currency_signs() -> None:
     rows = payroll_rows(2)
     r = rows[0]
-    rows[0] = {**r, "gross_pay": f"${float(r['gross_pay']):,.2f}".replace("$", "$ "),
-               "net_pay": f"USD {r['net_pay']}"}
+    rows[0] = {
+        **r,
+        "gross_pay": f"${float(r['gross_pay']):,.2f}".replace("$", "$ "),
+        "net_pay": f"USD {r['net_pay']}",
+    }
     batch = extract(payroll_csv(rows))
     assert batch.issues.height == 0, batch.issues
     assert str(batch.records.get_column("gross_pay")[0]) == r["gross_pay"]
@@ -104,17 +110,19 @@ def test_duplicate_header_names() -> None:
 
 
 def test_client_column_mapping() -> None:
-    client = ClientConfig(id="g", name="G", payroll={"columns": {"Emp #": "employee_id",
-                                                                 "Take Home": "net_pay"}})
+    client = ClientConfig(
+        id="g", name="G", payroll={"columns": {"Emp #": "employee_id", "Take Home": "net_pay"}}
+    )
     frame = pl.DataFrame(payroll_rows(3)).rename({"employee_id": "Emp #", "net_pay": "Take Home"})
     buf = io.BytesIO()
     frame.write_csv(buf)
     batch = extract(buf.getvalue(), ClientContext(client=client))
-    assert batch.issues.height == 0 and batch.records.get_column("record_key")[0] == "E0000000"
+    assert batch.issues.height == 0
+    assert batch.records.get_column("record_key")[0] == "E0000000"
 
 
 def test_xlsx_with_several_sheets_takes_the_payroll_sheet(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import xlsxwriter  # noqa: F401  (polars writes through it)
+    import xlsxwriter
 
     path = tmp_path / "book.xlsx"
     rows = pl.DataFrame(payroll_rows(4))
@@ -124,7 +132,8 @@ def test_xlsx_with_several_sheets_takes_the_payroll_sheet(tmp_path) -> None:  # 
         pl.DataFrame({"a": [1]}).write_excel(wb, worksheet="Other")
     batch = extract(path.read_bytes())
     assert batch.meta["sheets"] == ["Payroll"]
-    assert batch.records.height == 4 and batch.issues.height == 0, batch.issues
+    assert batch.records.height == 4
+    assert batch.issues.height == 0, batch.issues
 
 
 def test_truncated_xlsx() -> None:

@@ -33,7 +33,8 @@ def test_layout_and_controls() -> None:
     assert all(len(line) == nacha.RECORD_LENGTH for line in lines)
     assert len(lines) % nacha.BLOCKING_FACTOR == 0
     kinds = [line[0] for line in lines]
-    assert kinds[0] == "1" and kinds[1] == "5"
+    assert kinds[0] == "1"
+    assert kinds[1] == "5"
     entries = [line for line in lines if line[0] == "6"]
     assert len(entries) == 23
     # Amounts: every entry is the row's net pay in cents, credits only (22/32).
@@ -45,16 +46,19 @@ def test_layout_and_controls() -> None:
     batch_control = next(line for line in lines if line[0] == "8")
     assert int(batch_control[4:10]) == 23
     assert int(batch_control[10:20]) == sum(int(e[3:11]) for e in entries) % 10**10
-    assert int(batch_control[20:32]) == 0 and int(batch_control[32:44]) == sum(cents)
-    file_control = next(line for line in lines if line[0] == "9" and not set(line) == {"9"})
+    assert int(batch_control[20:32]) == 0
+    assert int(batch_control[32:44]) == sum(cents)
+    file_control = next(line for line in lines if line[0] == "9" and set(line) != {"9"})
     assert int(file_control[1:7]) == 1
     assert int(file_control[7:13]) == len(lines) // 10
     assert int(file_control[13:21]) == 23
-    assert int(file_control[31:43]) == 0 and int(file_control[43:55]) == sum(cents)
+    assert int(file_control[31:43]) == 0
+    assert int(file_control[43:55]) == sum(cents)
     # Trace numbers: ODFI prefix then ascending sequence.
     traces = [e[79:94] for e in entries]
     assert all(t.startswith(AchOriginator().odfi_routing[:8]) for t in traces)
-    assert traces == sorted(traces) and len(set(traces)) == len(traces)
+    assert traces == sorted(traces)
+    assert len(set(traces)) == len(traces)
 
 
 def test_one_batch_per_effective_date_and_split_large_batches(

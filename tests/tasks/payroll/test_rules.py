@@ -47,11 +47,13 @@ def test_valid_batch_has_no_issues() -> None:
         ({"account_number": ""}, ("PAY-REQUIRED", "account_number")),
         ({"account_number": "12 34/56"}, ("PAY-ACCOUNT-FORMAT", "account_number")),
         ({"account_type": "brokerage"}, ("PAY-ACCOUNT-TYPE", "account_type")),
-        ({"employee_name": "=HYPERLINK(\"x\")"}, ("PAY-FORMULA-INJECTION", "employee_name")),
+        ({"employee_name": '=HYPERLINK("x")'}, ("PAY-FORMULA-INJECTION", "employee_name")),
         ({"employee_id": "E" + "9" * 30}, ("PAY-TOO-LONG", "employee_id")),
     ],
 )
-def test_one_broken_field_gives_its_code(override: dict[str, str], expected: tuple[str, str]) -> None:
+def test_one_broken_field_gives_its_code(
+    override: dict[str, str], expected: tuple[str, str]
+) -> None:
     found = codes_of(payroll_csv(payroll_rows(3, **override)))
     assert set(found) == {0}, found
     assert expected in found[0]
@@ -76,7 +78,9 @@ def test_duplicate_employee_flags_every_copy() -> None:
 def test_employee_master(tmp_path) -> None:  # type: ignore[no-untyped-def]
     rows = payroll_rows(3)
     master = tmp_path / "master.csv"
-    pl.DataFrame({"employee_id": [rows[0]["employee_id"], rows[1]["employee_id"]]}).write_csv(master)
+    pl.DataFrame({"employee_id": [rows[0]["employee_id"], rows[1]["employee_id"]]}).write_csv(
+        master
+    )
     client = ClientConfig(id="acme", name="Acme", payroll={"employee_master": str(master)})
     found = codes_of(payroll_csv(rows), ClientContext(client=client))
     assert found == {2: {("PAY-UNKNOWN-EMPLOYEE", "employee_id")}}
@@ -98,7 +102,9 @@ def test_control_row_that_agrees_is_silent() -> None:
     control = dict.fromkeys(rows[0], "")
     control.update(employee_id="Batch Total", employee_name="3", net_pay=str(total))
     batch = extract_payroll(payroll_csv([*rows, control]), "b.csv", CTX)
-    assert batch.file_issues == () and batch.issues.height == 0 and batch.records.height == 3
+    assert batch.file_issues == ()
+    assert batch.issues.height == 0
+    assert batch.records.height == 3
 
 
 cents = st.integers(min_value=0, max_value=10**9)
@@ -117,7 +123,11 @@ def test_net_rule_is_exact_decimal_arithmetic(gross: int, taxes: list[int], delt
     def money(c: int) -> str:
         return str(Decimal(c) / 100)
 
-    row = {**dict(zip(fields, map(money, taxes), strict=True)), "gross_pay": money(gross),
-           "net_pay": money(net), "hourly_rate": ""}
+    row = {
+        **dict(zip(fields, map(money, taxes), strict=True)),
+        "gross_pay": money(gross),
+        "net_pay": money(net),
+        "hourly_rate": "",
+    }
     found = codes_of(payroll_csv(payroll_rows(1, **row))).get(0, set())
     assert (("PAY-NET-MISMATCH", "net_pay") in found) == (delta != 0)

@@ -1,0 +1,223 @@
+"""The ingest flow over each landing scheme (file, sftp, s3) on real local servers.
+
+Proves, per scheme: complete files are processed, archived out of the landing zone, answered
+with a receipt in the outbox and billed once; the same bytes again are ``duplicate`` and billed
+nothing more; an unknown client folder and an odd name are quarantined with a reason; a file
+still being written is taken only once it holds still. Credentials come from the runtime's
+environment mapping, never from ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from flows.ingest import IngestSummary, ingest
+from flows.runtime import Runtime, use_runtime
+from schemas.config import load_config
+from schemas.settings import Settings
+from store.db import make_engine, migrate, transaction
+from store.files import sync_clients
+from store.models import File, UsageEntry
+from store.reconcile import reconcile
+from tasks.samples.payroll import payroll_frame, plant_errors
+from tests.servers import S3_KEY_ID, S3_SECRET, S3Server, SftpServer, s3_server, sftp_server
+from tests.tasks.landing.landing_backends import Backend, new_sftp_user
+
+__all__ = ["s3_server", "sftp_server"]
+
+pytestmark = pytest.mark.flow
+
+PREFIX = "BPOTEST"
+SFTP_PASSWORD = "ingest-pw"  # a test server's login, nothing secret
+
+CONFIG = """\
+[landing]
+root = "{base}/landing"
+outbox = "{base}/outbox"
+archive = "{base}/archive"
+quarantine = "{base}/quarantine"
+credentials_env = "{prefix}"
+{extra}
+
+[clients.acme]
+name = "Acme Corp"
+currency = "USD"
+[clients.acme.rates]
+payroll_payment = "0.45"
+"""
+
+
+@dataclass
+class Landing:
+    """A landing layout on one scheme, the runtime that ingests from it, and direct access."""
+
+    backend: Backend
+    rt: Runtime
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def drop(self, name: str, data: bytes, *, marker: bool = True, client: str = "acme") -> None:
+        rel = f"landing/{client}/payroll/{name}"
+        self.backend.put(rel, data)
+        if marker:
+            self.backend.put(f"{rel}.done", b"")
+
+    def files(self, prefix: str) -> list[str]:
+        return self.backend.files(prefix)
+
+
+def payroll_csv(rows: int = 12, seed: int = 7) -> bytes:
+    frame = plant_errors(payroll_frame(rows, seed=seed), every=5)
+    return frame.write_csv().encode("utf-8")
+
+
+def _backend(scheme: str, request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Backend, str]:
+    """The scheme's layout and the ``[landing]`` lines it needs besides the URLs."""
+    from pydantic import SecretStr
+
+    from schemas.landing_options import LandingCredentials
+
+    if scheme == "file":
+        local = tmp_path / "zone"
+        return Backend("file", f"file://{local}", LandingCredentials(), local=local), ""
+    if scheme == "sftp":
+        server: SftpServer = request.getfixturevalue("sftp_server")
+        root = tmp_path / "chroot"
+        user = new_sftp_user(server, root, password=SFTP_PASSWORD)
+        creds = LandingCredentials(password=SecretStr(SFTP_PASSWORD))
+        url = server.url(user, "").rstrip("/")
+        return Backend("sftp", url, creds, local=root, sftp=server), (
+            f'host_key = "{server.host_public_key}"'
+        )
+    s3: S3Server = request.getfixturevalue("s3_server")
+    bucket = s3.new_bucket()
+    creds = LandingCredentials(aws_access_key_id=S3_KEY_ID)
+    return Backend("s3", f"s3://{bucket}", creds, s3=s3.client(), bucket=bucket), (
+        f's3_endpoint_url = "{s3.endpoint_url}"'
+    )
+
+
+ENVIRON = {
+    "file": {},
+    "sftp": {f"{PREFIX}_SFTP_PASSWORD": SFTP_PASSWORD},
+    "s3": {f"{PREFIX}_AWS_ACCESS_KEY_ID": S3_KEY_ID, f"{PREFIX}_AWS_SECRET_ACCESS_KEY": S3_SECRET},
+}
+
+
+@pytest.fixture(params=["file", "sftp", "s3"])
+def landing(
+    request: pytest.FixtureRequest, workdir: Path, db_url: str, tmp_path: Path
+) -> Iterator[Landing]:
+    scheme: str = request.param
+    backend, extra = _backend(scheme, request, tmp_path)
+    config_path = workdir / "bpo.toml"
+    config_path.write_text(
+        CONFIG.format(base=backend.base_url, prefix=PREFIX, extra=extra), encoding="utf-8"
+    )
+    settings = Settings(database_url=db_url, config=config_path, state_dir=workdir / ".bpo")
+    config = load_config(config_path)
+    engine = make_engine(db_url)
+    migrate(engine)
+    with transaction(engine) as session:
+        sync_clients(session, config)
+    rt = Runtime(settings=settings, config=config, engine=engine, environ=ENVIRON[scheme])
+    use_runtime(rt)
+    try:
+        yield Landing(backend, rt)
+    finally:
+        use_runtime(None)
+        engine.dispose()
+
+
+def usage_count(rt: Runtime) -> int:
+    with transaction(rt.engine) as s:
+        return int(s.scalar(select(func.count()).select_from(UsageEntry)) or 0)
+
+
+def file_count(rt: Runtime) -> int:
+    with transaction(rt.engine) as s:
+        return int(s.scalar(select(func.count()).select_from(File)) or 0)
+
+
+def run_ingest() -> IngestSummary:
+    summary = ingest()
+    assert summary.errors == 0, summary
+    return summary
+
+
+def test_ingest_processes_archives_receipts_and_bills_once(landing: Landing) -> None:
+    jan, feb = payroll_csv(seed=1), payroll_csv(seed=2)
+    landing.drop("jan.csv", jan)
+    landing.drop("feb.csv", feb)
+
+    first = run_ingest()
+
+    assert (first.taken, first.duplicates, first.quarantined) == (2, 0, 0)
+    assert {f.status for f in first.files} == {"processed"}
+    completed = sum(f.completed for f in first.files)
+    assert completed == 2 * 10 and sum(f.in_review for f in first.files) == 2 * 2
+    assert landing.files("landing/acme") == []
+    archived = landing.files("archive/acme/payroll")
+    assert len(archived) == 4  # two files, each with its marker
+    assert {p.rsplit("-", 1)[-1] for p in archived} == {"jan.csv", "feb.csv", "jan.csv.done",
+                                                        "feb.csv.done"}
+    receipts = [p for p in landing.files("outbox/acme/receipts") if p.endswith(".json")]
+    assert len(receipts) == 2
+    answer = json.loads(landing.backend.get(receipts[0]))
+    assert answer["status"] == "processed" and answer["client_id"] == "acme"
+    assert usage_count(landing.rt) == completed
+
+    landing.drop("jan-resent.csv", jan)
+    again = run_ingest()
+
+    assert (again.taken, again.duplicates) == (0, 1)
+    (dup,) = again.files
+    assert dup.status == "duplicate" and dup.name == "jan.csv"
+    assert usage_count(landing.rt) == completed  # nothing billed twice
+    assert file_count(landing.rt) == 2
+    assert landing.files("landing/acme") == []
+    with transaction(landing.rt.engine) as s:
+        assert all(b.ok for b in reconcile(s))
+
+
+def test_unknown_client_and_odd_names_are_quarantined_with_a_reason(landing: Landing) -> None:
+    landing.drop("x.csv", payroll_csv(), client="nobody")
+    landing.drop("..\\..\\etc.csv", payroll_csv(seed=3), marker=False)
+
+    summary = run_ingest()
+
+    assert summary.taken == 0 and summary.quarantined == 2
+    reasons = {r["client_id"]: str(r["reason"]) for r in summary.refused}
+    assert "not a configured client" in reasons[None]
+    assert "path separator" in reasons["acme"]
+    assert landing.files("landing/nobody") == [] and landing.files("landing/acme") == []
+    notes = [p for p in landing.files("quarantine") if p.endswith(".reason.txt")]
+    assert len(notes) == 2
+    texts = [landing.backend.get(p).decode("utf-8") for p in notes]
+    assert any("not a configured client" in t for t in texts)
+    assert any("path separator" in t for t in texts)
+    assert file_count(landing.rt) == 0 and usage_count(landing.rt) == 0
+
+
+def test_a_file_still_being_written_is_taken_once_stable(landing: Landing) -> None:
+    full = payroll_csv(seed=4)
+    half = full[: len(full) // 2]
+    landing.drop("growing.csv", half, marker=False)
+
+    assert run_ingest().taken == 0  # first sight: not yet known to be complete
+    landing.drop("growing.csv", full, marker=False)
+    assert run_ingest().taken == 0  # size changed since the last poll
+    assert landing.files("landing/acme") == ["landing/acme/payroll/growing.csv"]
+
+    done = run_ingest()
+
+    assert done.taken == 1
+    (res,) = done.files
+    assert res.status == "processed" and res.records == 12
+    assert landing.files("landing/acme") == []
+    assert usage_count(landing.rt) == res.completed

@@ -136,13 +136,38 @@ def read_frame(
                 null_values="\\N",
             )
     else:
-        pairs = ", ".join(f"'{n}', CAST(q.{n} AS TEXT)" for n in names)
-        doc = conn.exec_driver_sql(
-            f"SELECT json_group_array(json_object({pairs})) FROM ({sql}) AS q", params
-        ).scalar_one()
-        rows = pl.read_json(io.StringIO(doc), schema=as_text) if doc != "[]" else None
-        text = rows if rows is not None else pl.DataFrame(schema=as_text)
+        text = _sqlite_frame(conn, sql, params, names)
     return text.select(_cast_text(n, t) for n, t in schema.items())
+
+
+_PAGE = 50_000
+
+
+def _sqlite_frame(conn: Any, sql: str, params: dict[str, Any], names: list[str]) -> pl.DataFrame:
+    """Rows in JSON pages of ``_PAGE`` (bounded memory), parsed by Polars, as text columns.
+
+    The query runs once into a temporary table; pages then walk its rowid in query order.
+    """
+    as_text = dict.fromkeys(names, pl.String)
+    pairs = ", ".join(f"'{n}', CAST(q.{n} AS TEXT)" for n in names)
+    conn.exec_driver_sql("DROP TABLE IF EXISTS temp._read_frame")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE _read_frame AS {sql}", params)
+    pages = []
+    try:
+        last = 0
+        while True:
+            doc, top = conn.exec_driver_sql(
+                f"SELECT json_group_array(json_object({pairs})), MAX(q.rowid) FROM "
+                f"(SELECT rowid, * FROM temp._read_frame WHERE rowid > {last} ORDER BY rowid "
+                f"LIMIT {_PAGE}) AS q"
+            ).one()
+            if top is None:
+                break
+            pages.append(pl.read_json(io.StringIO(doc), schema=as_text))
+            last = int(top)
+    finally:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS temp._read_frame")
+    return pl.concat(pages) if pages else pl.DataFrame(schema=as_text)
 
 
 def _cast_text(name: str, dtype: pl.DataType) -> pl.Expr:

@@ -1,0 +1,134 @@
+"""Invoices and claims through the processing flows: states, outputs, billing once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from flows.process import process_claims, process_invoices
+from flows.runtime import Runtime
+from store.db import transaction
+from store.models import ReviewItem, UsageEntry
+from store.reconcile import reconcile
+from tasks.samples.claims import ClaimSpec, LineSpec, interchange
+from tasks.samples.claims import transaction as x12_transaction
+from tasks.samples.invoices import Spec, encrypted_pdf, make_pdf, ubl_xml
+
+
+def write(workdir: Path, name: str, data: bytes) -> Path:
+    path = workdir / name
+    path.write_bytes(data)
+    return path
+
+
+def units(rt: Runtime) -> dict[str, int]:
+    with transaction(rt.engine) as s:
+        rows = s.scalars(select(UsageEntry)).all()
+    out: dict[str, int] = {}
+    for r in rows:
+        out[r.unit] = out.get(r.unit, 0) + r.quantity
+    return out
+
+
+def balanced(rt: Runtime) -> bool:
+    with transaction(rt.engine) as s:
+        return all(b.ok for b in reconcile(s))
+
+
+def test_invoice_pdf_completes_and_bills_invoice_and_lines(runtime: Runtime, workdir: Path) -> None:
+    pdf = write(workdir, "INV-1.pdf", make_pdf(Spec(number="INV-1"), layout="right", lang="en"))
+    res = process_invoices(path=str(pdf), client_id="acme", name=pdf.name)
+    assert (res.status, res.records, res.completed) == ("processed", 1, 1), res
+    assert any(o.endswith(".ap.csv") for o in res.outputs)
+    assert units(runtime) == {"invoice": 1, "invoice_line": 2}
+    again = process_invoices(path=str(pdf), client_id="acme", name="copy.pdf")
+    assert again.status == "duplicate"
+    assert units(runtime) == {"invoice": 1, "invoice_line": 2}
+    assert balanced(runtime)
+
+
+def test_same_invoice_in_another_file_goes_to_review(runtime: Runtime, workdir: Path) -> None:
+    spec = Spec(number="INV-77")
+    first = write(workdir, "a.pdf", make_pdf(spec, layout="right", lang="en"))
+    second = write(workdir, "a.xml", ubl_xml(spec))
+    assert process_invoices(path=str(first), client_id="acme", name="a.pdf").completed == 1
+    res = process_invoices(path=str(second), client_id="acme", name="a.xml")
+    assert (res.completed, res.in_review) == (0, 1)
+    with transaction(runtime.engine) as s:
+        item = s.scalars(select(ReviewItem)).one()
+    assert "INV-DUPLICATE" in {r["code"] for r in item.reasons}
+    assert units(runtime)["invoice"] == 1
+    assert balanced(runtime)
+
+
+def test_invoice_breaking_a_rule_is_reviewed_not_billed(runtime: Runtime, workdir: Path) -> None:
+    bad = write(
+        workdir,
+        "bad.pdf",
+        make_pdf(Spec(number="INV-9", total_text="999.99"), layout="table", lang="en"),
+    )
+    res = process_invoices(path=str(bad), client_id="acme", name="bad.pdf")
+    assert (res.records, res.completed, res.in_review) == (1, 0, 1)
+    assert units(runtime) == {}
+    assert balanced(runtime)
+
+
+def test_encrypted_pdf_is_quarantined(runtime: Runtime, workdir: Path) -> None:
+    path = write(workdir, "locked.pdf", encrypted_pdf())
+    res = process_invoices(path=str(path), client_id="acme", name="locked.pdf")
+    assert res.status == "quarantined"
+    assert "INV-PDF-ENCRYPTED" in res.reason
+    assert balanced(runtime)
+
+
+def claims_file(n: int = 6) -> bytes:
+    claims = [
+        ClaimSpec(
+            claim_id=f"PCN{i}",
+            member_id=f"M{i:06d}",
+            total="65.00",
+            lines=[LineSpec(charge="40.00"), LineSpec(procedure="85025", charge="25.00")],
+        )
+        for i in range(n)
+    ]
+    claims[1].billing_npi = "1234567890"  # NPI check digit fails
+    claims[2].total = "70.00"  # CLM02 != sum of lines
+    return interchange([x12_transaction(claims)]).encode()
+
+
+def test_837_acknowledged_queued_completed_and_billed(runtime: Runtime, workdir: Path) -> None:
+    path = write(workdir, "c.837", claims_file())
+    res = process_claims(path=str(path), client_id="acme", name="c.837")
+    assert (res.records, res.completed, res.in_review, res.rejected) == (6, 4, 2, 0)
+    names = [Path(o).name for o in res.outputs]
+    assert any(n.endswith(".999.x12") for n in names)
+    assert any("277" in n for n in names)
+    assert units(runtime) == {"claim": 4}  # claim_line has no rate for acme
+    ack = next(Path(o.removeprefix("file://")) for o in res.outputs if o.endswith(".999.x12"))
+    assert "AK9" in ack.read_text()
+    again = process_claims(path=str(path), client_id="acme", name="c-again.837")
+    assert again.status == "duplicate"
+    assert units(runtime) == {"claim": 4}
+    assert balanced(runtime)
+
+
+def test_group_rejected_claims_end_rejected_not_reviewed(runtime: Runtime, workdir: Path) -> None:
+    text = claims_file(3).decode()
+    broken = text.replace("GE*1*1~", "GE*1*999~")  # GS06 != GE02 rejects the group
+    assert broken != text
+    path = write(workdir, "g.837", broken.encode())
+    res = process_claims(path=str(path), client_id="acme", name="g.837")
+    assert (res.records, res.rejected, res.completed) == (3, 3, 0)
+    assert units(runtime) == {}
+    with transaction(runtime.engine) as s:
+        statuses = set(s.scalars(select(ReviewItem.status)).all())
+    assert statuses == {"rejected"}
+    assert balanced(runtime)
+
+
+def test_not_x12_is_quarantined(runtime: Runtime, workdir: Path) -> None:
+    path = write(workdir, "junk.x12", b"\x00\x01 binary garbage \xff" * 50)
+    res = process_claims(path=str(path), client_id="acme", name="junk.x12")
+    assert res.status == "quarantined"
+    assert "ENV-NOT-X12" in res.reason

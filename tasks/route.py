@@ -19,6 +19,7 @@ from schemas.batch import ISSUE_SCHEMA, RECORD_INDEX, RECORD_KEY, ValidatedBatch
 from schemas.doc_type import RecordState
 from store.bulk import insert_ignore, utc_column
 from store.models import File, Record, ReviewStatus
+from store.review_sla import business_due
 from tasks.handler import ClientContext, DocHandler
 
 DUPLICATE_CODE = {
@@ -158,8 +159,7 @@ def write_records(
         )
         flagged = flagged.join(reasons, on=RECORD_INDEX, how="left").sort(RECORD_INDEX)
         fields = _review_fields(handler, flagged)
-        review = ctx.client.review
-        due = now + dt.timedelta(hours=float(review.sla_hours))
+        due = business_due(now, ctx.client)  # SLA in business hours of the client's zone
         rejected = flagged.get_column("state") == RecordState.REJECTED.value
         items = pl.DataFrame(
             {
@@ -176,6 +176,7 @@ def write_records(
                 "raw": flagged.get_column("raw") if "raw" in flagged.columns else None,
                 "priority": 100,
                 "sla_breach_notified": False,
+                "sla_scheduled": True,
             }
         ).with_columns(
             utc_column(now, flagged.height, "created_at"),

@@ -16,9 +16,20 @@ from prefect.artifacts import create_table_artifact
 
 from billing.periods import period_at, period_bounds, previous_period
 from billing.tasks import close_task, export_task
-from flows.runtime import runtime
+from flows.runtime import Runtime, runtime
+from store.db import transaction
+from store.qa import qa_stats
 
 SCHEDULE_CRON = "0 12 1 * *"
+
+
+def qa_accuracy(rt: Runtime, client_id: str) -> Decimal | None:
+    """Share of a client's decided QA samples that passed, over every doc type."""
+    with transaction(rt.engine) as session:
+        stats = qa_stats(session, client_id=client_id)
+    passed = sum(int(s["passed"]) for s in stats)
+    decided = passed + sum(int(s["failed"]) for s in stats)
+    return (Decimal(passed) / decided).quantize(Decimal("0.0001")) if decided else None
 DEFAULT_FORMATS = ("csv", "xlsx")
 
 
@@ -35,7 +46,8 @@ def billing_close(
         period: ``YYYY-MM`` or ``previous``.
         clients: client ids (default: every configured client).
         formats: export formats (default csv and xlsx); the evidence zip is always written.
-        accuracy: QA accuracy per client id, for accuracy credits.
+        accuracy: QA accuracy per client id, for accuracy credits; a client left out gets the
+            accuracy measured by its QA samples (none when nothing was sampled).
     """
     logger = get_run_logger()
     rt = runtime()
@@ -60,9 +72,10 @@ def billing_close(
             )
             continue
         with tags(f"client:{cid}", f"period:{target}"):
-            result = close_task(
-                rt.engine, client=client, period=target, accuracy=(accuracy or {}).get(cid)
-            )
+            measured = (accuracy or {}).get(cid)
+            if measured is None:
+                measured = qa_accuracy(rt, cid)
+            result = close_task(rt.engine, client=client, period=target, accuracy=measured)
             written = export_task(
                 rt.engine,
                 client=client,

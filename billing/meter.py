@@ -66,24 +66,8 @@ def meter(
         if price is not None or unit == primary:
             prices[unit] = price if price is not None else Decimal(0)
     priced = units.filter(pl.col("unit").is_in(list(prices)))
-    scale = max([4, *(max(0, -int(p.as_tuple().exponent)) for p in prices.values())])
-    money = pl.Decimal(18, min(scale, 8))
-    price_col = (
-        pl.col("unit")
-        .replace_strict({u: str(p) for u, p in prices.items()}, return_dtype=pl.String)
-        .cast(money)
-    )
-    tx = transaction_ids(file.doc_type, file.sha256, pl.col(RECORD_INDEX))
-    rows = priced.select(
-        pl.format("{}:{}", pl.col("unit"), tx).alias("entry_key"),
-        tx.alias("transaction_id"),
-        pl.col("unit"),
-        pl.col("quantity").cast(pl.Int64),
-        price_col.alias("unit_price"),
-        (price_col * pl.col("quantity")).cast(money).alias("amount"),
-        pl.col(RECORD_INDEX).cast(pl.Int64).alias("record_index"),
-    )
-    constants = {
+    tx_prefix = f"{file.doc_type}:{file.sha256[:16]}:"
+    common = {
         "client_id": client.id,
         "entry_type": EntryType.USAGE,
         "doc_type": file.doc_type,
@@ -96,5 +80,24 @@ def meter(
         "completed_at": completed_at,
         "created_at": dt.datetime.now(dt.UTC),
     }
-    inserted = insert_ignore(session, "usage_ledger", rows, constants)
-    return MeterResult(inserted=inserted, units=rows.height)
+    inserted = 0
+    # One statement per (unit, quantity): only the record index varies row to row.
+    for (unit, quantity), group in priced.group_by(["unit", "quantity"], maintain_order=True):
+        price = prices[str(unit)]
+        inserted += insert_ignore(
+            session,
+            "usage_ledger",
+            group.select(pl.col(RECORD_INDEX).cast(pl.Int64).alias("record_index")),
+            {
+                **common,
+                "unit": unit,
+                "quantity": int(quantity),
+                "unit_price": price,
+                "amount": price * int(quantity),
+            },
+            prefixed={
+                "transaction_id": (tx_prefix, "record_index"),
+                "entry_key": (f"{unit}:{tx_prefix}", "record_index"),
+            },
+        )
+    return MeterResult(inserted=inserted, units=priced.height)

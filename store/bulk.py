@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 from typing import Any
 
@@ -19,6 +20,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%6f"
+_UTC = pl.Datetime("us", "UTC")
 
 
 def _as_text_values(frame: pl.DataFrame, ts_format: str) -> pl.DataFrame:
@@ -47,34 +49,52 @@ def _constant_text(value: Any) -> Any:
 
 
 def insert_ignore(
-    session: Session, table: str, frame: pl.DataFrame, constants: dict[str, Any] | None = None
+    session: Session,
+    table: str,
+    frame: pl.DataFrame,
+    constants: dict[str, Any] | None = None,
+    prefixed: dict[str, tuple[str, str]] | None = None,
 ) -> int:
     """Insert every row of ``frame`` (plus ``constants``) unless its unique key exists.
 
-    Returns the number of rows actually inserted.
+    ``prefixed`` declares text columns built as a constant prefix plus another column of the
+    row (``{"transaction_id": ("payroll:ab12:", "record_index")}``), so keys derived from an
+    index need not travel row by row. Returns the number of rows actually inserted.
     """
     if frame.height == 0:
         return 0
     constants = constants or {}
+    prefixed = prefixed or {}
     conn = session.connection()
-    cols = [*frame.columns, *constants]
-    col_list = ", ".join(cols)
     if conn.dialect.name == "sqlite":
-        payload = _as_text_values(frame, _SQLITE_TS).write_json()
-        picks = [f"j.value ->> '$.\"{c}\"'" for c in frame.columns]
-        picks += [f":k{i}" for i in range(len(constants))]
+        if frame.width == 1:  # a flat JSON array: json_each yields the scalars themselves
+            only = frame.columns[0]
+            payload = json.dumps(_as_text_values(frame, _SQLITE_TS).get_column(only).to_list())
+            pick = {only: "j.value"}
+        else:
+            payload = _as_text_values(frame, _SQLITE_TS).write_json()
+            pick = {c: f"j.value ->> '$.\"{c}\"'" for c in frame.columns}
         params: dict[str, Any] = {"rows": payload}
-        params.update({f"k{i}": _constant_text(v) for i, v in enumerate(constants.values())})
+        exprs = dict(pick)
+        for i, (col, (prefix, source)) in enumerate(prefixed.items()):
+            params[f"p{i}"] = prefix
+            exprs[col] = f"(:p{i} || CAST({pick[source]} AS TEXT))"
+        for i, (col, value) in enumerate(constants.items()):
+            params[f"k{i}"] = _constant_text(value)
+            exprs[col] = f":k{i}"
         raw = conn.connection.driver_connection
         before = raw.total_changes  # type: ignore[union-attr]
         raw.execute(  # type: ignore[union-attr]
-            f"INSERT OR IGNORE INTO {table} ({col_list}) "
-            f"SELECT {', '.join(picks)} FROM json_each(:rows) AS j",
+            f"INSERT OR IGNORE INTO {table} ({', '.join(exprs)}) "
+            f"SELECT {', '.join(exprs.values())} FROM json_each(:rows) AS j",
             params,
         )
         return int(raw.total_changes - before)  # type: ignore[union-attr]
     if conn.dialect.name == "postgresql":
         full = frame.with_columns(
+            (pl.lit(prefix) + pl.col(source).cast(pl.String)).alias(col)
+            for col, (prefix, source) in prefixed.items()
+        ).with_columns(
             pl.lit(v, dtype=pl.Datetime("us", "UTC") if isinstance(v, dt.datetime) else None).alias(
                 k
             )

@@ -86,8 +86,15 @@ class Record(Base):
 
     __tablename__ = "records"
     __table_args__ = (
-        Index("ix_records_dedupe", "client_id", "doc_type", "dedupe_key"),
-        Index("ix_records_client_state", "client_id", "state"),
+        # Partial: only invoices and claims carry a dedupe key; payroll rows skip the index.
+        Index(
+            "ix_records_dedupe",
+            "client_id",
+            "doc_type",
+            "dedupe_key",
+            sqlite_where=text("dedupe_key IS NOT NULL"),
+            postgresql_where=text("dedupe_key IS NOT NULL"),
+        ),
     )
 
     file_id: Mapped[int] = mapped_column(ForeignKey("files.id"), primary_key=True)

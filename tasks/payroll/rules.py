@@ -21,6 +21,7 @@ from schemas.batch import ISSUE_SCHEMA, RECORD_INDEX
 from schemas.frames import max_length
 from schemas.payroll import (
     ACCOUNT_TYPES,
+    DATE_COLUMNS,
     DEDUCTION_COLUMNS,
     HOURS_COLUMNS,
     PAYROLL_COLUMNS,
@@ -32,7 +33,7 @@ from tasks.tabular.parse import (
     NUM_SUFFIX,
     clean_text,
     excess_precision,
-    to_date,
+    parse_dates,
     to_decimal,
     with_number_text,
 )
@@ -80,7 +81,7 @@ def typed_columns() -> list[pl.Expr]:
         if isinstance(dtype, pl.Decimal):
             exprs.append(to_decimal(f"{src}{NUM_SUFFIX}", dtype).alias(name))
         elif dtype == pl.Date():
-            exprs.append(to_date(src).alias(name))
+            continue  # parsed per distinct value in type_records
         elif name == "account_type":
             exprs.append(
                 clean_text(src)
@@ -286,6 +287,7 @@ def type_records(raw: pl.DataFrame) -> pl.DataFrame:
     """``raw`` (record_index + canonical string columns) -> typed columns plus ``<name>__raw``."""
     frame = raw.rename({c: f"{c}__raw" for c in PAYROLL_COLUMNS})
     frame = with_number_text(frame, [f"{c}__raw" for c in NUMERIC_COLUMNS])
+    frame = parse_dates(frame, {c: f"{c}__raw" for c in DATE_COLUMNS})
     frame = frame.with_columns(typed_columns())
     return frame.with_columns(
         _routing_valid(frame.get_column("routing_number")).alias("__routing_ok")

@@ -25,12 +25,30 @@ def clean_text(col: str) -> pl.Expr:
     return pl.when(s == "").then(None).otherwise(s)
 
 
+_PLAIN = r"^-?\d+(\.\d+)?$"
+
+
 def with_number_text(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
     """Add ``<col>__num``: a canonical ``-1234.56`` string (or null) for each of ``cols``.
 
-    Accepts ``$1,234.56``, ``(1,234.56)``, ``1.234,56``, ``12-`` and currency codes.
+    Accepts ``$1,234.56``, ``(1,234.56)``, ``1.234,56``, ``12-`` and currency codes. Rows whose
+    values are already plain numbers (nearly all, in practice) skip the normalisation stages.
     """
     out = [f"{c}{NUM_SUFFIX}" for c in cols]
+    plain = pl.all_horizontal(pl.col(c).is_null() | pl.col(c).str.contains(_PLAIN) for c in cols)
+    mask = frame.select(plain).to_series()
+    if mask.all():
+        return frame.with_columns(pl.col(c).alias(o) for c, o in zip(cols, out, strict=True))
+    order = "__row_order"
+    indexed = frame.with_row_index(order)
+    easy = indexed.filter(mask).with_columns(
+        pl.col(c).alias(o) for c, o in zip(cols, out, strict=True)
+    )
+    hard = _normalise(indexed.filter(~mask), cols, out)
+    return pl.concat([easy, hard]).sort(order).drop(order)
+
+
+def _normalise(frame: pl.DataFrame, cols: list[str], out: list[str]) -> pl.DataFrame:
     lf = frame.lazy().with_columns(
         pl.col(c).str.replace_all(_NOISE, "").alias(o) for c, o in zip(cols, out, strict=True)
     )
@@ -76,3 +94,20 @@ def to_date(col: str) -> pl.Expr:
     """Parse dates in the common formats (US month-first for slashes); invalid dates are null."""
     s = pl.col(col).str.strip_chars().str.replace(r"[T ]00:00:00(\.0+)?$", "")
     return pl.coalesce([s.str.to_date(fmt, strict=False) for fmt in DATE_FORMATS])
+
+
+def parse_dates(frame: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
+    """Add parsed date columns (``{target: source}``), parsing each distinct text once.
+
+    A batch has few distinct dates (one pay date, one period), so this turns a million parses
+    per format into a handful and a hash lookup.
+    """
+    exprs = []
+    for target, source in columns.items():
+        distinct = frame.select(pl.col(source).unique()).with_columns(to_date(source).alias("d"))
+        exprs.append(
+            pl.col(source)
+            .replace_strict(distinct.get_column(source), distinct.get_column("d"), default=None)
+            .alias(target)
+        )
+    return frame.with_columns(exprs)

@@ -20,6 +20,8 @@ from billing.tasks import meter_task
 from flows.runtime import runtime
 from schemas.doc_type import DocType
 from schemas.receipt import ReceiptStatus
+from store.db import transaction
+from store.files import state_counts
 from store.models import File
 from tasks.registry import handler_for
 from tasks.route import RouteCounts
@@ -70,18 +72,9 @@ def _result(
 
 
 def _stored_counts(file: File) -> RouteCounts:
-    from sqlalchemy import func, select
-
-    from store.db import transaction
-    from store.models import Record
-
+    """The counts a finished run recorded (for a duplicate's answer)."""
     with transaction(runtime().engine) as session:
-        rows = session.execute(
-            select(Record.state, func.count())
-            .where(Record.file_id == file.id)
-            .group_by(Record.state)
-        ).all()
-    by = {s: int(n) for s, n in rows}
+        by = state_counts(session, file_id=file.id)
     return RouteCounts(
         records=file.record_count or sum(by.values()),
         completed=by.get("completed", 0),

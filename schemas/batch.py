@@ -57,7 +57,8 @@ class ValidatedBatch:
         records: one row per record; first columns ``record_index`` (UInt32) and
             ``record_key`` (String), then the record's canonical fields. Values of records
             with issues may be null where the raw text could not be parsed; ``raw`` (a JSON
-            string of the raw values as found in the file) is present for every record.
+            string of the values as found in the file) is kept at least for flagged records,
+            so reviewers see what the client sent.
         issues: ``ISSUE_SCHEMA`` rows; a record with none is valid.
         file_issues: problems with the file as a whole. A file with file issues and no records
             is quarantined by the pipeline.

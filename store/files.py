@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from schemas.config import BpoConfig
-from store.models import Client, File, FileStage, FileStatus, utcnow
+from store.models import Client, File, FileStage, FileStatus, Record, utcnow
 
 
 def sync_clients(session: Session, config: BpoConfig) -> None:
@@ -74,3 +74,11 @@ def register_file(
     if row.stage >= FileStage.DONE:
         return Registration(row, "duplicate")
     return Registration(row, "resume")
+
+
+def state_counts(session: Session, *, file_id: int) -> dict[str, int]:
+    """How many of a file's records are in each state."""
+    rows = session.execute(
+        select(Record.state, func.count()).where(Record.file_id == file_id).group_by(Record.state)
+    ).all()
+    return {str(state): int(n) for state, n in rows}

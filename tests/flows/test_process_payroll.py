@@ -166,3 +166,16 @@ def test_tenant_isolation_in_the_queue(runtime: Runtime, workdir: Path) -> None:
     with transaction(runtime.engine) as s:
         assert list_items(s, client_id="globex") == []
         assert len(list_items(s, client_id="acme")) == 4
+
+
+def test_review_items_are_due_in_business_hours(runtime: Runtime, workdir: Path) -> None:
+    from store.review_sla import business_due
+
+    run(drop(workdir, "sla.csv"))
+    client = runtime.config.client("acme")
+    with transaction(runtime.engine) as s:
+        items = list(s.scalars(select(ReviewItem)))
+    assert items
+    for item in items:
+        assert item.due_at == business_due(item.created_at, client)
+        assert item.sla_scheduled

@@ -13,8 +13,12 @@ def prefect_defaults(state_dir: Path) -> None:
     keep its database between runs (a warm start is several seconds faster), turn analytics off
     and skip the server services a one-shot command never needs.
     """
+    home = (state_dir / "prefect").resolve()
+    home.mkdir(parents=True, exist_ok=True)
     defaults = {
-        "PREFECT_HOME": str((state_dir / "prefect").resolve()),
+        "PREFECT_HOME": str(home),
+        # The temporary API needs more than Prefect's default 20 s on a busy 2-core machine.
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_UI_ENABLED": "false" if not os.environ.get("PREFECT_API_URL") else "true",
         "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",

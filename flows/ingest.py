@@ -3,13 +3,20 @@
 A file is registered by sha256 before processing and archived only after its run finished, so
 a crash leaves it in place and the next poll resumes it; the same bytes dropped again are
 answered ``duplicate`` and archived without a second charge.
+
+Several ingest runs (on several workers) may poll the same zone at once: each walks the files
+in its own random order, a file another run archived in the meantime is skipped as taken
+elsewhere, and one that both runs read is processed idempotently and billed once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
+import uuid
 
 from prefect import flow, get_run_logger, tags
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from pydantic import BaseModel
 
 from flows.process import FLOWS, FileResult
@@ -27,13 +34,19 @@ class IngestSummary(BaseModel):
     quarantined: int = 0
     errors: int = 0
     waiting: int = 0
+    #: Files another run archived or quarantined between this run's listing and its read.
+    taken_elsewhere: int = 0
     files: list[FileResult] = []
     refused: list[dict[str, str | None]] = []
 
 
 def _refuse(zone: LandingZone, item: Refused, summary: IngestSummary) -> None:
     rt = runtime()
-    zone.quarantine(item, item.reason)
+    try:
+        zone.quarantine(item, item.reason)
+    except FileNotFoundError:
+        summary.taken_elsewhere += 1  # another run moved it aside first
+        return
     summary.quarantined += 1
     summary.refused.append({"url": item.url, "client_id": item.client_id, "reason": item.reason})
     if item.client_id and item.client_id in rt.config.clients and not item.is_dir:
@@ -53,18 +66,25 @@ def _refuse(zone: LandingZone, item: Refused, summary: IngestSummary) -> None:
 def _take(zone: LandingZone, item: LandedFile, summary: IngestSummary) -> None:
     rt = runtime()
     logger = get_run_logger()
-    data = zone.read(item)
+    try:
+        data = zone.read(item)
+    except FileNotFoundError:
+        summary.taken_elsewhere += 1
+        logger.info("%s is gone: another ingest run took it", item.url)
+        return
     sha = hashlib.sha256(data).hexdigest()
     staging = rt.settings.state_dir / "staging" / item.client_id
     staging.mkdir(parents=True, exist_ok=True)
-    staged = staging / f"{sha}"
-    if not staged.exists():
-        tmp = staged.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(staged)
+    # A copy private to this call: a concurrent run of the same bytes never loses its copy.
+    staged = staging / f"{sha}.{uuid.uuid4().hex[:12]}"
+    staged.write_bytes(data)
     process = FLOWS[item.doc_type]
     try:
-        with tags(f"client:{item.client_id}", f"doc:{item.doc_type.value}"):
+        with (
+            tags(f"client:{item.client_id}", f"doc:{item.doc_type.value}"),
+            # The ingest run keeps its heartbeat; a per-file subflow's would cost ~1 s at exit.
+            temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+        ):
             result = process(
                 path=str(staged.resolve()),
                 client_id=item.client_id,
@@ -77,8 +97,12 @@ def _take(zone: LandingZone, item: LandedFile, summary: IngestSummary) -> None:
             "processing %s failed; it stays in the landing zone for the next poll", item.url
         )
         return
-    zone.archive(item, sha256=sha)
-    staged.unlink(missing_ok=True)
+    finally:
+        staged.unlink(missing_ok=True)
+    try:
+        zone.archive(item, sha256=sha)
+    except FileNotFoundError:
+        logger.info("%s was archived by another ingest run", item.url)
     summary.files.append(result)
     if result.status == "duplicate":
         summary.duplicates += 1
@@ -94,7 +118,10 @@ def ingest() -> IngestSummary:
     rt = runtime()
     summary = IngestSummary()
     for zone in zones_from_config(rt.config, rt.environ):
-        for item in zone.scan():
+        items = zone.scan()
+        # Concurrent runs over one zone spread out instead of racing file by file.
+        random.shuffle(items)
+        for item in items:
             if isinstance(item, Refused):
                 _refuse(zone, item, summary)
             else:

@@ -19,11 +19,20 @@ def deployments_spec(path: Path = PROJECT_FILE) -> list[dict[str, Any]]:
     return list(data.get("deployments", []))
 
 
+def module_entrypoint(entrypoint: str) -> str:
+    """``flows/ingest.py:ingest`` -> ``flows.ingest:ingest``.
+
+    Prefect runs a file-path entrypoint with the file's folder first on ``sys.path``, so a
+    module there named like one of our packages would shadow it; a module path imports cleanly.
+    """
+    file, _, attr = entrypoint.partition(":")
+    return f"{file.removesuffix('.py').replace('/', '.')}:{attr}"
+
+
 def load_entrypoint(entrypoint: str) -> Any:
     """``flows/ingest.py:ingest`` -> the flow object."""
-    file, _, attr = entrypoint.partition(":")
-    module = importlib.import_module(file.removesuffix(".py").replace("/", "."))
-    return getattr(module, attr)
+    module, _, attr = module_entrypoint(entrypoint).partition(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 def _schedules(spec: dict[str, Any]) -> list[Any]:
@@ -36,15 +45,21 @@ def _schedules(spec: dict[str, Any]) -> list[Any]:
     return out
 
 
-def serve_all(path: Path = PROJECT_FILE) -> None:  # pragma: no cover - long-running
-    deployments = [
-        load_entrypoint(spec["entrypoint"]).to_deployment(
+def runner_deployments(path: Path = PROJECT_FILE) -> list[Any]:
+    """The deployments ``bpo serve`` runs, each with a module entrypoint its runs can load."""
+    deployments = []
+    for spec in deployments_spec(path):
+        deployment = load_entrypoint(spec["entrypoint"]).to_deployment(
             name=spec["name"],
             tags=spec.get("tags"),
             description=spec.get("description"),
             schedules=_schedules(spec),
             parameters=spec.get("parameters") or {},
         )
-        for spec in deployments_spec(path)
-    ]
-    serve(*deployments)
+        deployment.entrypoint = module_entrypoint(spec["entrypoint"])
+        deployments.append(deployment)
+    return deployments
+
+
+def serve_all(path: Path = PROJECT_FILE) -> None:  # pragma: no cover - long-running
+    serve(*runner_deployments(path))

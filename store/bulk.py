@@ -160,34 +160,24 @@ def read_frame(
     return text.select(_cast_text(n, t) for n, t in schema.items())
 
 
-_PAGE = 50_000
-
-
 def _sqlite_frame(conn: Any, sql: str, params: dict[str, Any], names: list[str]) -> pl.DataFrame:
-    """Rows in JSON pages of ``_PAGE`` (bounded memory), parsed by Polars, as text columns.
+    """Read through ADBC (Arrow, no Python object per value) on a second connection.
 
-    The query runs once into a temporary table; pages then walk its rowid in query order.
+    The session's own uncommitted writes are not visible there: callers read committed data.
     """
-    as_text = dict.fromkeys(names, pl.String)
-    pairs = ", ".join(f"'{n}', CAST(q.{n} AS TEXT)" for n in names)
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp._read_frame")
-    conn.exec_driver_sql(f"CREATE TEMP TABLE _read_frame AS {sql}", params)
-    pages = []
-    try:
-        last = 0
-        while True:
-            doc, top = conn.exec_driver_sql(
-                f"SELECT json_group_array(json_object({pairs})), MAX(q.rowid) FROM "
-                f"(SELECT rowid, * FROM temp._read_frame WHERE rowid > {last} ORDER BY rowid "
-                f"LIMIT {_PAGE}) AS q"
-            ).one()
-            if top is None:
-                break
-            pages.append(pl.read_json(io.StringIO(doc), schema=as_text))
-            last = int(top)
-    finally:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS temp._read_frame")
-    return pl.concat(pages) if pages else pl.DataFrame(schema=as_text)
+    import adbc_driver_sqlite.dbapi as adbc
+
+    database = conn.engine.url.database
+    if not database or database == ":memory:":
+        raise NotImplementedError("read_frame needs a SQLite file database")
+    values = []
+    for name in re.findall(r"(?<!:):([a-z_][a-z0-9_]*)", sql):
+        values.append(params[name])
+    qmark = re.sub(r"(?<!:):([a-z_][a-z0-9_]*)", "?", sql)
+    with adbc.connect(database) as reader:
+        frame = pl.read_database(qmark, connection=reader, execute_options={"parameters": values})
+    frame.columns = names
+    return frame.select(pl.col(n).cast(pl.String) for n in names)
 
 
 def _cast_text(name: str, dtype: pl.DataType) -> pl.Expr:

@@ -131,25 +131,23 @@ def write_records(
     """Persist every record's state and a review item per flagged record (idempotent)."""
     states = record_states(batch)
     n = states.height
-    records = states.select(
+    keyed = states.select(
         pl.col(RECORD_INDEX).cast(pl.Int64).alias("record_index"),
         pl.col(RECORD_KEY).str.slice(0, 255).alias("record_key"),
         pl.col("state"),
-        (dedupe_keys if dedupe_keys is not None else pl.Series([None] * n, dtype=pl.String))
-        .alias("dedupe_key")
-        .str.slice(0, 255),
-    ).with_columns(
-        pl.when(pl.col("state") == RecordState.COMPLETED.value)
-        .then(utc_column(now, n, "completed_at"))
-        .otherwise(None)
-        .alias("completed_at")
     )
+    if dedupe_keys is not None:
+        keyed = keyed.with_columns(dedupe_keys.str.slice(0, 255).alias("dedupe_key"))
+    where = {"file_id": file.id, "client_id": file.client_id, "doc_type": file.doc_type}
+    done = pl.col("state") == RecordState.COMPLETED.value
+    # Completed records (nearly all) share their state and time: only index and key vary.
     insert_ignore(
         session,
         "records",
-        records,
-        {"file_id": file.id, "client_id": file.client_id, "doc_type": file.doc_type},
+        keyed.filter(done).drop("state"),
+        {**where, "state": RecordState.COMPLETED.value, "completed_at": now},
     )
+    insert_ignore(session, "records", keyed.filter(~done), where)
 
     flagged_states = states.filter(pl.col("state") != RecordState.COMPLETED.value)
     if flagged_states.height:

@@ -20,7 +20,7 @@ def _prefect(prefect_harness: None) -> None:
 def test_billing_close_flow_closes_and_exports(runtime: Runtime, workdir: Path) -> None:
     if runtime.engine.dialect.name != "sqlite":
         pytest.skip("the flow is database-agnostic; the close itself is tested on both")
-    from flows.billing import billing_close
+    from flows.billing_close import billing_close
 
     cfg = runtime.config.client("acme")
     meter_units(

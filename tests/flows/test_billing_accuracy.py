@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from flows.billing import qa_accuracy
+from flows.billing_close import qa_accuracy
 from flows.process import process_payroll
 from flows.runtime import Runtime
 from schemas.config import ClientConfig

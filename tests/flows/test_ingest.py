@@ -25,6 +25,8 @@ from store.db import make_engine, migrate, transaction
 from store.files import sync_clients
 from store.models import File, UsageEntry
 from store.reconcile import reconcile
+from tasks.landing.files import LandedFile, Refused
+from tasks.landing.zone import LandingZone
 from tasks.samples.payroll import payroll_frame, plant_errors
 from tests.servers import S3_KEY_ID, S3_SECRET, S3Server, SftpServer, s3_server, sftp_server
 from tests.tasks.landing.landing_backends import Backend, new_sftp_user
@@ -123,8 +125,8 @@ def landing(
     config = load_config(config_path)
     engine = make_engine(db_url)
     migrate(engine)
-    with transaction(engine) as session:
-        sync_clients(session, config)
+    with transaction(engine) as db:
+        sync_clients(db, config)
     rt = Runtime(settings=settings, config=config, engine=engine, environ=ENVIRON[scheme])
     use_runtime(rt)
     try:
@@ -160,16 +162,22 @@ def test_ingest_processes_archives_receipts_and_bills_once(landing: Landing) -> 
     assert (first.taken, first.duplicates, first.quarantined) == (2, 0, 0)
     assert {f.status for f in first.files} == {"processed"}
     completed = sum(f.completed for f in first.files)
-    assert completed == 2 * 10 and sum(f.in_review for f in first.files) == 2 * 2
+    assert completed == 2 * 10
+    assert sum(f.in_review for f in first.files) == 2 * 2
     assert landing.files("landing/acme") == []
     archived = landing.files("archive/acme/payroll")
     assert len(archived) == 4  # two files, each with its marker
-    assert {p.rsplit("-", 1)[-1] for p in archived} == {"jan.csv", "feb.csv", "jan.csv.done",
-                                                        "feb.csv.done"}
+    assert {p.rsplit("-", 1)[-1] for p in archived} == {
+        "jan.csv",
+        "feb.csv",
+        "jan.csv.done",
+        "feb.csv.done",
+    }
     receipts = [p for p in landing.files("outbox/acme/receipts") if p.endswith(".json")]
     assert len(receipts) == 2
     answer = json.loads(landing.backend.get(receipts[0]))
-    assert answer["status"] == "processed" and answer["client_id"] == "acme"
+    assert answer["status"] == "processed"
+    assert answer["client_id"] == "acme"
     assert usage_count(landing.rt) == completed
 
     landing.drop("jan-resent.csv", jan)
@@ -177,7 +185,8 @@ def test_ingest_processes_archives_receipts_and_bills_once(landing: Landing) -> 
 
     assert (again.taken, again.duplicates) == (0, 1)
     (dup,) = again.files
-    assert dup.status == "duplicate" and dup.name == "jan.csv"
+    assert dup.status == "duplicate"
+    assert dup.name == "jan.csv"
     assert usage_count(landing.rt) == completed  # nothing billed twice
     assert file_count(landing.rt) == 2
     assert landing.files("landing/acme") == []
@@ -191,17 +200,20 @@ def test_unknown_client_and_odd_names_are_quarantined_with_a_reason(landing: Lan
 
     summary = run_ingest()
 
-    assert summary.taken == 0 and summary.quarantined == 2
+    assert summary.taken == 0
+    assert summary.quarantined == 2
     reasons = {r["client_id"]: str(r["reason"]) for r in summary.refused}
     assert "not a configured client" in reasons[None]
     assert "path separator" in reasons["acme"]
-    assert landing.files("landing/nobody") == [] and landing.files("landing/acme") == []
+    assert landing.files("landing/nobody") == []
+    assert landing.files("landing/acme") == []
     notes = [p for p in landing.files("quarantine") if p.endswith(".reason.txt")]
     assert len(notes) == 2
     texts = [landing.backend.get(p).decode("utf-8") for p in notes]
     assert any("not a configured client" in t for t in texts)
     assert any("path separator" in t for t in texts)
-    assert file_count(landing.rt) == 0 and usage_count(landing.rt) == 0
+    assert file_count(landing.rt) == 0
+    assert usage_count(landing.rt) == 0
 
 
 def test_a_file_still_being_written_is_taken_once_stable(landing: Landing) -> None:
@@ -218,6 +230,29 @@ def test_a_file_still_being_written_is_taken_once_stable(landing: Landing) -> No
 
     assert done.taken == 1
     (res,) = done.files
-    assert res.status == "processed" and res.records == 12
+    assert res.status == "processed"
+    assert res.records == 12
     assert landing.files("landing/acme") == []
     assert usage_count(landing.rt) == res.completed
+
+
+def test_a_file_taken_by_another_run_after_listing_is_skipped_not_an_error(
+    landing: Landing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing.drop("mine.csv", payroll_csv(seed=5))
+    landing.drop("theirs.csv", payroll_csv(seed=6))
+    real_scan = LandingZone.scan
+
+    def scan_then_lose_one(zone: LandingZone) -> list[LandedFile | Refused]:
+        items = real_scan(zone)
+        theirs = next(i for i in items if isinstance(i, LandedFile) and i.name == "theirs.csv")
+        zone.archive(theirs)  # what a concurrent ingest run on another worker does
+        return items
+
+    monkeypatch.setattr(LandingZone, "scan", scan_then_lose_one)
+    summary = run_ingest()
+
+    assert summary.taken_elsewhere == 1
+    assert summary.taken == 1
+    assert [f.name for f in summary.files] == ["mine.csv"]
+    assert landing.files("landing/acme") == []

@@ -1,6 +1,6 @@
 """``billing_close``: close last month for every client, export it, leave a summary artifact.
 
-Deployment: entrypoint ``flows/billing.py:billing_close``, cron ``0 12 1 * *`` (UTC). At 12:00
+Deployment: entrypoint ``flows/billing_close.py:billing_close``, cron ``0 12 1 * *`` (UTC). At 12:00
 UTC on the 1st the previous month is over in every zone from UTC-12 to UTC+14, so each client's
 previous local month can close. Re-runs are harmless: a closed period returns its first result
 and re-exports the same bytes.
@@ -30,6 +30,8 @@ def qa_accuracy(rt: Runtime, client_id: str) -> Decimal | None:
     passed = sum(int(s["passed"]) for s in stats)
     decided = passed + sum(int(s["failed"]) for s in stats)
     return (Decimal(passed) / decided).quantize(Decimal("0.0001")) if decided else None
+
+
 DEFAULT_FORMATS = ("csv", "xlsx")
 
 

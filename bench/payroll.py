@@ -61,8 +61,10 @@ def ours(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[
             size=len(data),
         ).file
     t_read = time.perf_counter()
+    peaks = {"read+register": _peak_mib()}
     batch = handler.extract(data, "bench.csv", ctx)
     t_validate = time.perf_counter()
+    peaks["extract+validate"] = _peak_mib()
     now = dt.datetime.now(dt.UTC)
     outbox = FsOutbox(f"file://{workdir}/outbox", "bench")
     out = OutputContext(
@@ -76,11 +78,13 @@ def ours(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[
     completed = batch.valid_records()
     handler.write_outputs(batch, completed, out)
     t_outputs = time.perf_counter()
+    peaks["NACHA+register"] = _peak_mib()
     with transaction(engine) as s:
         write_records(
             s, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=None, now=now
         )
     t_route = time.perf_counter()
+    peaks["route"] = _peak_mib()
     with transaction(engine) as s:
         meter(
             s,
@@ -91,6 +95,7 @@ def ours(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[
             flow_run_id=None,
         )
     t_meter = time.perf_counter()
+    peaks["meter"] = _peak_mib()
     with transaction(engine) as s:
         detail = usage_detail(s, "bench", now.strftime("%Y-%m"))
     write_export(detail, "csv", Path(workdir) / "usage.csv")
@@ -109,9 +114,14 @@ def ours(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[
                 "meter": t_meter - t_route,
                 "export": t_end - t_meter,
             },
-            "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_mib": _peak_mib(),
+            "peaks": {**peaks, "export": _peak_mib()},
         }
     )
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
@@ -224,6 +234,7 @@ def main() -> None:
         )
     print(f"speed-up: {base['seconds'] / mine['seconds']:.1f}x")
     print("our stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in mine["stages"].items()))
+    print("peak RSS after: " + ", ".join(f"{k} {v:,.0f}" for k, v in mine["peaks"].items()))
 
 
 if __name__ == "__main__":

@@ -84,7 +84,7 @@ def flag_history_duplicates(
     if not seen:
         return batch, keys
     frame = batch.records.select(RECORD_INDEX).with_columns(keys.alias("__key"))
-    dupes = frame.filter(pl.col("__key").is_in(list(seen)))
+    dupes = frame.filter(pl.col("__key").is_in(list(seen))).rechunk()  # for pl.format
     extra = dupes.select(
         pl.col(RECORD_INDEX),
         pl.lit(DUPLICATE_CODE.get(file.doc_type, "DUPLICATE")).alias("code"),

@@ -79,7 +79,7 @@ def _master_issues(typed: pl.DataFrame, ctx: ClientContext) -> pl.DataFrame | No
     known = master.get_column("employee_id").str.strip_chars().drop_nulls().unique()
     unknown = typed.filter(
         pl.col("employee_id").is_not_null() & ~pl.col("employee_id").is_in(known.implode())
-    )
+    ).rechunk()  # pl.format needs one chunk (Polars 2.1)
     return unknown.select(
         pl.col(RECORD_INDEX),
         pl.lit("PAY-UNKNOWN-EMPLOYEE").alias("code"),
@@ -114,9 +114,9 @@ def validate_frame(
     raw_cols = [f"{c}{RAW_SUFFIX}" for c in PAYROLL_COLUMNS]
     records = typed.select(
         pl.col(RECORD_INDEX),
-        pl.coalesce(pl.col("employee_id"), pl.format("#{}", pl.col(RECORD_INDEX) + 1)).alias(
-            RECORD_KEY
-        ),
+        pl.coalesce(
+            pl.col("employee_id"), pl.lit("#") + (pl.col(RECORD_INDEX) + 1).cast(pl.String)
+        ).alias(RECORD_KEY),
         *PAYROLL_COLUMNS,
         pl.when(pl.col(RECORD_INDEX).is_in(flagged))
         .then(

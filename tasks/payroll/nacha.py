@@ -20,6 +20,28 @@ RECORD_LENGTH = 94
 BLOCKING_FACTOR = 10
 MAX_ENTRIES_PER_BATCH = 99_999
 CREDIT_CHECKING, CREDIT_SAVINGS = "22", "32"
+ENTRY_COLUMNS = [
+    "record_index",
+    "pay_date",
+    "account_type",
+    "routing_number",
+    "account_number",
+    "net_pay",
+    "employee_id",
+    "employee_name",
+]
+
+
+def _sorted(payments: pl.DataFrame) -> bool:
+    """Already in (pay_date, record_index) order? Then no sorted copy is needed."""
+    key = payments.select(
+        (pl.col("pay_date").diff().dt.total_days().fill_null(0) >= 0).all()
+        & (
+            (pl.col("pay_date").diff().dt.total_days().fill_null(0) > 0)
+            | (pl.col("record_index").cast(pl.Int64).diff().fill_null(1) > 0)
+        ).all()
+    )
+    return bool(key.item())
 
 
 def _alnum(expr: pl.Expr, width: int) -> pl.Expr:
@@ -91,7 +113,8 @@ def build_ppd_file(
         + _text(originator.company_name, 23)
         + " " * 8
     ]
-    ordered = payments.sort(["pay_date", "record_index"])
+    needed = payments.select(ENTRY_COLUMNS)
+    ordered = needed if _sorted(needed) else needed.sort(["pay_date", "record_index"])
     batch_no = 0
     sequence = 1
     total_entries = total_hash = total_credit = 0

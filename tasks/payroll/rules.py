@@ -108,7 +108,7 @@ def _type_rules() -> list[Rule]:
                 Rule(
                     "PAY-PRECISION",
                     name,
-                    excess_precision(f"{name}__raw{NUM_SUFFIX}", dtype.scale or 0),
+                    pl.col(f"{name}__excess"),
                     f"{name} has more than {dtype.scale} decimal places; amounts are in cents.",
                 )
             )
@@ -116,9 +116,7 @@ def _type_rules() -> list[Rule]:
                 Rule(
                     "PAY-NOT-A-NUMBER",
                     name,
-                    present
-                    & typed.is_null()
-                    & ~excess_precision(f"{name}__raw{NUM_SUFFIX}", dtype.scale or 0),
+                    present & typed.is_null() & ~pl.col(f"{name}__excess"),
                     pl.format("{} is not a number: '{}'.", pl.lit(name), raw.str.slice(0, 40)),
                 )
             )
@@ -288,22 +286,35 @@ def type_records(raw: pl.DataFrame) -> pl.DataFrame:
     frame = raw.rename({c: f"{c}__raw" for c in PAYROLL_COLUMNS})
     frame = with_number_text(frame, [f"{c}__raw" for c in NUMERIC_COLUMNS])
     frame = parse_dates(frame, {c: f"{c}__raw" for c in DATE_COLUMNS})
-    frame = frame.with_columns(typed_columns())
+    frame = frame.with_columns(
+        *typed_columns(),
+        *(
+            excess_precision(f"{c}__raw{NUM_SUFFIX}", PAYROLL_SCHEMA[c].scale or 0).alias(  # type: ignore[attr-defined]
+                f"{c}__excess"
+            )
+            for c in NUMERIC_COLUMNS
+        ),
+    ).drop(f"{c}__raw{NUM_SUFFIX}" for c in NUMERIC_COLUMNS)
     return frame.with_columns(
         _routing_valid(frame.get_column("routing_number")).alias("__routing_ok")
     )
 
 
 def find_issues(typed: pl.DataFrame, *, max_period_hours: int) -> pl.DataFrame:
-    """Every broken rule of every record, as ``ISSUE_SCHEMA`` rows."""
-    rules = [*_type_rules(), *_business_rules(max_period_hours)]
+    """Every broken rule of every record, as ``ISSUE_SCHEMA`` rows.
+
+    Each rule first selects its (few) broken rows, then words their messages on that small
+    frame, in one chunk: ``pl.format`` over a many-chunk frame trips an assertion in Polars
+    2.1, and rechunking only the broken rows costs next to nothing.
+    """
     parts = []
-    for rule in rules:
+    for rule in [*_type_rules(), *_business_rules(max_period_hours)]:
         message = pl.lit(rule.message) if isinstance(rule.message, str) else rule.message
+        hits = typed.filter(rule.broken.fill_null(False)).rechunk()
+        if hits.height == 0:
+            continue
         parts.append(
-            typed.lazy()
-            .filter(rule.broken.fill_null(False))
-            .select(
+            hits.select(
                 pl.col(RECORD_INDEX),
                 pl.lit(rule.code).alias("code"),
                 pl.lit(rule.field).alias("field"),
@@ -313,4 +324,4 @@ def find_issues(typed: pl.DataFrame, *, max_period_hours: int) -> pl.DataFrame:
         )
     if not parts:
         return pl.DataFrame(schema=ISSUE_SCHEMA)
-    return pl.concat(parts).collect().cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+    return pl.concat(parts).cast(ISSUE_SCHEMA)  # type: ignore[arg-type]

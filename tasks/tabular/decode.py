@@ -37,18 +37,6 @@ class TableError(ValueError):
         self.message = message
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM stripped) or, failing that, cp1252. Returns (text, encoding)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
-
-
 def sniff_delimiter(header_line: str) -> str:
     """The delimiter that splits the header line (outside quotes) into the most fields."""
     counts = {}
@@ -65,27 +53,56 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
+def _head_text(data: bytes, encoding: str) -> str:
+    """The first 64 KiB as text, enough to find and read the header line."""
+    return data[:65536].decode("utf-8" if encoding.startswith("utf-8") else encoding, "replace")
+
+
+def _polars_strings(body: bytes, delimiter: str, skip: int, width: int) -> pl.DataFrame:
+    return pl.read_csv(
+        body,
+        separator=delimiter,
+        infer_schema_length=0,
+        has_header=False,
+        skip_rows=skip,
+        truncate_ragged_lines=True,
+        quote_char='"',
+        new_columns=[f"c{i}" for i in range(width)],
+    )
+
+
 def read_csv_strings(data: bytes) -> RawTable:
-    """Read delimited text as all-string columns, with the header as written."""
+    """Read delimited text as all-string columns, with the header as written.
+
+    UTF-8 bytes go to Polars as they are (one pass, no Python string of the whole file);
+    only other encodings are decoded and re-encoded.
+    """
     if looks_binary(data):
         raise TableError("FILE-NOT-TABULAR", "The file is binary, not a CSV or XLSX table.")
-    text, encoding = decode_text(data)
-    first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
-    if not first_line:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        body, encoding = data.decode("utf-16").encode("utf-8"), "utf-16"
+    elif data.startswith(b"\xef\xbb\xbf"):
+        body, encoding = data[3:], "utf-8-sig"
+    else:
+        body, encoding = data, "utf-8"
+    head = _head_text(body, "utf-8")
+    lines = head.splitlines()
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is None:
         raise TableError("FILE-EMPTY", "The file has no content (only blank lines).")
-    delimiter = sniff_delimiter(first_line)
-    header = next(csv.reader([first_line], delimiter=delimiter))
+    delimiter = sniff_delimiter(lines[first])
+    header = next(csv.reader([lines[first]], delimiter=delimiter))
     try:
-        frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            separator=delimiter,
-            infer_schema_length=0,
-            has_header=False,
-            skip_rows=text[: text.find(first_line)].count("\n") + 1,
-            truncate_ragged_lines=True,
-            quote_char='"',
-            new_columns=[f"c{i}" for i in range(len(header))],
-        )
+        try:
+            frame = _polars_strings(body, delimiter, first + 1, len(header))
+        except pl.exceptions.ComputeError:
+            if encoding != "utf-8":
+                raise
+            # Not UTF-8: Windows-1252 is what spreadsheets on Western systems write.
+            body, encoding = data.decode("cp1252", errors="replace").encode("utf-8"), "cp1252"
+            header_line = _head_text(body, "utf-8").splitlines()[first]
+            header = next(csv.reader([header_line], delimiter=delimiter))
+            frame = _polars_strings(body, delimiter, first + 1, len(header))
     except pl.exceptions.NoDataError:
         frame = pl.DataFrame(schema={f"c{i}": pl.String for i in range(len(header))})
     except pl.exceptions.ComputeError as exc:

@@ -31,21 +31,24 @@ _PLAIN = r"^-?\d+(\.\d+)?$"
 def with_number_text(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
     """Add ``<col>__num``: a canonical ``-1234.56`` string (or null) for each of ``cols``.
 
-    Accepts ``$1,234.56``, ``(1,234.56)``, ``1.234,56``, ``12-`` and currency codes. Rows whose
-    values are already plain numbers (nearly all, in practice) skip the normalisation stages.
+    Accepts ``$1,234.56``, ``(1,234.56)``, ``1.234,56``, ``12-`` and currency codes. Values that
+    are already plain numbers (nearly all, in practice) are taken as they are; the others are
+    normalised once per distinct value and mapped back, so no copy of the frame is made.
     """
-    out = [f"{c}{NUM_SUFFIX}" for c in cols]
-    plain = pl.all_horizontal(pl.col(c).is_null() | pl.col(c).str.contains(_PLAIN) for c in cols)
-    mask = frame.select(plain).to_series()
-    if mask.all():
-        return frame.with_columns(pl.col(c).alias(o) for c, o in zip(cols, out, strict=True))
-    order = "__row_order"
-    indexed = frame.with_row_index(order)
-    easy = indexed.filter(mask).with_columns(
-        pl.col(c).alias(o) for c, o in zip(cols, out, strict=True)
-    )
-    hard = _normalise(indexed.filter(~mask), cols, out)
-    return pl.concat([easy, hard]).sort(order).drop(order)
+    out = []
+    for c in cols:
+        irregular = ~(pl.col(c).is_null() | pl.col(c).str.contains(_PLAIN))
+        odd = frame.select(pl.col(c).filter(irregular).unique())
+        if odd.height == 0:
+            out.append(pl.col(c).alias(f"{c}{NUM_SUFFIX}"))
+            continue
+        fixed = _normalise(odd, [c], [f"{c}{NUM_SUFFIX}"])
+        out.append(
+            pl.col(c)
+            .replace(fixed.get_column(c), fixed.get_column(f"{c}{NUM_SUFFIX}"))
+            .alias(f"{c}{NUM_SUFFIX}")
+        )
+    return frame.with_columns(out)
 
 
 def _normalise(frame: pl.DataFrame, cols: list[str], out: list[str]) -> pl.DataFrame:

@@ -16,6 +16,7 @@ import random
 import uuid
 
 from prefect import flow, get_run_logger, tags
+from prefect.events import emit_event
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from pydantic import BaseModel
 
@@ -95,6 +96,15 @@ def _take(zone: LandingZone, item: LandedFile, summary: IngestSummary) -> None:
         summary.errors += 1
         logger.exception(
             "processing %s failed; it stays in the landing zone for the next poll", item.url
+        )
+        emit_event(
+            event="bpo.file.failed",
+            resource={
+                "prefect.resource.id": f"bpo.landing.{item.client_id}.{sha[:16]}",
+                "prefect.resource.name": item.name,
+                "bpo.client": item.client_id,
+                "bpo.doc-type": item.doc_type.value,
+            },
         )
         return
     finally:

@@ -14,6 +14,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, tags
 from prefect import runtime as prefect_runtime
 from prefect.artifacts import create_table_artifact
+from prefect.events import emit_event
 from pydantic import BaseModel
 
 from billing.tasks import meter_task
@@ -169,7 +170,31 @@ def run_file(
     return _result(file, shown, "processed", counts, [*outputs, *receipts], reason)
 
 
+def _announce(file: File, status: str, counts: RouteCounts, reason: str) -> None:
+    """A Prefect event per finished file, for automations: ``bpo.file.quarantined`` and
+    ``bpo.file.processed`` (with the share of records sent to review, to catch spikes)."""
+    share = counts.in_review / counts.records if counts.records else 0.0
+    emit_event(
+        event=f"bpo.file.{status}",
+        resource={
+            "prefect.resource.id": f"bpo.file.{file.client_id}.{file.id}",
+            "prefect.resource.name": file.name,
+            "bpo.client": file.client_id,
+            "bpo.doc-type": file.doc_type,
+        },
+        payload={
+            "records": counts.records,
+            "completed": counts.completed,
+            "in_review": counts.in_review,
+            "rejected": counts.rejected,
+            "review_share": round(share, 4),
+            "reason": reason[:500],
+        },
+    )
+
+
 def _artifact(file: File, status: str, counts: RouteCounts, reason: str, billed: int = 0) -> None:
+    _announce(file, status, counts, reason)
     create_table_artifact(
         key=f"file-{file.client_id}-{file.id}".lower().replace("_", "-"),
         table=[

@@ -179,3 +179,23 @@ def test_review_items_are_due_in_business_hours(runtime: Runtime, workdir: Path)
     for item in items:
         assert item.due_at == business_due(item.created_at, client)
         assert item.sla_scheduled
+
+
+def test_every_finished_file_is_announced_as_an_event(
+    runtime: Runtime, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.process
+
+    seen: list[dict[str, object]] = []
+    monkeypatch.setattr(flows.process, "emit_event", lambda **kw: seen.append(kw))
+    run(drop(workdir, "ev.csv"))
+    empty = workdir / "ev-empty.csv"
+    empty.write_bytes(b"")
+    run(empty)
+    assert [e["event"] for e in seen] == ["bpo.file.processed", "bpo.file.quarantined"]
+    processed = seen[0]["payload"]
+    assert isinstance(processed, dict)
+    assert (processed["records"], processed["in_review"], processed["review_share"]) == (40, 4, 0.1)
+    resource = seen[1]["resource"]
+    assert isinstance(resource, dict)
+    assert resource["bpo.client"] == "acme"

@@ -7,6 +7,7 @@ file of two invoices gives two candidates, and a two-page invoice one.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Iterable
 
@@ -116,9 +117,32 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     return cand
 
 
+#: "Hetzner Online GmbH • Industriestr. 25 • 91710 Gunzenhausen": the small sender line printed
+#: above the recipient's address in a windowed letter (DIN 5008 and its cousins).
+_RETURN_LINE = re.compile("\\s+[\u2022\u00b7|\u2013-]\\s+")
+
+
+def _return_address(cand: Candidate, page: PageText) -> bool:
+    """Seller from a sender line, buyer from the first line of the address block under it."""
+    for i, ln in enumerate(page.lines[:8]):
+        parts = _RETURN_LINE.split(ln.cells[0].text)
+        if len(parts) < 3 or not any(any(ch.isdigit() for ch in p) for p in parts[1:]):
+            continue
+        name = parts[0].strip()
+        if sum(ch.isalpha() for ch in name) < 3 or match_label(name):
+            continue
+        cand.set_text("vendor_name", name, LETTERHEAD)
+        if "buyer_name" not in cand.values and i + 1 < len(page.lines):
+            below = page.lines[i + 1].cells[0]
+            if abs(below.x0 - ln.cells[0].x0) < 20 and not match_label(below.text):
+                cand.set_text("buyer_name", below.text.strip(), FIRST_LINE)
+        return True
+    return False
+
+
 def _letterhead(cand: Candidate, page: PageText) -> None:
-    """No seller label: the seller is usually the top line, printed large."""
-    if not page.lines:
+    """No seller label: a sender line above the address, else the top line, printed large."""
+    if not page.lines or _return_address(cand, page):
         return
     median = statistics.median(ln.height for ln in page.lines)
     for ln in page.lines[:6]:

@@ -97,6 +97,8 @@ def _typed(field: str, text: str) -> str | None:
     if field in ("invoice_number", "po_number"):
         m = _ID.search(text)
         return m.group(0).rstrip(".") if m else None
+    if field == "vendor_iban" and ("*" in text or "XXXX" in text.upper()):
+        return None  # a masked account (often the payer's, for a direct debit) is not ours
     if field in ("vendor_tax_id", "vendor_iban"):
         m = re.search(r"[A-Z]{2}[\sA-Z0-9]{6,34}|\d[\d/ .]{6,}", text)
         return m.group(0).strip() if m else None

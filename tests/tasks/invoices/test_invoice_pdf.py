@@ -136,3 +136,37 @@ def test_500_page_pdf_is_refused_fast(handler: InvoiceHandler, ctx: ClientContex
     batch = handler.extract(data, "big.pdf", ctx)
     assert [i.code for i in batch.file_issues] == ["INV-PDF-TOO-MANY-PAGES"]
     assert time.perf_counter() - start < 10
+
+
+def test_sender_line_gives_seller_and_the_address_below_gives_buyer() -> None:
+    """A windowed letter: the small sender line above the recipient's address (DIN 5008)."""
+    from fpdf import FPDF
+
+    from schemas.config import ClientConfig
+    from tasks.handler import ClientContext
+    from tasks.invoices.handler import InvoiceHandler
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=7)
+    pdf.text(20, 20, "Nordlicht Hosting GmbH - Industriestr. 25 - 91710 Gunzenhausen")
+    pdf.set_font("Helvetica", size=10)
+    for n, line in enumerate(["Usegroup Inh. Jana Kurz", "Huswertstr. 14", "60435 Frankfurt"]):
+        pdf.text(20, 28 + 5 * n, line)
+    rows = [
+        "Rechnungsnummer: R0005532486",
+        "Rechnungsdatum: 19.01.2016",
+        "Netto 87,39 EUR",
+        "USt. (19 %) 16,61 EUR",
+        "Brutto 104,00 EUR",
+        "IBAN: DE54 5004 **** **** **** 00",
+        "IBAN: DE89 3704 0044 0532 0130 00",
+    ]
+    for n, line in enumerate(rows):
+        pdf.text(20, 60 + 6 * n, line)
+    data = bytes(pdf.output())
+    batch = InvoiceHandler().extract(data, "r.pdf", ClientContext(ClientConfig(id="a", name="A")))
+    (fields,) = InvoiceHandler().record_json(batch.records)
+    assert fields["vendor_name"] == "Nordlicht Hosting GmbH"
+    assert fields["buyer_name"] == "Usegroup Inh. Jana Kurz"
+    assert fields.get("vendor_iban", "").replace(" ", "") == "DE89370400440532013000"

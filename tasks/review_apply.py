@@ -134,8 +134,8 @@ def completed_frame(
     """One typed record row (as the doc type's extractor would produce it) for metering and
     outputs, keeping the record's original ``record_index`` so its transaction id is unchanged.
 
-    Returns the frame and whether the doc type's outputs can be written from it (claims need
-    their X12 envelope, which a review does not change: the supplemental outputs are skipped).
+    Returns the frame and whether the doc type's outputs can be written from it (for claims:
+    the status report only, since the 999 belongs to the original interchange).
     """
     kind = DocType(doc_type)
     index = pl.lit(record_index, pl.UInt32).alias(RECORD_INDEX)
@@ -156,7 +156,14 @@ def completed_frame(
         frame = records_frame([candidate_from_fields(fields, source="review")])
         return frame.with_columns(index), True
     lines = fields.get("lines") or []
+    total = fields.get("total_charge")
     frame = pl.DataFrame(
-        {RECORD_KEY: [record_key], "lines": [json.dumps(lines, default=str)]}
+        {
+            RECORD_KEY: [record_key],
+            "lines": [json.dumps(lines, default=str)],
+            "total_charge": [None if total is None else str(total)],
+        }
     ).with_columns(index)
-    return frame.select(RECORD_INDEX, RECORD_KEY, "lines"), False
+    # The claim's status (A2, accepted after review) goes out as a status report; the 999
+    # and the adjudication tables belong to the original interchange and are not rewritten.
+    return frame.select(RECORD_INDEX, RECORD_KEY, "lines", "total_charge"), True

@@ -180,7 +180,8 @@ class ClaimsHandler:
             urls.append(
                 out.outbox.write(f"claims/{out.stem}.277ca.csv", status_csv(batch, completed))
             )
-        if completed.height and "lines" in completed.columns:
+        reviewed = not batch.meta.get("interchanges")  # one claim completed after review
+        if completed.height and "lines" in completed.columns and not reviewed:
             for suffix, table in (
                 ("claims", header_table(completed)),
                 ("claim_lines", lines_table(completed)),

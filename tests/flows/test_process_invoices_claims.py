@@ -132,3 +132,37 @@ def test_not_x12_is_quarantined(runtime: Runtime, workdir: Path) -> None:
     res = process_claims(path=str(path), client_id="acme", name="junk.x12")
     assert res.status == "quarantined"
     assert "ENV-NOT-X12" in res.reason
+
+
+def test_claim_corrected_in_review_gets_its_status_and_is_billed_once(
+    runtime: Runtime, workdir: Path
+) -> None:
+    from flows.review import FieldCorrection, resolve_review_item
+    from flows.review_actions import ReviewAction
+
+    path = write(workdir, "r.837", claims_file(4))
+    res = process_claims(path=str(path), client_id="acme", name="r.837")
+    assert (res.completed, res.in_review) == (2, 2)
+    with transaction(runtime.engine) as s:
+        item = next(
+            i for i in s.scalars(select(ReviewItem)) if any("NPI" in r["code"] for r in i.reasons)
+        )
+    done = resolve_review_item(
+        item_id=item.id,
+        reviewer="ann",
+        action=ReviewAction.CORRECT,
+        corrections=[FieldCorrection(field="billing_npi", value="1234567893")],
+    )
+    status_files = [
+        Path(o.removeprefix("file://")) for o in done.outputs if o.endswith(".277ca.csv")
+    ]
+    assert len(status_files) == 1
+    assert f"review-{item.id}" in status_files[0].name
+    text = status_files[0].read_text()
+    assert "A2" in text
+    assert item.record_key in text
+    assert units(runtime) == {"claim": 3}
+    again = process_claims(path=str(path), client_id="acme", name="r-again.837")
+    assert again.status == "duplicate"
+    assert units(runtime) == {"claim": 3}
+    assert balanced(runtime)

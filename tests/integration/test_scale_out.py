@@ -154,8 +154,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             cli,
             REPO,
         )
-        # The project's own ingest deployment, exactly as operators create it.
-        run([prefect, "--no-prompt", "deploy", "--name", "ingest"], cli, REPO)
+        # Every deployment of prefect.yaml, exactly as operators create them.
+        run([prefect, "--no-prompt", "deploy", "--all"], cli, REPO)
         deploy_burst(server)
         for name in WORKERS:
             env = server.client_env(
@@ -286,8 +286,16 @@ def test_a_new_file_is_taken_and_copies_are_answered_duplicate(stack: Stack) -> 
     )
 
 
+def test_deploy_all_registers_every_deployment_of_prefect_yaml(stack: Stack) -> None:
+    from flows.serve import deployments_spec
+
+    found = stack.server.api("POST", "/deployments/filter", {"limit": 200})
+    names = {str(d["name"]) for d in found}
+    assert {str(spec["name"]) for spec in deployments_spec()} <= names
+
+
 def test_the_project_ingest_deployment_runs_on_a_worker(stack: Stack) -> None:
-    """``prefect --no-prompt deploy --name ingest`` from prefect.yaml, run by a worker."""
+    """The ``ingest`` deployment of ``prefect deploy --all``, run by a worker."""
     assert stack.shared.waiting() == []
     ingest_run = stack.trigger(stack.deployment_id("ingest", "ingest"))
     states = stack.wait([ingest_run], until=time.monotonic() + 120)

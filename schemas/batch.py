@@ -9,6 +9,7 @@ routing, storage and metering.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import polars as pl
 
@@ -76,6 +77,11 @@ class ValidatedBatch:
         return self.issues.get_column(RECORD_INDEX).unique()
 
     def valid_records(self) -> pl.DataFrame:
+        """Records with no issue; computed once per batch (outputs and meter both need it)."""
+        return self._valid
+
+    @cached_property
+    def _valid(self) -> pl.DataFrame:
         return self.records.join(
             self.issues.select(RECORD_INDEX).unique(), on=RECORD_INDEX, how="anti"
         )

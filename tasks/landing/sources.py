@@ -10,10 +10,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from schemas.config import BpoConfig
+from schemas.landing_options import LandingCredentials
 from tasks.landing.credentials import credentials_from_env
 from tasks.landing.outbox import FsOutbox
 from tasks.landing.retry import RetryPolicy
 from tasks.landing.zone import LandingZone
+
+
+def shared_credentials(config: BpoConfig, environ: Mapping[str, str]) -> LandingCredentials:
+    """Credentials of the shared ``[landing]`` locations (root, archive, quarantine, outbox)."""
+    landing = config.landing
+    return credentials_from_env(
+        landing.credentials_env,
+        environ,
+        host_key=landing.host_key,
+        s3_endpoint_url=landing.s3_endpoint_url,
+    )
 
 
 def zones_from_config(
@@ -21,12 +33,7 @@ def zones_from_config(
 ) -> list[LandingZone]:
     """The shared zone (when any client uses it) plus one zone per client with its own root."""
     landing = config.landing
-    shared_creds = credentials_from_env(
-        landing.credentials_env,
-        environ,
-        host_key=landing.host_key,
-        s3_endpoint_url=landing.s3_endpoint_url,
-    )
+    shared_creds = shared_credentials(config, environ)
     state = config.resolve(landing.state_file)
     own = {
         cid: c.landing
@@ -75,11 +82,5 @@ def zones_from_config(
 def outbox_for(config: BpoConfig, client_id: str, environ: Mapping[str, str]) -> FsOutbox:
     """The client's outbox under the shared ``[landing] outbox`` URL."""
     config.client(client_id)  # unknown ids fail here, with the config hint
-    landing = config.landing
-    creds = credentials_from_env(
-        landing.credentials_env,
-        environ,
-        host_key=landing.host_key,
-        s3_endpoint_url=landing.s3_endpoint_url,
-    )
-    return FsOutbox(landing.outbox, client_id, creds, base_dir=config.base_dir)
+    creds = shared_credentials(config, environ)
+    return FsOutbox(config.landing.outbox, client_id, creds, base_dir=config.base_dir)

@@ -1,9 +1,11 @@
 """Payroll throughput: a generated batch validated, routed, metered and exported.
 
 Runs our batch pipeline (the same plain functions the Prefect tasks wrap, without the
-orchestration) and a hand-written per-row baseline (csv + Pydantic per row + python-stdnum +
-SQLite executemany + NACHA lines built per row) on the same file, each in a fresh process so
-peak RSS is its own, and prints a table.
+orchestration, and the billing export ``bpo billing export`` writes) and a hand-written per-row
+baseline doing the same job (csv + Pydantic per row + python-stdnum + SQLite executemany: record
+states, review items, ledger rows with the export columns, a NACHA file, a register and the
+billing detail CSV) on the same file, each in a fresh process so peak RSS is its own, and
+prints a table.
 
     .venv/bin/python bench/payroll.py            # 1,000,000 rows
     .venv/bin/python bench/payroll.py --rows 200000
@@ -27,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def ours(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
-    from billing.export import usage_detail, write_export
+    from billing.close import statement_for
+    from billing.export import statement_bytes, write_bytes
     from billing.meter import meter
     from schemas.config import ClientConfig
     from store.db import make_engine, migrate, transaction
@@ -97,14 +100,14 @@ def ours(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[
     t_meter = time.perf_counter()
     peaks["meter"] = _peak_mib()
     with transaction(engine) as s:
-        detail = usage_detail(s, "bench", now.strftime("%Y-%m"))
-    write_export(detail, "csv", Path(workdir) / "usage.csv")
+        st = statement_for(s, client, now.strftime("%Y-%m"))
+    write_bytes(statement_bytes(st, "detail", "csv"), Path(workdir) / "usage.csv")
     t_end = time.perf_counter()
     queue.put(
         {
             "rows": batch.records.height,
             "flagged": batch.issues.get_column("record_index").n_unique(),
-            "billed": detail.height,
+            "billed": st.entries.height,
             "seconds": t_end - t0,
             "stages": {
                 "read+register": t_read - t0,
@@ -125,17 +128,33 @@ def _peak_mib() -> float:
 
 
 def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+    import hashlib
+    import json
+
     from pydantic import ValidationError
     from stdnum.us import rtn
 
-    from schemas.payroll import PayrollEntry
+    from schemas.payroll import PAYROLL_COLUMNS, PayrollEntry
 
     t0 = time.perf_counter()
+    data = Path(csv_path).read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    del data
+    now = dt.datetime.now(dt.UTC)
+    stamp, period = now.isoformat(), now.strftime("%Y-%m")
     db = sqlite3.connect(f"{workdir}/baseline.sqlite3")
-    db.execute("CREATE TABLE records (idx INTEGER PRIMARY KEY, key TEXT, state TEXT)")
-    db.execute("CREATE TABLE usage (tx TEXT PRIMARY KEY, unit TEXT, price TEXT, amount TEXT)")
-    db.execute("CREATE TABLE review (idx INTEGER PRIMARY KEY, reasons TEXT)")
-    records, usage, review, ach = [], [], [], []
+    db.execute(
+        "CREATE TABLE records (file_id INT, idx INT, client_id TEXT, doc_type TEXT, key TEXT,"
+        " state TEXT, completed_at TEXT, PRIMARY KEY (file_id, idx))"
+    )
+    db.execute(
+        "CREATE TABLE usage (entry_key TEXT UNIQUE, client_id TEXT, period TEXT,"
+        " transaction_id TEXT, doc_type TEXT, unit TEXT, quantity INT, unit_price TEXT,"
+        " amount TEXT, currency TEXT, completed_at TEXT, source_file TEXT, source_sha256 TEXT,"
+        " flow_run_id TEXT)"
+    )
+    db.execute("CREATE TABLE review (idx INTEGER PRIMARY KEY, reasons TEXT, raw TEXT)")
+    records, usage, review, ach, register = [], [], [], [], []
     seen: set[str] = set()
     with Path(csv_path).open(newline="", encoding="utf-8") as fh:
         for idx, row in enumerate(csv.DictReader(fh)):
@@ -169,25 +188,48 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
                     reasons.append("duplicate")
                 seen.add(entry.employee_id)
             if reasons:
-                records.append((idx, row["employee_id"], "in_review"))
-                review.append((idx, ",".join(reasons)))
+                records.append((1, idx, "bench", "payroll", row["employee_id"], "in_review", None))
+                review.append((idx, ",".join(reasons), json.dumps(row)))
             else:
                 assert entry is not None
-                records.append((idx, entry.employee_id, "completed"))
-                usage.append((f"payroll:{idx}", "payroll_payment", "0.45", "0.45"))
+                records.append((1, idx, "bench", "payroll", entry.employee_id, "completed", stamp))
+                tx = f"payroll:{sha[:16]}:{idx}"
+                usage.append(
+                    (
+                        f"payroll_payment:{tx}",
+                        "bench",
+                        period,
+                        tx,
+                        "payroll",
+                        "payroll_payment",
+                        1,
+                        "0.45",
+                        "0.45",
+                        "USD",
+                        stamp,
+                        "bench.csv",
+                        sha,
+                        None,
+                    )
+                )
                 cents = int(entry.net_pay * 100)
                 ach.append(
                     f"622{entry.routing_number}{entry.account_number:<17}{cents:010d}"
                     f"{entry.employee_id:<15}{entry.employee_name.upper()[:22]:<22}  0"
                     f"09100001{len(ach) + 1:07d}"
                 )
-    db.executemany("INSERT INTO records VALUES (?, ?, ?)", records)
-    db.executemany("INSERT INTO review VALUES (?, ?)", review)
-    db.executemany("INSERT OR IGNORE INTO usage VALUES (?, ?, ?, ?)", usage)
+                register.append([getattr(entry, c) for c in PAYROLL_COLUMNS])
+    db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", records)
+    db.executemany("INSERT INTO review VALUES (?, ?, ?)", review)
+    db.executemany(f"INSERT OR IGNORE INTO usage VALUES ({', '.join('?' * 14)})", usage)
     db.commit()
     Path(workdir, "baseline.ach").write_text("\n".join(ach) + "\n")
+    with Path(workdir, "baseline-register.csv").open("w", newline="") as fh:
+        csv.writer(fh).writerows(register)
     with Path(workdir, "baseline-usage.csv").open("w", newline="") as fh:
-        csv.writer(fh).writerows(db.execute("SELECT * FROM usage"))
+        csv.writer(fh).writerows(
+            db.execute("SELECT * FROM usage WHERE client_id = ? AND period = ?", ("bench", period))
+        )
     queue.put(
         {
             "rows": len(records),

@@ -61,27 +61,12 @@ _XLSX_CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 def detail_frame(st: Statement) -> pl.DataFrame:
     """One row per ledger entry of the statement, priced as rating priced it."""
-    rows = []
-    for e in st.entries:
-        price, amount = st.priced.get(e.id, (e.unit_price, e.amount))
-        rows.append(
-            (
-                e.client_id,
-                e.period,
-                e.transaction_id,
-                e.doc_type,
-                e.unit,
-                e.quantity,
-                price,
-                amount,
-                e.currency,
-                e.completed_at,
-                e.source_file,
-                e.source_sha256,
-                e.flow_run_id,
-            )
-        )
-    return pl.DataFrame(rows, schema=DETAIL_SCHEMA, orient="row")
+    return st.entries.select(
+        pl.col(c).alias(c)
+        if c not in ("unit_price", "amount")
+        else pl.col(f"rated_{c.removeprefix('unit_')}").fill_null(pl.col(c)).alias(c)
+        for c in DETAIL_COLUMNS
+    ).cast(DETAIL_SCHEMA)  # type: ignore[arg-type]
 
 
 def summary_frame(st: Statement) -> pl.DataFrame:

@@ -11,19 +11,19 @@ have with the net of what was posted and appends the difference:
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
+import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from billing.periods import period_at
-from billing.rating import Line, Usage
+from billing.rating import USAGE_SCHEMA, Line
 from billing.sla import TurnaroundGroup
 from schemas.money import to_cents
 from store.billing_models import BillLine
+from store.bulk import read_frame
 from store.models import EntryType, File, UsageEntry
 
 KIND_ORDER = ("usage", "adjustment", "minimum", "seat_fee", "sla_credit", "accuracy_credit")
@@ -35,34 +35,49 @@ def line_order(line: Line) -> tuple[int, str]:
     return kind, line.key
 
 
-def period_entries(session: Session, client_id: str, period: str) -> list[UsageEntry]:
-    """Every ledger entry of ``client_id`` in ``period``, in completion order."""
-    return list(
-        session.scalars(
-            select(UsageEntry)
-            .where(UsageEntry.client_id == client_id, UsageEntry.period == period)
-            .order_by(UsageEntry.completed_at, UsageEntry.id)
-        )
+#: A period's ledger entries as billing reads them (``USAGE_SCHEMA`` plus the detail columns).
+ENTRY_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "client_id": pl.String(),
+    "period": pl.String(),
+    "entry_type": pl.String(),
+    "reverses_id": pl.Int64(),
+    "transaction_id": pl.String(),
+    "doc_type": pl.String(),
+    "unit": pl.String(),
+    "quantity": pl.Int64(),
+    "unit_price": pl.Decimal(18, 4),
+    "amount": pl.Decimal(18, 4),
+    "currency": pl.String(),
+    "completed_at": pl.Datetime("us", "UTC"),
+    "file_id": pl.Int64(),
+    "source_file": pl.String(),
+    "source_sha256": pl.String(),
+    "flow_run_id": pl.String(),
+}
+
+
+def period_frame(session: Session, client_id: str, period: str) -> pl.DataFrame:
+    """Every ledger entry of ``client_id`` in ``period``, in completion order, as a frame.
+
+    Read column-wise (no object per entry): a period can hold millions of entries.
+    """
+    return read_frame(
+        session,
+        f"SELECT {', '.join(ENTRY_SCHEMA)} FROM usage_ledger"
+        " WHERE client_id = :client AND period = :period ORDER BY completed_at, id",
+        {"client": client_id, "period": period},
+        ENTRY_SCHEMA,
     )
 
 
-def as_usage(entries: Sequence[UsageEntry], period: str, timezone: str) -> list[Usage]:
-    """Entries as rating sees them; usage completed in another month is late (an adjustment)."""
-    return [
-        Usage(
-            id=e.id,
-            entry_type=e.entry_type,
-            reverses_id=e.reverses_id,
-            transaction_id=e.transaction_id,
-            unit=e.unit,
-            quantity=e.quantity,
-            unit_price=e.unit_price,
-            amount=e.amount,
-            completed_at=e.completed_at,
-            late=e.entry_type == EntryType.USAGE and period_at(e.completed_at, timezone) != period,
-        )
-        for e in entries
-    ]
+def as_usage(entries: pl.DataFrame, period: str, timezone: str) -> pl.DataFrame:
+    """Entries as rating reads them; usage completed in another month is late (an adjustment)."""
+    local_month = pl.col("completed_at").dt.convert_time_zone(timezone).dt.strftime("%Y-%m")
+    return entries.select(
+        *(c for c in USAGE_SCHEMA if c != "late"),
+        ((pl.col("entry_type") == EntryType.USAGE) & (local_month != period)).alias("late"),
+    )
 
 
 def reverse_entry(session: Session, *, entry_id: int, period: str) -> UsageEntry | None:
@@ -241,26 +256,22 @@ def _reversal_of(row: BillLine) -> BillLine:
 def turnaround_groups(session: Session, client_id: str, period: str) -> list[TurnaroundGroup]:
     """Live primary transactions of the period grouped by (file received, completed)."""
     from billing.pricing import PRIMARY_UNIT
-    from schemas.doc_type import DocType
 
-    primaries = {u.value for u in PRIMARY_UNIT.values()}
-    entries = period_entries(session, client_id, period)
-    reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
-    counts: dict[tuple[int, dt.datetime], int] = defaultdict(int)
-    for e in entries:
-        if (
-            e.entry_type == EntryType.USAGE
-            and e.id not in reversed_ids
-            and e.unit in primaries
-            and e.unit == PRIMARY_UNIT[DocType(e.doc_type)].value
-        ):
-            counts[(e.file_id, e.completed_at)] += 1
+    entries = period_frame(session, client_id, period)
+    primary = {d.value: u.value for d, u in PRIMARY_UNIT.items()}
+    undone = entries.get_column("reverses_id").drop_nulls().implode()
+    live = entries.filter(
+        (pl.col("entry_type") == EntryType.USAGE)
+        & ~pl.col("id").is_in(undone)
+        & (pl.col("unit") == pl.col("doc_type").replace_strict(primary, default=None))
+    )
+    counts = live.group_by(["file_id", "completed_at"]).len().sort(["file_id", "completed_at"])
+    file_ids = counts.get_column("file_id").unique().to_list()
     received = {
-        f.id: f.received_at
-        for f in session.scalars(select(File).where(File.id.in_({k[0] for k in counts})))
+        f.id: f.received_at for f in session.scalars(select(File).where(File.id.in_(file_ids)))
     }
     return [
-        TurnaroundGroup(received[fid], done, n)
-        for (fid, done), n in sorted(counts.items())
+        TurnaroundGroup(received[fid], done, int(n))
+        for fid, done, n in counts.iter_rows()
         if fid in received
     ]

@@ -21,7 +21,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
+
+import polars as pl
 
 from billing.pricing import card_on
 from schemas.money import to_cents
@@ -122,87 +123,224 @@ def _tier_label(rate: UnitRate, index: int) -> str:
     return f"{index + 1}:{'' if t.up_to is None else t.up_to}"
 
 
+#: Columns :func:`rate_frame` reads (one row per ledger entry).
+USAGE_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "entry_type": pl.String(),
+    "reverses_id": pl.Int64(),
+    "transaction_id": pl.String(),
+    "unit": pl.String(),
+    "quantity": pl.Int64(),
+    "unit_price": pl.Decimal(18, 4),
+    "amount": pl.Decimal(18, 4),
+    "completed_at": pl.Datetime("us", "UTC"),
+    "late": pl.Boolean(),
+}
+#: ``id``, and the price and amount rating gave each entry.
+PRICED_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "rated_price": pl.Decimal(18, 4),
+    "rated_amount": pl.Decimal(18, 4),
+}
+_EXACT = pl.Decimal(38, 10)
+_CENT4 = Decimal("0.0001")
+_Key = tuple[str, str, str, str, Decimal]
+
+
 def rate_usage(
     entries: list[Usage], cards: tuple[RateCard, ...], timezone: str
 ) -> tuple[list[Line], dict[int, tuple[Decimal, Decimal]]]:
-    """Invoice lines of one period and ``{entry id: (unit_price, amount)}`` for the detail.
+    """:func:`rate_frame` for a list of entries: lines and ``{entry id: (price, amount)}``."""
+    frame = pl.DataFrame(
+        [
+            (
+                e.id,
+                e.entry_type,
+                e.reverses_id,
+                e.transaction_id,
+                e.unit,
+                e.quantity,
+                e.unit_price,
+                e.amount,
+                e.completed_at,
+                e.late,
+            )
+            for e in entries
+        ],
+        schema=USAGE_SCHEMA,
+        orient="row",
+    )
+    lines, priced = rate_frame(frame, cards, timezone)
+    return lines, {i: (p, a) for i, p, a in priced.iter_rows()}
+
+
+def rate_frame(
+    entries: pl.DataFrame, cards: tuple[RateCard, ...], timezone: str
+) -> tuple[list[Line], pl.DataFrame]:
+    """Invoice lines of one period and the price of each entry (``PRICED_SCHEMA``).
 
     Args:
-        entries: every ledger entry of the client and period (usage and reversals).
+        entries: every ledger entry of the client and period (usage and reversals), with the
+            columns of ``USAGE_SCHEMA``.
         cards: the client's rate cards, oldest first.
         timezone: the client's zone (cards start on local dates).
 
     Returns:
         Usage and adjustment lines (sorted by key) and the exact price of each entry; entry
         amounts of one line sum to that line's ``amount_exact``.
+
+    Per-unit and volume prices do not depend on an entry's position, so those units are rated
+    column-wise whatever their size; graduated and package units walk their entries in order.
     """
-    tz = ZoneInfo(timezone)
-    ids = {e.id for e in entries}
-    cancelled = {e.reverses_id for e in entries if e.reverses_id in ids} | {
-        e.id for e in entries if e.reverses_id in ids
-    }
-    acc: dict[tuple[str, str, str, str, Decimal], _Acc] = defaultdict(_Acc)
-    priced: dict[int, tuple[Decimal, Decimal]] = {}
-    by_unit: dict[str, list[tuple[Usage, RateCard]]] = defaultdict(list)
-    for e in entries:
-        if e.id in cancelled:
-            priced[e.id] = (e.unit_price, e.amount)
-            continue
-        card = card_on(cards, e.completed_at.astimezone(tz).date())
-        if e.late or e.entry_type != "usage":
-            a = acc[("adjustment", card.version, e.unit, "", e.unit_price)]
-            a.quantity += e.quantity
-            a.billed += e.quantity
-            a.exact += e.amount
-            priced[e.id] = (e.unit_price, e.amount)
+    if entries.height == 0:
+        return [], pl.DataFrame(schema=PRICED_SCHEMA)
+    ids = entries.get_column("id").implode()
+    undone = entries.filter(pl.col("reverses_id").is_in(ids)).get_column("reverses_id").implode()
+    frame = entries.with_columns(
+        (pl.col("reverses_id").is_in(ids).fill_null(False) | pl.col("id").is_in(undone)).alias(
+            "cancelled"
+        ),
+        _versions(entries, cards, timezone),
+    )
+    as_stored = pl.col("cancelled") | pl.col("late") | (pl.col("entry_type") != "usage")
+    acc: dict[_Key, _Acc] = defaultdict(_Acc)
+    priced = [
+        frame.filter(as_stored).select(
+            "id", pl.col("unit_price").alias("rated_price"), pl.col("amount").alias("rated_amount")
+        )
+    ]
+    adjustments = frame.filter(as_stored & ~pl.col("cancelled"))
+    for (version, unit, price), group in adjustments.group_by(
+        ["version", "unit", "unit_price"], maintain_order=True
+    ):
+        _add(
+            acc,
+            ("adjustment", str(version), str(unit), "", _decimal(price)),
+            int(group.get_column("quantity").sum()),
+            int(group.get_column("quantity").sum()),
+            _decimal(group.get_column("amount").sum()),
+        )
+    by_version = {c.version: c for c in cards}
+    regular = frame.filter(~as_stored)
+    for (unit,), group in regular.group_by(["unit"], maintain_order=True):
+        rates = {
+            v: by_version[v].units.get(str(unit)) for v in group.get_column("version").unique()
+        }
+        if all(r is None or r.model in ("per_unit", "volume") for r in rates.values()):
+            priced.append(_rate_flat(group, str(unit), rates, acc))
         else:
-            by_unit[e.unit].append((e, card))
-    for unit, items in by_unit.items():
-        items.sort(key=lambda it: (it[0].completed_at, it[0].transaction_id, it[0].id))
-        total = sum(e.quantity for e, _ in items)
-        position = 1
-        package_pos: dict[str, int] = defaultdict(lambda: 1)
-        for e, card in items:
-            rate = card.units.get(unit) or UnitRate(price=e.unit_price)
-            q = e.quantity
-            if rate.model == "per_unit":
-                price = rate.price or ZERO
-                amount = price * q
-                _add(acc, ("usage", card.version, unit, "", price), q, q, amount)
-            elif rate.model == "volume":
-                i = _tier_index(rate.tiers, total)
-                price = rate.tiers[i].price
-                amount = price * q
-                _add(acc, ("usage", card.version, unit, _tier_label(rate, i), price), q, q, amount)
-            elif rate.model == "graduated":
-                amount = ZERO
-                for i, n in _graduated_split(rate.tiers, position, q):
-                    p = rate.tiers[i].price
-                    amount += p * n
-                    _add(acc, ("usage", card.version, unit, _tier_label(rate, i), p), n, n, p * n)
-            else:
-                assert rate.package_size is not None
-                assert rate.package_price is not None
-                start = package_pos[card.version]
-                size = rate.package_size
-                # packages started by positions start .. start + q - 1
-                opened = (start + q - 2) // size - (start - 2) // size
-                package_pos[card.version] = start + q
-                amount = rate.package_price * opened
-                key = ("usage", card.version, unit, f"package:{size}", rate.package_price)
-                _add(acc, key, q, opened, amount)
-            position += q
-            priced[e.id] = (_shown_price(amount, q), amount)
+            priced.append(_rate_in_order(group, str(unit), by_version, acc))
     lines = [
         make_line(k[0], k[1], k[2], k[3], a.quantity, k[4], a.exact, a.billed)
         for k, a in acc.items()
     ]
-    return sorted(lines, key=lambda ln: ln.key), priced
+    return sorted(lines, key=lambda ln: ln.key), pl.concat(
+        [p.cast(PRICED_SCHEMA) for p in priced]  # type: ignore[arg-type]
+    )
+
+
+def _decimal(value: object) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value or 0))
+
+
+def _versions(entries: pl.DataFrame, cards: tuple[RateCard, ...], timezone: str) -> pl.Series:
+    """The version of the card in force on each entry's client-local completion date."""
+    days = entries.select(
+        pl.col("completed_at").dt.convert_time_zone(timezone).dt.date().alias("day")
+    ).get_column("day")
+    distinct = days.unique().to_list()
+    version = {d: card_on(cards, d).version for d in distinct}
+    return days.replace_strict(version, return_dtype=pl.String).alias("version")
+
+
+def _rate_flat(
+    group: pl.DataFrame, unit: str, rates: dict[str, UnitRate | None], acc: dict[_Key, _Acc]
+) -> pl.DataFrame:
+    """Per-unit and volume units: one price per card (volume: the tier of the unit's total)."""
+    total = int(group.get_column("quantity").sum())
+    price: dict[str, Decimal | None] = {}
+    tier: dict[str, str] = {}
+    for version, rate in rates.items():
+        if rate is None:
+            price[version], tier[version] = None, ""  # unpriced: the price stored when metered
+        elif rate.model == "volume":
+            i = _tier_index(rate.tiers, total)
+            price[version], tier[version] = rate.tiers[i].price, _tier_label(rate, i)
+        else:
+            price[version], tier[version] = rate.price or ZERO, ""
+    known = {v: p for v, p in price.items() if p is not None}
+    rated = group.with_columns(
+        pl.coalesce(
+            pl.col("version").replace_strict(
+                list(known), list(known.values()), default=None, return_dtype=_EXACT
+            ),
+            pl.col("unit_price").cast(_EXACT),
+        ).alias("rated_price"),
+        pl.col("version").replace_strict(tier, return_dtype=pl.String).alias("tier"),
+    ).with_columns((pl.col("rated_price") * pl.col("quantity")).alias("rated_amount"))
+    sums = rated.group_by(["version", "tier", "rated_price"], maintain_order=True).agg(
+        pl.col("quantity").sum()
+    )
+    for version, tier_label, p, quantity in sums.iter_rows():
+        unit_price = known[version] if version in known else _decimal(p).quantize(_CENT4)
+        _add(
+            acc,
+            ("usage", version, unit, tier_label, unit_price),
+            quantity,
+            quantity,
+            unit_price * quantity,
+        )
+    return rated.select("id", "rated_price", "rated_amount")
+
+
+def _rate_in_order(
+    group: pl.DataFrame, unit: str, cards: dict[str, RateCard], acc: dict[_Key, _Acc]
+) -> pl.DataFrame:
+    """Graduated and package units: positions matter, so entries are walked in order."""
+    ordered = group.sort(["completed_at", "transaction_id", "id"])
+    total = int(ordered.get_column("quantity").sum())
+    position = 1
+    package_pos: dict[str, int] = defaultdict(lambda: 1)
+    out: list[tuple[int, Decimal, Decimal]] = []
+    for entry_id, q, stored, version in ordered.select(
+        "id", "quantity", "unit_price", "version"
+    ).iter_rows():
+        card = cards[version]
+        rate = card.units.get(unit) or UnitRate(price=_decimal(stored))
+        if rate.model == "per_unit":
+            price = rate.price or ZERO
+            amount = price * q
+            _add(acc, ("usage", card.version, unit, "", price), q, q, amount)
+        elif rate.model == "volume":
+            i = _tier_index(rate.tiers, total)
+            price = rate.tiers[i].price
+            amount = price * q
+            _add(acc, ("usage", card.version, unit, _tier_label(rate, i), price), q, q, amount)
+        elif rate.model == "graduated":
+            amount = ZERO
+            for i, n in _graduated_split(rate.tiers, position, q):
+                p = rate.tiers[i].price
+                amount += p * n
+                _add(acc, ("usage", card.version, unit, _tier_label(rate, i), p), n, n, p * n)
+        else:
+            assert rate.package_size is not None
+            assert rate.package_price is not None
+            start = package_pos[card.version]
+            size = rate.package_size
+            # packages started by positions start .. start + q - 1
+            opened = (start + q - 2) // size - (start - 2) // size
+            package_pos[card.version] = start + q
+            amount = rate.package_price * opened
+            key = ("usage", card.version, unit, f"package:{size}", rate.package_price)
+            _add(acc, key, q, opened, amount)
+        position += q
+        out.append((entry_id, _shown_price(amount, q), amount))
+    return pl.DataFrame(out, schema=PRICED_SCHEMA, orient="row")
 
 
 def _add(
-    acc: dict[tuple[str, str, str, str, Decimal], _Acc],
-    key: tuple[str, str, str, str, Decimal],
+    acc: dict[_Key, _Acc],
+    key: _Key,
     quantity: int,
     billed: int,
     exact: Decimal,

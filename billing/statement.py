@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,19 +20,19 @@ from billing.ledger import (
     as_usage,
     line_order,
     net_lines,
-    period_entries,
+    period_frame,
     post_lines,
     posted_lines,
     turnaround_groups,
 )
 from billing.periods import last_local_day
 from billing.pricing import card_on, rate_cards
-from billing.rating import rate_usage
+from billing.rating import rate_frame
 from billing.sla import SlaResult, accuracy_credit, sla_result
 from schemas.config import ClientConfig
 from schemas.rate_card import RateCard
 from store.billing_models import BillingPeriod, PeriodStatus
-from store.models import File, UsageEntry
+from store.models import File
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,9 @@ class Statement:
     closed: bool
     cards: tuple[RateCard, ...]
     invoice: Invoice
-    entries: tuple[UsageEntry, ...]
-    priced: dict[int, tuple[Decimal, Decimal]]
+    #: One row per ledger entry (``billing.ledger.ENTRY_SCHEMA``) plus ``rated_price`` and
+    #: ``rated_amount``: what rating charged for it.
+    entries: pl.DataFrame
     sla: SlaResult | None
     accuracy: Decimal | None
     accuracy_credit_percent: Decimal
@@ -62,7 +64,7 @@ class Statement:
 
     def files(self, session: Session) -> list[File]:
         """Source files of the period's entries, by id."""
-        ids = {e.file_id for e in self.entries}
+        ids = self.entries.get_column("file_id").unique().to_list()
         return list(session.scalars(select(File).where(File.id.in_(ids)).order_by(File.id)))
 
 
@@ -113,7 +115,7 @@ def build_statement(
     )
     if post and row is not None and row.evidence is not None:
         raise ValueError(f"{client.id} {period} is closed: its lines can no longer change")
-    entries = tuple(period_entries(session, client.id, period))
+    entries = period_frame(session, client.id, period)
     frozen = (
         not post
         and row is not None
@@ -126,7 +128,7 @@ def build_statement(
         snap = row.evidence
         timezone = str(snap["timezone"])
         cards = tuple(RateCard.model_validate(c) for c in snap["cards"])
-        _, priced = rate_usage(as_usage(entries, period, timezone), cards, timezone)
+        _, priced = rate_frame(as_usage(entries, period, timezone), cards, timezone)
         lines = tuple(net_lines(posted_lines(session, client.id, period)))
         acc = snap["accuracy"]
         return Statement(
@@ -136,15 +138,14 @@ def build_statement(
             True,
             cards,
             Invoice(client.id, period, row.currency or client.currency, lines),
-            entries,
-            priced,
+            _rated(entries, priced),
             _sla_from_json(snap["sla"]),
             None if acc is None else Decimal(acc),
             Decimal(snap["accuracy_credit_percent"]),
         )
     timezone = client.timezone
     cards = rate_cards(client)
-    usage_lines, priced = rate_usage(as_usage(entries, period, timezone), cards, timezone)
+    usage_lines, priced = rate_frame(as_usage(entries, period, timezone), cards, timezone)
     policy = client.billing.sla
     sla = None
     if policy is not None:
@@ -178,12 +179,15 @@ def build_statement(
         closed,
         cards,
         invoice,
-        entries,
-        priced,
+        _rated(entries, priced),
         sla,
         accuracy,
         acc_pct,
     )
+
+
+def _rated(entries: pl.DataFrame, priced: pl.DataFrame) -> pl.DataFrame:
+    return entries.join(priced, on="id", how="left", maintain_order="left")
 
 
 def post_preview(

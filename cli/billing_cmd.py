@@ -75,7 +75,7 @@ def export_cmd(
         "format": ext,
         "path": str(target),
         "closed": st.closed,
-        "entries": len(st.entries),
+        "entries": st.entries.height,
         "total": str(st.invoice.total),
         "currency": st.invoice.currency,
     }
@@ -83,7 +83,7 @@ def export_cmd(
         emit_json(answer)
         return
     console.print(
-        f"{len(st.entries)} usage lines, total {st.invoice.total} {st.invoice.currency}"
+        f"{st.entries.height} usage lines, total {st.invoice.total} {st.invoice.currency}"
         f" ({'closed' if st.closed else 'open'}) -> {target}",
         highlight=False,
     )

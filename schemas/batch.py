@@ -82,9 +82,10 @@ class ValidatedBatch:
 
     @cached_property
     def _valid(self) -> pl.DataFrame:
-        return self.records.join(
-            self.issues.select(RECORD_INDEX).unique(), on=RECORD_INDEX, how="anti"
-        )
+        if self.issues.height == 0:
+            return self.records
+        flagged = self.issues.get_column(RECORD_INDEX).unique().implode()
+        return self.records.filter(~pl.col(RECORD_INDEX).is_in(flagged))
 
     @classmethod
     def unreadable(cls, *issues: Issue) -> ValidatedBatch:

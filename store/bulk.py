@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%6f"
 _UTC = pl.Datetime("us", "UTC")
+_READ_CHUNK = 50_000
 
 
 def _as_text_values(frame: pl.DataFrame, ts_format: str) -> pl.DataFrame:
@@ -140,7 +141,9 @@ def read_frame(
         raw = conn.connection.driver_connection
         pg_sql = re.sub(r"(?<!:):([a-z_][a-z0-9_]*)", r"%(\1)s", sql)
         buf = io.BytesIO()
-        with raw.cursor() as cur:  # type: ignore[union-attr]
+        from psycopg import ClientCursor
+
+        with ClientCursor(raw) as cur:  # type: ignore[arg-type]  # binds parameters client-side
             query = cur.mogrify(pg_sql, params)
             with cur.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N')") as cp:
                 for chunk in cp:
@@ -161,23 +164,22 @@ def read_frame(
 
 
 def _sqlite_frame(conn: Any, sql: str, params: dict[str, Any], names: list[str]) -> pl.DataFrame:
-    """Read through ADBC (Arrow, no Python object per value) on a second connection.
+    """Read on the session's own connection, in chunks of rows turned into frames at once.
 
-    The session's own uncommitted writes are not visible there: callers read committed data.
+    The same connection sees the transaction's own writes. A second SQLite library in the
+    process (an Arrow driver bundles one) is not an option: closing its file handle drops
+    the POSIX locks of this process's other connections, which gives stale reads and I/O
+    errors under WAL.
     """
-    import adbc_driver_sqlite.dbapi as adbc
-
-    database = conn.engine.url.database
-    if not database or database == ":memory:":
-        raise NotImplementedError("read_frame needs a SQLite file database")
-    values = []
-    for name in re.findall(r"(?<!:):([a-z_][a-z0-9_]*)", sql):
-        values.append(params[name])
+    values = [params[name] for name in re.findall(r"(?<!:):([a-z_][a-z0-9_]*)", sql)]
     qmark = re.sub(r"(?<!:):([a-z_][a-z0-9_]*)", "?", sql)
-    with adbc.connect(database) as reader:
-        frame = pl.read_database(qmark, connection=reader, execute_options={"parameters": values})
-    frame.columns = names
-    return frame.select(pl.col(n).cast(pl.String) for n in names)
+    cursor = conn.connection.driver_connection.execute(qmark, values)
+    text = dict.fromkeys(names, pl.String)
+    parts = [pl.DataFrame(schema=text)]
+    while rows := cursor.fetchmany(_READ_CHUNK):
+        frame = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+        parts.append(frame.select(pl.col(n).cast(pl.String) for n in names))
+    return pl.concat(parts, rechunk=True)
 
 
 def _cast_text(name: str, dtype: pl.DataType) -> pl.Expr:

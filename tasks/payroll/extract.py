@@ -110,23 +110,39 @@ def validate_frame(
             pl.lit("review").alias("severity"),
         )
         issues = pl.concat([issues, held.cast(ISSUE_SCHEMA)])  # type: ignore[arg-type]
-    flagged = issues.get_column(RECORD_INDEX).unique().implode()
-    raw_cols = [f"{c}{RAW_SUFFIX}" for c in PAYROLL_COLUMNS]
     records = typed.select(
         pl.col(RECORD_INDEX),
         pl.coalesce(
             pl.col("employee_id"), pl.lit("#") + (pl.col(RECORD_INDEX) + 1).cast(pl.String)
         ).alias(RECORD_KEY),
         *PAYROLL_COLUMNS,
-        pl.when(pl.col(RECORD_INDEX).is_in(flagged))
-        .then(
-            pl.struct(
-                pl.col(raw_cols).name.map(lambda n: n.removesuffix(RAW_SUFFIX))
-            ).struct.json_encode()
-        )
-        .alias("raw"),
     )
-    return ValidatedBatch(records=records, issues=issues, file_issues=tuple(file_issues))
+    return ValidatedBatch(
+        records=records.with_columns(_flagged_raw(typed, issues)),
+        issues=issues,
+        file_issues=tuple(file_issues),
+    )
+
+
+def _flagged_raw(typed: pl.DataFrame, issues: pl.DataFrame) -> pl.Series:
+    """``raw``: the values as the file wrote them (JSON), for flagged records only.
+
+    Encoded on the flagged rows alone and scattered into an all-null column, so valid rows
+    (nearly all) cost nothing.
+    """
+    flagged = issues.get_column(RECORD_INDEX).unique().implode()
+    rows = typed.select(pl.col(RECORD_INDEX).is_in(flagged).arg_true()).to_series()
+    column = pl.select(pl.repeat(None, typed.height, dtype=pl.String).alias("raw")).to_series()
+    if rows.len() == 0:
+        return column
+    raw_cols = [f"{c}{RAW_SUFFIX}" for c in PAYROLL_COLUMNS]
+    values = (
+        typed.select(raw_cols)[rows]
+        .select(pl.struct(pl.all().name.map(lambda n: n.removesuffix(RAW_SUFFIX))))
+        .to_series()
+        .struct.json_encode()
+    )
+    return column.scatter(rows, values)
 
 
 def extract_payroll(data: bytes, name: str, ctx: ClientContext) -> ValidatedBatch:

@@ -44,13 +44,34 @@ def _sorted(payments: pl.DataFrame) -> bool:
     return bool(key.item())
 
 
-def _alnum(expr: pl.Expr, width: int) -> pl.Expr:
-    """Upper-case printable ASCII (accents folded: Zoë -> ZOE), left-justified to ``width``."""
-    return (
-        expr.fill_null("")
+_NOT_PRINTABLE = r"[^\x20-\x7E]"
+
+
+def ach_text(values: pl.Series) -> pl.Series:
+    """Upper-case printable ASCII (accents folded: Zoë -> ZOE), as NACHA fields allow.
+
+    Unicode folding is costly and nearly every value is plain ASCII already, so only the
+    values that need it are folded.
+    """
+    out = values.fill_null("").str.to_uppercase()
+    odd = values.str.contains(_NOT_PRINTABLE).fill_null(False)
+    if not odd.any():
+        return out
+    rows = odd.arg_true()
+    folded = (
+        values.gather(rows)
         .str.normalize("NFKD")
         .str.to_uppercase()
-        .str.replace_all(r"[^\x20-\x7E]", "")
+        .str.replace_all(_NOT_PRINTABLE, "")
+    )
+    return out.scatter(rows, folded)
+
+
+def _alnum(column: str, width: int) -> pl.Expr:
+    """``column`` as :func:`ach_text`, left-justified to ``width``."""
+    return (
+        pl.col(column)
+        .map_batches(ach_text, return_dtype=pl.String)
         .str.slice(0, width)
         .str.pad_end(width)
     )
@@ -77,10 +98,10 @@ def entry_lines(payments: pl.DataFrame, odfi8: str, first_sequence: int) -> pl.D
             .then(pl.lit(CREDIT_SAVINGS))
             .otherwise(pl.lit(CREDIT_CHECKING)),
             pl.col("routing_number").str.slice(0, 9),
-            _alnum(pl.col("account_number"), 17),
+            _alnum("account_number", 17),
             _num(cents, 10),
-            _alnum(pl.col("employee_id"), 15),
-            _alnum(pl.col("employee_name"), 22),
+            _alnum("employee_id", 15),
+            _alnum("employee_name", 22),
             pl.lit("  0"),
             pl.lit(odfi8),
             _num(seq, 7),

@@ -33,6 +33,7 @@ from tasks.tabular.parse import (
     NUM_SUFFIX,
     clean_text,
     excess_precision,
+    map_distinct,
     parse_dates,
     to_decimal,
     with_number_text,
@@ -63,6 +64,9 @@ class Rule:
     field: str
     broken: pl.Expr
     message: str | pl.Expr
+    #: The rule can only break where the typed ``field`` is null (a value that did not parse
+    #: or is missing), so a column without nulls skips it.
+    when_null: bool = False
 
 
 def _pattern(name: str) -> str | None:
@@ -79,16 +83,11 @@ def typed_columns() -> list[pl.Expr]:
     for name, dtype in PAYROLL_SCHEMA.items():
         src = f"{name}__raw"
         if isinstance(dtype, pl.Decimal):
-            exprs.append(to_decimal(f"{src}{NUM_SUFFIX}", dtype).alias(name))
-        elif dtype == pl.Date():
-            continue  # parsed per distinct value in type_records
-        elif name == "account_type":
             exprs.append(
-                clean_text(src)
-                .str.to_lowercase()
-                .replace_strict(ACCOUNT_TYPE_SYNONYMS, default=None, return_dtype=pl.String)
-                .alias(name)
+                to_decimal(f"{src}{NUM_SUFFIX}", dtype, pl.col(f"{name}__excess")).alias(name)
             )
+        elif dtype == pl.Date() or name == "account_type":
+            continue  # parsed per distinct value in type_records
         elif name == "routing_number":
             exprs.append(clean_text(src).str.replace_all(r"[\s-]", "").alias(name))
         else:
@@ -102,7 +101,9 @@ def _type_rules() -> list[Rule]:
         raw, typed = pl.col(f"{name}__raw"), pl.col(name)
         present = clean_text(f"{name}__raw").is_not_null()
         if name in PAYROLL_REQUIRED:
-            rules.append(Rule("PAY-REQUIRED", name, ~present, f"{name} is required but empty."))
+            rules.append(
+                Rule("PAY-REQUIRED", name, ~present, f"{name} is required but empty.", True)
+            )
         if isinstance(dtype, pl.Decimal):
             rules.append(
                 Rule(
@@ -110,6 +111,7 @@ def _type_rules() -> list[Rule]:
                     name,
                     pl.col(f"{name}__excess"),
                     f"{name} has more than {dtype.scale} decimal places; amounts are in cents.",
+                    when_null=True,
                 )
             )
             rules.append(
@@ -118,6 +120,7 @@ def _type_rules() -> list[Rule]:
                     name,
                     present & typed.is_null() & ~pl.col(f"{name}__excess"),
                     pl.format("{} is not a number: '{}'.", pl.lit(name), raw.str.slice(0, 40)),
+                    when_null=True,
                 )
             )
         elif dtype == pl.Date():
@@ -131,6 +134,7 @@ def _type_rules() -> list[Rule]:
                         pl.lit(name),
                         raw.str.slice(0, 40),
                     ),
+                    when_null=True,
                 )
             )
         elif name == "account_type":
@@ -144,6 +148,7 @@ def _type_rules() -> list[Rule]:
                         raw.str.slice(0, 20),
                         pl.lit(", ".join(ACCOUNT_TYPES)),
                     ),
+                    when_null=True,
                 )
             )
         if dtype == pl.String():
@@ -281,20 +286,37 @@ def _business_rules(max_period_hours: int) -> list[Rule]:
     ]
 
 
+def _account_type(raw: str) -> pl.Expr:
+    return (
+        clean_text(raw)
+        .str.to_lowercase()
+        .replace_strict(ACCOUNT_TYPE_SYNONYMS, default=None, return_dtype=pl.String)
+    )
+
+
 def type_records(raw: pl.DataFrame) -> pl.DataFrame:
-    """``raw`` (record_index + canonical string columns) -> typed columns plus ``<name>__raw``."""
+    """``raw`` (record_index + canonical string columns) -> typed columns plus ``<name>__raw``.
+
+    Stages are materialised one after the other (number text, then the precision flags, then
+    the casts that read them), so no stage is evaluated twice.
+    """
     frame = raw.rename({c: f"{c}__raw" for c in PAYROLL_COLUMNS})
     frame = with_number_text(frame, [f"{c}__raw" for c in NUMERIC_COLUMNS])
     frame = parse_dates(frame, {c: f"{c}__raw" for c in DATE_COLUMNS})
     frame = frame.with_columns(
-        *typed_columns(),
+        map_distinct(
+            frame, "account_type__raw", _account_type("account_type__raw"), "account_type"
+        ),
         *(
             excess_precision(f"{c}__raw{NUM_SUFFIX}", PAYROLL_SCHEMA[c].scale or 0).alias(  # type: ignore[attr-defined]
                 f"{c}__excess"
             )
             for c in NUMERIC_COLUMNS
         ),
-    ).drop(f"{c}__raw{NUM_SUFFIX}" for c in NUMERIC_COLUMNS)
+    )
+    frame = frame.with_columns(typed_columns()).drop(
+        f"{c}__raw{NUM_SUFFIX}" for c in NUMERIC_COLUMNS
+    )
     return frame.with_columns(
         _routing_valid(frame.get_column("routing_number")).alias("__routing_ok")
     )
@@ -303,16 +325,28 @@ def type_records(raw: pl.DataFrame) -> pl.DataFrame:
 def find_issues(typed: pl.DataFrame, *, max_period_hours: int) -> pl.DataFrame:
     """Every broken rule of every record, as ``ISSUE_SCHEMA`` rows.
 
-    Each rule first selects its (few) broken rows, then words their messages on that small
-    frame, in one chunk: ``pl.format`` over a many-chunk frame trips an assertion in Polars
-    2.1, and rechunking only the broken rows costs next to nothing.
+    All rules are evaluated in one parallel pass over the batch; only the rules that fired
+    then select their (few) broken rows and word their messages on that small frame, in one
+    chunk: ``pl.format`` over a many-chunk frame trips an assertion in Polars 2.1.
     """
+    nulls = dict(zip(typed.columns, typed.null_count().row(0), strict=True))
+    rules = [
+        r
+        for r in [*_type_rules(), *_business_rules(max_period_hours)]
+        if not r.when_null or nulls[r.field]
+    ]
+    flags = (
+        typed.lazy()
+        .select(rule.broken.fill_null(False).alias(f"__rule{i}") for i, rule in enumerate(rules))
+        .collect()
+    )
+    fired = flags.select(pl.all().any()).row(0)
     parts = []
-    for rule in [*_type_rules(), *_business_rules(max_period_hours)]:
-        message = pl.lit(rule.message) if isinstance(rule.message, str) else rule.message
-        hits = typed.filter(rule.broken.fill_null(False)).rechunk()
-        if hits.height == 0:
+    for i, (rule, hit) in enumerate(zip(rules, fired, strict=True)):
+        if not hit:
             continue
+        message = pl.lit(rule.message) if isinstance(rule.message, str) else rule.message
+        hits = typed.filter(flags.get_column(f"__rule{i}")).rechunk()
         parts.append(
             hits.select(
                 pl.col(RECORD_INDEX),

@@ -80,16 +80,35 @@ def _normalise(frame: pl.DataFrame, cols: list[str], out: list[str]) -> pl.DataF
 
 def excess_precision(num_col: str, scale: int) -> pl.Expr:
     """True where the canonical number carries non-zero digits past ``scale`` decimals."""
-    frac = pl.col(num_col).str.extract(r"\.(\d+)$")
-    return frac.str.slice(scale).str.contains(r"[1-9]").fill_null(False)
+    return pl.col(num_col).str.contains(rf"\.\d{{{scale}}}\d*[1-9]").fill_null(False)
 
 
-def to_decimal(num_col: str, dtype: pl.Decimal) -> pl.Expr:
-    """Cast a canonical number column; values with more decimals than ``dtype`` are null."""
+def to_decimal(num_col: str, dtype: pl.Decimal, excess: pl.Expr | None = None) -> pl.Expr:
+    """Cast a canonical number column; values with more decimals than ``dtype`` are null.
+
+    ``excess`` may name an already computed :func:`excess_precision` column, so the pattern
+    is not matched twice.
+    """
+    too_precise = excess_precision(num_col, dtype.scale or 0) if excess is None else excess
+    return pl.when(too_precise).then(None).otherwise(pl.col(num_col).cast(dtype, strict=False))
+
+
+def map_distinct(frame: pl.DataFrame, source: str, parse: pl.Expr, name: str) -> pl.Series:
+    """``parse`` (an expression over ``pl.col(source)``) applied once per distinct value.
+
+    For low-cardinality columns (account types, dates): a million rows become a handful of
+    evaluations and one hash lookup per row.
+    """
+    distinct = frame.select(pl.col(source).drop_nulls().unique()).with_columns(parse.alias("__v"))
     return (
-        pl.when(excess_precision(num_col, dtype.scale or 0))
-        .then(None)
-        .otherwise(pl.col(num_col).cast(dtype, strict=False))
+        frame.get_column(source)
+        .replace_strict(
+            distinct.get_column(source),
+            distinct.get_column("__v"),
+            default=None,
+            return_dtype=distinct.schema["__v"],
+        )
+        .alias(name)
     )
 
 
@@ -105,12 +124,6 @@ def parse_dates(frame: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
     A batch has few distinct dates (one pay date, one period), so this turns a million parses
     per format into a handful and a hash lookup.
     """
-    exprs = []
-    for target, source in columns.items():
-        distinct = frame.select(pl.col(source).unique()).with_columns(to_date(source).alias("d"))
-        exprs.append(
-            pl.col(source)
-            .replace_strict(distinct.get_column(source), distinct.get_column("d"), default=None)
-            .alias(target)
-        )
-    return frame.with_columns(exprs)
+    return frame.with_columns(
+        map_distinct(frame, source, to_date(source), target) for target, source in columns.items()
+    )

@@ -73,6 +73,6 @@ def test_flat_rates_bill_exactly_as_the_stored_amounts(runtime: Runtime) -> None
     meter_units(runtime.engine, cfg, f, 7, AT, unit="payroll_payment")
     with transaction(runtime.engine) as session:
         st = post_preview(session, cfg, "2026-03")
-        stored = sum(e.amount for e in st.entries)
+        stored = st.entries.get_column("amount").sum()
     assert stored == Decimal("3.15")
     assert st.invoice.total == Decimal("3.15")

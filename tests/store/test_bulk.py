@@ -1,0 +1,66 @@
+"""Frames in and out of the store: exact values, order, and the transaction's own writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from flows.runtime import Runtime
+from store.bulk import insert_ignore, read_frame
+from store.db import transaction
+from store.models import Client
+
+SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "name": pl.String(),
+    "currency": pl.String(),
+    "created_at": pl.Datetime("us", "UTC"),
+}
+AWKWARD = ["plain", 'with "quotes"', "comma, inside", "line\nbreak", "", "naïve ünïcode"]
+
+
+def test_read_frame_keeps_text_nulls_order_and_sees_uncommitted_rows(runtime: Runtime) -> None:
+    at = dt.datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=dt.UTC)
+    with transaction(runtime.engine) as session:
+        session.add_all(
+            Client(id=f"c{i}", name=name, currency="USD", created_at=at)
+            for i, name in enumerate(AWKWARD)
+        )
+        session.flush()  # not committed: the read must still see these rows
+        frame = read_frame(
+            session,
+            "SELECT id AS k, name, CASE WHEN id = 'c0' THEN NULL ELSE currency END AS currency,"
+            " created_at FROM clients WHERE id LIKE :prefix ORDER BY id DESC",
+            {"prefix": "c%"},
+            {
+                "k": pl.String(),
+                "name": pl.String(),
+                "currency": pl.String(),
+                "created_at": SCHEMA["created_at"],
+            },
+        )
+    assert frame.get_column("name").to_list() == AWKWARD[::-1]
+    by_id = dict(zip(frame.get_column("k"), frame.get_column("currency"), strict=True))
+    assert by_id["c0"] is None
+    assert by_id["c1"] == "USD"
+    assert set(frame.get_column("created_at").to_list()) == {at}
+
+
+def test_insert_ignore_skips_rows_whose_key_exists(runtime: Runtime) -> None:
+    with transaction(runtime.engine) as session:
+        session.add(Client(id="zz-a", name="Acme", currency="USD"))
+    rows = pl.DataFrame({"id": ["zz-a", "zz-b"], "name": ["Again", "Beta"]})
+    with transaction(runtime.engine) as session:
+        inserted = insert_ignore(
+            session, "clients", rows, {"currency": "EUR", "created_at": dt.datetime.now(dt.UTC)}
+        )
+    assert inserted == 1
+    with transaction(runtime.engine) as session:
+        frame = read_frame(
+            session,
+            "SELECT id, name, currency FROM clients WHERE id LIKE 'zz-%' ORDER BY id",
+            {},
+            {"id": pl.String(), "name": pl.String(), "currency": pl.String()},
+        )
+    assert frame.rows() == [("zz-a", "Acme", "USD"), ("zz-b", "Beta", "EUR")]

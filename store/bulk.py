@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%6f"
 _UTC = pl.Datetime("us", "UTC")
-_READ_CHUNK = 200_000
+_READ_CHUNK = 50_000
 
 
 def _as_text_values(frame: pl.DataFrame, ts_format: str) -> pl.DataFrame:
@@ -166,36 +166,20 @@ def read_frame(
 
 
 def _sqlite_frame(conn: Any, sql: str, params: dict[str, Any], names: list[str]) -> pl.DataFrame:
-    """Read on the session's own connection, each row as one CSV line SQLite writes.
+    """Read on the session's own connection, in chunks of rows turned into frames at once.
 
-    One Python string per row instead of an object per value; Polars parses the lines. The
-    same connection sees the transaction's own writes. (A second SQLite library in the
+    The same connection sees the transaction's own writes. (A second SQLite library in the
     process, as an Arrow driver bundles, is not an option: closing its file handle drops this
     process's POSIX locks on the database, which gives stale reads and I/O errors under WAL.)
     """
     values = [params[name] for name in re.findall(r"(?<!:):([a-z_][a-z0-9_]*)", sql)]
     qmark = re.sub(r"(?<!:):([a-z_][a-z0-9_]*)", "?", sql)
-    # A leading constant field keeps a row of nulls from being an empty (skipped) line.
-    line = "'.' || " + " || ".join(
-        "',' || "
-        + f"""CASE WHEN "{n}" IS NULL THEN '' ELSE '"' || replace(CAST("{n}" AS TEXT), '"', '""')"""
-        """ || '"' END"""
-        for n in names
-    )
-    cursor = conn.connection.driver_connection.execute(f"SELECT {line} FROM ({qmark})", values)
+    cursor = conn.connection.driver_connection.execute(qmark, values)
     text = dict.fromkeys(names, pl.String)
     parts = [pl.DataFrame(schema=text)]
     while rows := cursor.fetchmany(_READ_CHUNK):
-        body = "\n".join(r[0] for r in rows).encode()
-        parts.append(
-            pl.read_csv(
-                body,
-                has_header=False,
-                new_columns=["_", *names],
-                schema={"_": pl.String, **text},
-                quote_char='"',
-            ).drop("_")
-        )
+        frame = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+        parts.append(frame.select(pl.col(n).cast(pl.String) for n in names))
     return pl.concat(parts, rechunk=True)
 
 

@@ -102,7 +102,13 @@ def _type_rules() -> list[Rule]:
         present = clean_text(f"{name}__raw").is_not_null()
         if name in PAYROLL_REQUIRED:
             rules.append(
-                Rule("PAY-REQUIRED", name, ~present, f"{name} is required but empty.", True)
+                Rule(
+                    "PAY-REQUIRED",
+                    name,
+                    ~present,
+                    f"{name} is required but empty.",
+                    when_null=True,
+                )
             )
         if isinstance(dtype, pl.Decimal):
             rules.append(

@@ -17,8 +17,8 @@ import polars as pl
 import xlsxwriter
 from sqlalchemy.orm import Session
 
+from billing.ledger import ENTRY_SCHEMA, period_frame
 from billing.statement import Statement
-from store.bulk import read_frame
 
 DETAIL_COLUMNS = [
     "client_id",
@@ -122,32 +122,12 @@ def summary_frame(st: Statement) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-DETAIL_SCHEMA: dict[str, pl.DataType] = {
-    "client_id": pl.String(),
-    "period": pl.String(),
-    "transaction_id": pl.String(),
-    "doc_type": pl.String(),
-    "unit": pl.String(),
-    "quantity": pl.Int64(),
-    "unit_price": pl.Decimal(18, 4),
-    "amount": pl.Decimal(18, 4),
-    "currency": pl.String(),
-    "completed_at": pl.Datetime("us", "UTC"),
-    "source_file": pl.String(),
-    "source_sha256": pl.String(),
-    "flow_run_id": pl.String(),
-}
+DETAIL_SCHEMA: dict[str, pl.DataType] = {c: ENTRY_SCHEMA[c] for c in DETAIL_COLUMNS}
 
 
 def usage_detail(session: Session, client_id: str, period: str) -> pl.DataFrame:
     """Ledger entries of ``client_id`` in ``period`` (reversals carry negative quantities)."""
-    return read_frame(
-        session,
-        f"SELECT {', '.join(DETAIL_COLUMNS)} FROM usage_ledger"
-        " WHERE client_id = :client AND period = :period ORDER BY completed_at, id",
-        {"client": client_id, "period": period},
-        DETAIL_SCHEMA,
-    )
+    return period_frame(session, client_id, period).select(DETAIL_COLUMNS)
 
 
 def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:

@@ -23,8 +23,8 @@ from billing.rating import USAGE_SCHEMA, Line
 from billing.sla import TurnaroundGroup
 from schemas.money import to_cents
 from store.billing_models import BillLine
-from store.bulk import read_frame
-from store.models import EntryType, File, UsageEntry
+from store.bulk import read_frame, read_int_columns
+from store.models import EntryType, File, UsageBatch, UsageEntry
 
 KIND_ORDER = ("usage", "adjustment", "minimum", "seat_fee", "sla_credit", "accuracy_credit")
 
@@ -57,17 +57,47 @@ ENTRY_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+#: What an entry shares with its meter call, read once per batch.
+_BATCH_SCHEMA: dict[str, pl.DataType] = {
+    "batch_id": pl.Int64(),
+    **{
+        c: ENTRY_SCHEMA[c] for c in ENTRY_SCHEMA if c not in ("id", "reverses_id", "transaction_id")
+    },
+    "transaction_prefix": pl.String(),
+}
+_PERIOD_BATCHES = "SELECT id FROM usage_batches WHERE client_id = :client AND period = :period"
+
+
 def period_frame(session: Session, client_id: str, period: str) -> pl.DataFrame:
     """Every ledger entry of ``client_id`` in ``period``, in completion order, as a frame.
 
-    Read column-wise (no object per entry): a period can hold millions of entries.
+    Read column-wise (no object per entry): a period can hold millions of entries. The batch
+    facts are read once per batch and joined to the narrow entry rows here.
     """
-    return read_frame(
+    batch_cols = [c if c != "batch_id" else "id" for c in _BATCH_SCHEMA]
+    batches = read_frame(
         session,
-        f"SELECT {', '.join(ENTRY_SCHEMA)} FROM usage_ledger"
-        " WHERE client_id = :client AND period = :period ORDER BY completed_at, id",
+        f"SELECT {', '.join(batch_cols)} FROM usage_batches"
+        " WHERE client_id = :client AND period = :period",
         {"client": client_id, "period": period},
-        ENTRY_SCHEMA,
+        _BATCH_SCHEMA,
+    )
+    rows = read_int_columns(
+        session,
+        f"usage_ledger WHERE batch_id IN ({_PERIOD_BATCHES})",
+        {"client": client_id, "period": period},
+        ["id", "batch_id", "record_index", "reverses_id"],
+        group="batch_id",
+    )
+    return (
+        rows.join(batches, on="batch_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.concat_str(
+                pl.col("transaction_prefix"), pl.col("record_index").cast(pl.String)
+            ).alias("transaction_id")
+        )
+        .sort("completed_at", "id", maintain_order=True)
+        .select(list(ENTRY_SCHEMA))
     )
 
 
@@ -83,39 +113,48 @@ def as_usage(entries: pl.DataFrame, period: str, timezone: str) -> pl.DataFrame:
 def reverse_entry(session: Session, *, entry_id: int, period: str) -> UsageEntry | None:
     """Append the reversal of usage entry ``entry_id`` into ``period`` (an open period).
 
-    Idempotent: the reversal's natural key is ``reversal:<entry_id>``, so a second call returns
-    the existing reversal. Returns None when the entry does not exist or is itself a reversal.
+    Idempotent: a record's unit is reversed at most once (the natural key), so a second call
+    returns the existing reversal. Returns None when the entry does not exist or is itself a
+    reversal.
     """
     original = session.get(UsageEntry, entry_id)
     if original is None or original.entry_type != EntryType.USAGE:
         return None
-    key = f"reversal:{entry_id}"
     existing = session.scalar(
         select(UsageEntry).where(
-            UsageEntry.client_id == original.client_id, UsageEntry.entry_key == key
+            UsageEntry.file_id == original.file_id,
+            UsageEntry.record_index == original.record_index,
+            UsageEntry.unit == original.unit,
+            UsageEntry.entry_type == EntryType.REVERSAL,
         )
     )
     if existing is not None:
         return existing
-    reversal = UsageEntry(
-        client_id=original.client_id,
-        entry_key=key,
+    was = original.batch
+    batch = UsageBatch(
+        client_id=was.client_id,
         entry_type=EntryType.REVERSAL,
-        reverses_id=original.id,
-        transaction_id=original.transaction_id,
-        doc_type=original.doc_type,
-        unit=original.unit,
-        quantity=-original.quantity,
-        unit_price=original.unit_price,
-        amount=-original.amount,
-        currency=original.currency,
+        doc_type=was.doc_type,
+        unit=was.unit,
+        quantity=-was.quantity,
+        unit_price=was.unit_price,
+        amount=-was.amount,
+        currency=was.currency,
         period=period,
-        completed_at=original.completed_at,
+        completed_at=was.completed_at,
+        file_id=was.file_id,
+        source_file=was.source_file,
+        source_sha256=was.source_sha256,
+        transaction_prefix=was.transaction_prefix,
+        flow_run_id=was.flow_run_id,
+    )
+    reversal = UsageEntry(
+        batch=batch,
         file_id=original.file_id,
         record_index=original.record_index,
-        source_file=original.source_file,
-        source_sha256=original.source_sha256,
-        flow_run_id=original.flow_run_id,
+        unit=original.unit,
+        entry_type=EntryType.REVERSAL,
+        reverses_id=original.id,
     )
     session.add(reversal)
     session.flush()

@@ -1,9 +1,10 @@
 """The meter: completed transactions -> usage ledger entries, exactly once.
 
-Each entry's natural key is ``<unit>:<transaction_id>`` with ``transaction_id =
-<doc_type>:<sha256[:16]>:<record_index>``: the same record of the same bytes is the same
-transaction whatever retries, re-drops, crashes or re-runs happen, and the unique constraint
-turns a second write into a no-op.
+Each entry's natural key is ``(file_id, record_index, unit, entry_type)``, and its
+``transaction_id`` is ``<doc_type>:<sha256[:16]>:<record_index>``: the same record of the same
+bytes is the same transaction whatever retries, re-drops, crashes or re-runs happen, and the
+unique constraint turns a second write into a no-op. The facts a call's entries share (client,
+period, price, completion time, source file) are written once, as a ``UsageBatch``.
 
 Entries carry the list price of the rate card in force at ``completed_at`` (tiers are settled
 when the period is rated) and land in the client-local month of ``completed_at`` unless that
@@ -25,7 +26,7 @@ from schemas.batch import RECORD_INDEX
 from schemas.config import ClientConfig
 from schemas.doc_type import DocType
 from store.bulk import insert_ignore
-from store.models import EntryType, File
+from store.models import EntryType, File, UsageBatch
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,9 @@ class MeterResult:
     units: int
 
 
-def transaction_ids(doc_type: str, sha256: str, record_index: pl.Expr) -> pl.Expr:
-    """``<doc_type>:<sha256[:16]>:<record_index>`` for each record index."""
-    return pl.format("{}:{}:{}", pl.lit(doc_type), pl.lit(sha256[:16]), record_index)
+def transaction_prefix(doc_type: str, sha256: str) -> str:
+    """``<doc_type>:<sha256[:16]>:``: a transaction id is this plus the record index."""
+    return f"{doc_type}:{sha256[:16]}:"
 
 
 def meter(
@@ -66,38 +67,42 @@ def meter(
         if price is not None or unit == primary:
             prices[unit] = price if price is not None else Decimal(0)
     priced = units.filter(pl.col("unit").is_in(list(prices)))
-    tx_prefix = f"{file.doc_type}:{file.sha256[:16]}:"
-    common = {
-        "client_id": client.id,
-        "entry_type": EntryType.USAGE,
-        "doc_type": file.doc_type,
-        "currency": client.currency,
-        "period": period,
-        "file_id": file.id,
-        "source_file": file.name,
-        "source_sha256": file.sha256,
-        "flow_run_id": flow_run_id,
-        "completed_at": completed_at,
-        "created_at": dt.datetime.now(dt.UTC),
-    }
     inserted = 0
-    # One statement per (unit, quantity): only the record index varies row to row.
+    # One batch per (unit, quantity): it states the shared facts once; entries are narrow.
     for (unit, quantity), group in priced.group_by(["unit", "quantity"], maintain_order=True):
         price = prices[str(unit)]
-        inserted += insert_ignore(
+        batch = UsageBatch(
+            client_id=client.id,
+            entry_type=EntryType.USAGE,
+            doc_type=file.doc_type,
+            unit=str(unit),
+            quantity=int(quantity),
+            unit_price=price,
+            amount=price * int(quantity),
+            currency=client.currency,
+            period=period,
+            completed_at=completed_at,
+            file_id=file.id,
+            source_file=file.name,
+            source_sha256=file.sha256,
+            transaction_prefix=transaction_prefix(file.doc_type, file.sha256),
+            flow_run_id=flow_run_id,
+        )
+        session.add(batch)
+        session.flush()
+        written = insert_ignore(
             session,
             "usage_ledger",
             group.select(pl.col(RECORD_INDEX).cast(pl.Int64).alias("record_index")),
             {
-                **common,
-                "unit": unit,
-                "quantity": int(quantity),
-                "unit_price": price,
-                "amount": price * int(quantity),
-            },
-            prefixed={
-                "transaction_id": (tx_prefix, "record_index"),
-                "entry_key": (f"{unit}:{tx_prefix}", "record_index"),
+                "batch_id": batch.id,
+                "file_id": file.id,
+                "unit": str(unit),
+                "entry_type": EntryType.USAGE,
             },
         )
+        if written == 0:  # all metered before (a re-run): the batch would describe nothing
+            session.delete(batch)
+            session.flush()
+        inserted += written
     return MeterResult(inserted=inserted, units=priced.height)

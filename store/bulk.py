@@ -55,12 +55,16 @@ def insert_ignore(
     frame: pl.DataFrame,
     constants: dict[str, Any] | None = None,
     prefixed: dict[str, tuple[str, str]] | None = None,
+    position: str | None = None,
 ) -> int:
     """Insert every row of ``frame`` (plus ``constants``) unless its unique key exists.
 
     ``prefixed`` declares text columns built as a constant prefix plus another column of the
     row (``{"transaction_id": ("payroll:ab12:", "record_index")}``), so keys derived from an
-    index need not travel row by row. Returns the number of rows actually inserted.
+    index need not travel row by row. ``position`` names a unique non-negative integer column
+    (a record index): when ``frame`` is that and one other column, and the indexes are dense,
+    SQLite gets the other column as one flat array indexed by it, which it reads several
+    times faster than an array of objects. Returns the number of rows actually inserted.
     """
     if frame.height == 0:
         return 0
@@ -68,7 +72,12 @@ def insert_ignore(
     prefixed = prefixed or {}
     conn = session.connection()
     if conn.dialect.name == "sqlite":
-        if frame.width == 1:  # a flat JSON array: json_each yields the scalars themselves
+        dense = _dense_array(frame, position) if position else None
+        skip_nulls = ""
+        if dense is not None:  # [value at index 0, value at index 1, ...], null where no row
+            payload, pick = dense
+            skip_nulls = " WHERE j.type != 'null'"
+        elif frame.width == 1:  # a flat JSON array: json_each yields the scalars themselves
             only = frame.columns[0]
             payload = json.dumps(_as_text_values(frame, _SQLITE_TS).get_column(only).to_list())
             pick = {only: "j.value"}
@@ -87,7 +96,7 @@ def insert_ignore(
         before = raw.total_changes  # type: ignore[union-attr]
         raw.execute(  # type: ignore[union-attr]
             f"INSERT OR IGNORE INTO {table} ({', '.join(exprs)}) "
-            f"SELECT {', '.join(exprs.values())} FROM json_each(:rows) AS j",
+            f"SELECT {', '.join(exprs.values())} FROM json_each(:rows) AS j{skip_nulls}",
             params,
         )
         return int(raw.total_changes - before)  # type: ignore[union-attr]
@@ -103,6 +112,22 @@ def insert_ignore(
         )
         return _copy_insert(conn.connection.driver_connection, table, full)
     raise NotImplementedError(f"bulk insert on {conn.dialect.name}")
+
+
+def _dense_array(frame: pl.DataFrame, position: str) -> tuple[str, dict[str, str]] | None:
+    """The one non-position column as a JSON array indexed by ``position``, when that fits."""
+    if frame.width != 2 or position not in frame.columns:
+        return None
+    (other,) = (c for c in frame.columns if c != position)
+    index = frame.get_column(position)
+    values = _as_text_values(frame.select(other), _SQLITE_TS).get_column(other)
+    if values.null_count() or index.null_count() or index.min() < 0:  # type: ignore[operator]
+        return None
+    size = int(index.max()) + 1  # type: ignore[arg-type]
+    if size > 2 * frame.height or index.n_unique() != frame.height:
+        return None
+    slots = pl.Series(other, [None] * size, dtype=values.dtype).scatter(index, values)
+    return json.dumps(slots.to_list()), {position: "j.key", other: "j.value"}
 
 
 def _copy_insert(raw: Any, table: str, frame: pl.DataFrame) -> int:
@@ -161,11 +186,13 @@ def read_frame(
                 null_values="\\N",
             )
     else:
-        text = _sqlite_frame(conn, sql, params, names)
+        text = _sqlite_frame(conn, sql, params, schema)
     return text.select(_cast_text(n, t) for n, t in schema.items())
 
 
-def _sqlite_frame(conn: Any, sql: str, params: dict[str, Any], names: list[str]) -> pl.DataFrame:
+def _sqlite_frame(
+    conn: Any, sql: str, params: dict[str, Any], schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
     """Read on the session's own connection, in chunks of rows turned into frames at once.
 
     The same connection sees the transaction's own writes. (A second SQLite library in the
@@ -175,12 +202,41 @@ def _sqlite_frame(conn: Any, sql: str, params: dict[str, Any], names: list[str])
     values = [params[name] for name in re.findall(r"(?<!:):([a-z_][a-z0-9_]*)", sql)]
     qmark = re.sub(r"(?<!:):([a-z_][a-z0-9_]*)", "?", sql)
     cursor = conn.connection.driver_connection.execute(qmark, values)
-    text = dict.fromkeys(names, pl.String)
-    parts = [pl.DataFrame(schema=text)]
+    names = list(schema)
+    # Integers come back as integers; everything else as text, typed by ``_cast_text``.
+    raw = {n: pl.Int64() if t.is_integer() else pl.String() for n, t in schema.items()}
+    parts = [pl.DataFrame(schema=raw)]
     while rows := cursor.fetchmany(_READ_CHUNK):
         frame = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
-        parts.append(frame.select(pl.col(n).cast(pl.String) for n in names))
+        parts.append(frame.select(pl.col(n).cast(t) for n, t in raw.items()))
     return pl.concat(parts, rechunk=True)
+
+
+def read_int_columns(
+    session: Session, source: str, params: dict[str, Any], columns: list[str], group: str
+) -> pl.DataFrame:
+    """Integer ``columns`` (nullable) of every row of ``source`` (``table WHERE ...``) as Int64.
+
+    For narrow rows counted in millions. On SQLite each ``group`` value's rows travel as one
+    comma-separated list per column (``group_concat``, aggregated in the same scan, so the
+    lists stay aligned) and are split column-wise: three to four times faster than a Python
+    tuple per row. PostgreSQL streams the rows with ``COPY``. Row order is not defined.
+    """
+    schema: dict[str, pl.DataType] = {c: pl.Int64() for c in columns}
+    if session.connection().dialect.name != "sqlite":
+        return read_frame(session, f"SELECT {', '.join(columns)} FROM {source}", params, schema)
+    lists = ", ".join(f"group_concat(IFNULL({c}, ''))" for c in columns)
+    text = read_frame(
+        session,
+        f"SELECT {lists} FROM {source} GROUP BY {group}",
+        params,
+        dict.fromkeys(columns, pl.String()),
+    )
+    return (
+        text.with_columns(pl.col(columns).str.split(","))
+        .explode(columns)
+        .select(pl.col(c).replace("", None).cast(pl.Int64) for c in columns)
+    )
 
 
 def _cast_text(name: str, dtype: pl.DataType) -> pl.Expr:

@@ -17,7 +17,7 @@ from sqlalchemy import (
     false,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.types import MoneyType, UTCDateTime
 
@@ -169,23 +169,20 @@ class EntryType:
     REVERSAL = "reversal"
 
 
-class UsageEntry(Base):
-    """Append-only usage ledger. ``entry_key`` is the natural key that makes metering idempotent:
-    ``<unit>:<transaction_id>`` for usage, ``reversal:<id of the reversed entry>`` for reversals.
+class UsageBatch(Base):
+    """What one meter call (or one reversal) wrote, said once for all its entries.
+
+    Every fact an entry shares with the others metered in the same call (client, period,
+    unit, quantity, price, completion time, source file, flow run) lives here, so a
+    million-entry payroll batch writes one batch row and a million narrow entry rows.
     """
 
-    __tablename__ = "usage_ledger"
-    __table_args__ = (
-        UniqueConstraint("client_id", "entry_key", name="uq_usage_natural_key"),
-        Index("ix_usage_period", "client_id", "period"),
-    )
+    __tablename__ = "usage_batches"
+    __table_args__ = (Index("ix_usage_batch_period", "client_id", "period"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     client_id: Mapped[str] = mapped_column(String(64))
-    entry_key: Mapped[str] = mapped_column(String(255))
     entry_type: Mapped[str] = mapped_column(String(16), default=EntryType.USAGE)
-    reverses_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    transaction_id: Mapped[str] = mapped_column(String(128))
     doc_type: Mapped[str] = mapped_column(String(16))
     unit: Mapped[str] = mapped_column(String(32))
     quantity: Mapped[int] = mapped_column(Integer)
@@ -195,11 +192,93 @@ class UsageEntry(Base):
     period: Mapped[str] = mapped_column(String(7))
     completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     file_id: Mapped[int] = mapped_column(Integer)
-    record_index: Mapped[int] = mapped_column(Integer)
     source_file: Mapped[str] = mapped_column(String(255))
     source_sha256: Mapped[str] = mapped_column(String(64))
+    #: ``<doc_type>:<sha256[:16]>:``; an entry's transaction id is this plus its record index.
+    transaction_prefix: Mapped[str] = mapped_column(String(96))
     flow_run_id: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UsageEntry(Base):
+    """Append-only usage ledger: one row per billable unit of one record (or its reversal).
+
+    The natural key ``(file_id, record_index, unit, entry_type)`` makes metering idempotent: a
+    record's unit is metered once and reversed at most once, whatever retries, re-drops,
+    crashes or re-runs happen. The facts the entry shares with its meter call are on its
+    ``batch``; the properties below read them.
+    """
+
+    __tablename__ = "usage_ledger"
+    __table_args__ = (
+        UniqueConstraint(
+            "file_id", "record_index", "unit", "entry_type", name="uq_usage_entry_natural_key"
+        ),
+        Index("ix_usage_entry_batch", "batch_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("usage_batches.id"))
+    file_id: Mapped[int] = mapped_column(Integer)
+    record_index: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(32))
+    entry_type: Mapped[str] = mapped_column(String(16), default=EntryType.USAGE)
+    reverses_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    batch: Mapped[UsageBatch] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def transaction_id(self) -> str:
+        return f"{self.batch.transaction_prefix}{self.record_index}"
+
+    @property
+    def entry_key(self) -> str:
+        """The natural key as text: ``<unit>:<transaction_id>`` or ``reversal:<unit>:...``."""
+        base = f"{self.unit}:{self.transaction_id}"
+        return base if self.entry_type == EntryType.USAGE else f"{self.entry_type}:{base}"
+
+    @property
+    def client_id(self) -> str:
+        return self.batch.client_id
+
+    @property
+    def doc_type(self) -> str:
+        return self.batch.doc_type
+
+    @property
+    def quantity(self) -> int:
+        return self.batch.quantity
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.batch.unit_price
+
+    @property
+    def amount(self) -> Decimal:
+        return self.batch.amount
+
+    @property
+    def currency(self) -> str:
+        return self.batch.currency
+
+    @property
+    def period(self) -> str:
+        return self.batch.period
+
+    @property
+    def completed_at(self) -> dt.datetime:
+        return self.batch.completed_at
+
+    @property
+    def source_file(self) -> str:
+        return self.batch.source_file
+
+    @property
+    def source_sha256(self) -> str:
+        return self.batch.source_sha256
+
+    @property
+    def flow_run_id(self) -> str | None:
+        return self.batch.flow_run_id
 
 
 class AuditEntry(Base):

@@ -58,7 +58,7 @@ _BILLING = text(
         JOIN files f ON f.id = u.file_id
         WHERE u.unit = CASE f.doc_type WHEN 'payroll' THEN 'payroll_payment'
                                        WHEN 'invoices' THEN 'invoice' ELSE 'claim' END
-          AND (:client_all OR u.client_id = :client)
+          AND (:client_all OR f.client_id = :client)
         GROUP BY u.file_id, u.record_index
     ) b ON b.file_id = r.file_id AND b.record_index = r.record_index
     WHERE (:client_all OR r.client_id = :client)

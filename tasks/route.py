@@ -146,6 +146,7 @@ def write_records(
         "records",
         keyed.filter(done).drop("state"),
         {**where, "state": RecordState.COMPLETED.value, "completed_at": now},
+        position="record_index",
     )
     insert_ignore(session, "records", keyed.filter(~done), where)
 

@@ -113,8 +113,11 @@ def ledger(engine: Engine) -> Ledger:
             ),
             distinct_usage_keys=int(
                 s.scalar(
-                    select(func.count(func.distinct(UsageEntry.entry_key))).where(
-                        UsageEntry.unit == "payroll_payment"
+                    select(count).select_from(
+                        select(UsageEntry.file_id, UsageEntry.record_index)
+                        .where(UsageEntry.unit == "payroll_payment")
+                        .distinct()
+                        .subquery()
                     )
                 )
                 or 0

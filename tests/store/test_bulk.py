@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 
 from flows.runtime import Runtime
-from store.bulk import insert_ignore, read_frame
+from store.bulk import insert_ignore, read_frame, read_int_columns
 from store.db import transaction
 from store.models import Client
 
@@ -64,3 +64,28 @@ def test_insert_ignore_skips_rows_whose_key_exists(runtime: Runtime) -> None:
             {"id": pl.String(), "name": pl.String(), "currency": pl.String()},
         )
     assert frame.rows() == [("zz-a", "Acme", "USD"), ("zz-b", "Beta", "EUR")]
+
+
+def test_read_int_columns_keeps_rows_aligned_and_nulls(runtime: Runtime) -> None:
+    rows = pl.DataFrame(
+        {
+            "id": [f"n{i:03d}" for i in range(250)],
+            "name": [str(i * 7) for i in range(250)],
+            "currency": [["USD", "EUR", "GBP"][i % 3] for i in range(250)],
+        }
+    )
+    with transaction(runtime.engine) as session:
+        insert_ignore(session, "clients", rows, {"created_at": dt.datetime.now(dt.UTC)})
+        frame = read_int_columns(
+            session,
+            "(SELECT CAST(SUBSTR(id, 2) AS INTEGER) AS k, CAST(name AS INTEGER) AS seven,"
+            " CASE WHEN currency = 'EUR' THEN NULL ELSE LENGTH(currency) END AS maybe,"
+            " LENGTH(currency) + CASE currency WHEN 'USD' THEN 0 WHEN 'EUR' THEN 1 ELSE 2 END"
+            " AS grp FROM clients WHERE id LIKE :prefix) AS t",
+            {"prefix": "n%"},
+            ["k", "seven", "maybe", "grp"],
+            group="grp",
+        )
+    assert frame.schema == dict.fromkeys(["k", "seven", "maybe", "grp"], pl.Int64())
+    got = sorted(frame.rows())
+    assert got == [(i, i * 7, None if i % 3 == 1 else 3, 3 + i % 3) for i in range(250)]

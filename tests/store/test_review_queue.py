@@ -42,10 +42,8 @@ def _ids(rt: Runtime) -> list[int]:
 
 def _primary_usage(rt: Runtime) -> Counter[str]:
     with transaction(rt.engine) as session:
-        rows = session.scalars(
-            select(UsageEntry.transaction_id).where(UsageEntry.unit == "payroll_payment")
-        )
-        return Counter(rows)
+        rows = session.scalars(select(UsageEntry).where(UsageEntry.unit == "payroll_payment"))
+        return Counter(u.transaction_id for u in rows)
 
 
 def test_claim_next_follows_priority_then_due_time(runtime: Runtime) -> None:

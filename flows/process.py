@@ -114,6 +114,7 @@ def run_file(
         )
 
     batch = extract_task(handler, data, name, ctx)
+    del data  # the batch holds what is needed; a large file's bytes need not stay in memory
     if batch.file_issues and batch.records.height == 0:
         reason = "; ".join(f"{i.code}: {i.message}" for i in batch.file_issues)
         logger.warning("%s quarantined: %s", name, reason)

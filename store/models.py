@@ -231,12 +231,6 @@ class UsageEntry(Base):
         return f"{self.batch.transaction_prefix}{self.record_index}"
 
     @property
-    def entry_key(self) -> str:
-        """The natural key as text: ``<unit>:<transaction_id>`` or ``reversal:<unit>:...``."""
-        base = f"{self.unit}:{self.transaction_id}"
-        return base if self.entry_type == EntryType.USAGE else f"{self.entry_type}:{base}"
-
-    @property
     def client_id(self) -> str:
         return self.batch.client_id
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from billing.ledger import posted_lines, reverse_entry
+from billing.ledger import period_frame, posted_lines, reverse_entry
 from billing.statement import post_preview
 from flows.runtime import Runtime
 from store.db import transaction
-from store.models import EntryType, UsageEntry
+from store.models import EntryType, UsageBatch, UsageEntry
 from tests.billing.ledger_factory import add_file, client, meter_units, volume_card
 
 AT = dt.datetime(2026, 3, 10, 15, tzinfo=dt.UTC)
@@ -48,6 +48,24 @@ def test_metering_twice_bills_once_and_reposting_changes_nothing(runtime: Runtim
         count = session.scalar(select(func.count()).select_from(UsageEntry))
     assert count == 5
     assert [(p.quantity, p.amount) for p in posted] == [(5, Decimal("6.00"))]
+
+
+def test_a_rerun_leaves_no_empty_batch_and_an_overlap_meters_only_the_new(
+    runtime: Runtime,
+) -> None:
+    cfg = client(rates={"invoice": "1.20"})
+    f = add_file(runtime.engine)
+    meter_units(runtime.engine, cfg, f, 4, AT)
+    assert meter_units(runtime.engine, cfg, f, 4, AT).inserted == 0
+    assert meter_units(runtime.engine, cfg, f, 4, AT, first_index=2).inserted == 2
+    with transaction(runtime.engine) as session:
+        batches = session.scalars(select(UsageBatch).order_by(UsageBatch.id)).all()
+        entries = session.scalars(select(UsageEntry).order_by(UsageEntry.id)).all()
+        frame = period_frame(session, "acme", "2026-03")
+    assert [b.id for b in batches] == sorted({e.batch_id for e in entries})
+    assert [e.record_index for e in entries] == [0, 1, 2, 3, 4, 5]
+    assert frame.get_column("transaction_id").to_list() == [e.transaction_id for e in entries]
+    assert frame.get_column("amount").sum() == Decimal("7.20")
 
 
 def test_a_reversal_points_at_its_entry_and_is_idempotent(runtime: Runtime) -> None:

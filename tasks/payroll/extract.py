@@ -14,6 +14,7 @@ from schemas.issue import Issue
 from schemas.payroll import PAYROLL_COLUMNS
 from tasks.handler import ClientContext
 from tasks.payroll.layout import Layout, LayoutError, apply_layout, header_score
+from tasks.payroll.nacha_check import describe_nacha, looks_like_nacha
 from tasks.payroll.rules import find_issues, type_records
 from tasks.tabular.decode import RawTable, TableError, is_xlsx, read_csv_strings, read_xlsx_sheets
 
@@ -147,6 +148,16 @@ def _flagged_raw(typed: pl.DataFrame, issues: pl.DataFrame) -> pl.Series:
 
 def extract_payroll(data: bytes, name: str, ctx: ClientContext) -> ValidatedBatch:
     """Read and validate a payroll batch; unreadable files come back with file issues only."""
+    if looks_like_nacha(data):
+        return ValidatedBatch.unreadable(
+            Issue(
+                code="PAY-NACHA-FILE",
+                message="This is not a payroll register but "
+                + describe_nacha(data)
+                + " Send the payroll register (CSV or XLSX, one row per employee); the bank"
+                " file is built here from it once every row passes.",
+            )
+        )
     try:
         layout, meta = read_layout(data, ctx.client.payroll.columns)
     except TableError as exc:

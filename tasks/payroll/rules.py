@@ -281,6 +281,13 @@ def _business_rules(max_period_hours: int) -> list[Rule]:
             "account_number may hold only letters, digits and '-' (at most 17).",
         ),
         Rule(
+            "PAY-NAME-NOT-ACH",
+            "employee_name",
+            c("employee_name").is_not_null() & ~c("employee_name").str.contains(r"[A-Za-z1-9]"),
+            "employee_name has no letter A-Z or digit the bank file can carry (its name field"
+            " would be blank or zeros); enter the name as the bank account holds it.",
+        ),
+        Rule(
             "PAY-DUPLICATE-EMPLOYEE",
             "employee_id",
             c("employee_id").is_not_null() & c("employee_id").is_duplicated(),

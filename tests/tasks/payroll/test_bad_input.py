@@ -49,6 +49,26 @@ def test_other_delimiters_are_sniffed(sep: str) -> None:
     assert batch.meta["delimiter"] == sep
 
 
+def test_a_nacha_bank_file_instead_of_the_register() -> None:
+    import datetime as dt
+
+    from schemas.payroll_options import AchOriginator
+    from tasks.payroll.nacha import build_ppd_file
+
+    good = extract(payroll_csv(payroll_rows(4)))
+    ach = build_ppd_file(
+        good.valid_records(), AchOriginator(), created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+    batch = extract(ach)
+    assert batch.records.height == 0
+    (issue,) = batch.file_issues
+    assert issue.code == "PAY-NACHA-FILE"
+    assert "1 batch, 4 entries" in issue.message
+    assert "structure is sound" in issue.message
+    broken = extract(ach[: len(ach) // 2])
+    assert "fails the NACHA checks: ACH-RECORD-ORDER" in broken.file_issues[0].message
+
+
 def test_cp1252_bytes() -> None:
     data = payroll_csv(payroll_rows(3, employee_name="José Müller"), encoding="cp1252")
     batch = extract(data)

@@ -49,6 +49,8 @@ def test_valid_batch_has_no_issues() -> None:
         ({"account_type": "brokerage"}, ("PAY-ACCOUNT-TYPE", "account_type")),
         ({"employee_name": '=HYPERLINK("x")'}, ("PAY-FORMULA-INJECTION", "employee_name")),
         ({"employee_id": "E" + "9" * 30}, ("PAY-TOO-LONG", "employee_id")),
+        ({"employee_name": "李小龍"}, ("PAY-NAME-NOT-ACH", "employee_name")),
+        ({"employee_name": "0 0"}, ("PAY-NAME-NOT-ACH", "employee_name")),
     ],
 )
 def test_one_broken_field_gives_its_code(

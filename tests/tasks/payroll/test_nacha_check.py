@@ -1,0 +1,138 @@
+"""The NACHA structure check: our files pass it, each kind of damage gets its own code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schemas.config import ClientConfig
+from schemas.payroll_options import AchOriginator
+from tasks.handler import ClientContext
+from tasks.payroll import nacha
+from tasks.payroll.extract import extract_payroll
+from tasks.payroll.nacha_check import check_nacha
+from tests.factories import payroll_csv, payroll_rows
+
+CTX = ClientContext(client=ClientConfig(id="acme", name="Acme"))
+WHEN = dt.datetime(2026, 1, 14, 9, 30, tzinfo=dt.UTC)
+MOOV = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus" / "moov-io-ach"
+
+
+def ach_file(n: int, **overrides: str) -> bytes:
+    batch = extract_payroll(payroll_csv(payroll_rows(n, **overrides)), "b.csv", CTX)
+    return nacha.build_ppd_file(batch.valid_records(), AchOriginator(), created_at=WHEN)
+
+
+def codes(data: bytes) -> set[str]:
+    return {p.code for p in check_nacha(data)}
+
+
+def damaged(data: bytes, change: object) -> bytes:
+    lines = data.decode("ascii").splitlines()
+    change(lines)  # type: ignore[operator]
+    return ("\n".join(lines) + "\n").encode("ascii")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=40),
+    per_batch=st.integers(min_value=1, max_value=9),
+    name=st.text(
+        st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters=',"'),
+        min_size=1,
+        max_size=30,
+    ),
+)
+def test_every_file_we_write_passes(n: int, per_batch: int, name: str) -> None:
+    original = nacha.MAX_ENTRIES_PER_BATCH
+    nacha.MAX_ENTRIES_PER_BATCH = per_batch
+    try:
+        data = ach_file(n)
+    finally:
+        nacha.MAX_ENTRIES_PER_BATCH = original
+    assert check_nacha(data) == []
+    batch = extract_payroll(payroll_csv(payroll_rows(2, employee_name=name)), "b.csv", CTX)
+    valid = batch.valid_records()
+    if valid.height:  # a name of nothing NACHA can carry is flagged by the payroll rules
+        assert check_nacha(nacha.build_ppd_file(valid, AchOriginator(), created_at=WHEN)) == []
+
+
+def _entry(lines: list[str]) -> int:
+    return next(i for i, line in enumerate(lines) if line[0] == "6")
+
+
+def _set(lines: list[str], i: int, start: int, text: str) -> None:
+    lines[i] = lines[i][:start] + text + lines[i][start + len(text) :]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda ls: _set(ls, _entry(ls), 29, "0000000001"), {"ACH-BATCH-CONTROL"}),
+        (
+            lambda ls: _set(ls, _entry(ls), 11, str((int(ls[_entry(ls)][11]) + 1) % 10)),
+            {"ACH-ROUTING"},
+        ),
+        (lambda ls: ls.insert(_entry(ls) + 2, ls.pop(_entry(ls))), {"ACH-TRACE-ORDER"}),
+        (lambda ls: _set(ls, _entry(ls), 1, "99"), {"ACH-TRANSACTION-CODE", "ACH-BATCH-CONTROL"}),
+        (lambda ls: _set(ls, _entry(ls), 54, " " * 22), {"ACH-BLANK-FIELD"}),
+        (lambda ls: ls.pop(_entry(ls) - 1), {"ACH-RECORD-ORDER"}),
+        (lambda ls: ls.__setitem__(2, ls[2] + "X"), {"ACH-RECORD-LENGTH"}),
+        (lambda ls: _set(ls, 2, 40, "\x01"), {"ACH-NOT-PRINTABLE"}),
+        (lambda ls: _set(ls, 0, 4, "123456789"), {"ACH-FILE-HEADER"}),
+        (
+            lambda ls: _set(
+                ls, len([x for x in ls if x[0] != "9" or set(x) != {"9"}]) - 1, 1, "000009"
+            ),
+            {"ACH-FILE-CONTROL"},
+        ),
+        (lambda ls: ls.append("9" * 94), {"ACH-BLOCKING", "ACH-FILE-CONTROL"}),
+    ],
+    ids=[
+        "amount",
+        "check-digit",
+        "trace-order",
+        "transaction-code",
+        "blank-name",
+        "no-batch-header",
+        "long-record",
+        "control-char",
+        "destination",
+        "batch-count",
+        "blocking",
+    ],
+)
+def test_each_kind_of_damage_has_its_code(change: object, expected: set[str]) -> None:
+    data = ach_file(5)
+    assert codes(damaged(data, change)) == expected
+
+
+def test_truncated_empty_and_binary_files() -> None:
+    data = ach_file(12)
+    assert codes(data[: len(data) // 2]) == {"ACH-RECORD-ORDER"}
+    assert codes(b"") == {"ACH-EMPTY"}
+    assert codes(b"\x89PNG\r\n\x1a\n") == {"ACH-NOT-ASCII"}
+    one_line = data.replace(b"\n", b"")
+    assert check_nacha(one_line) == []  # fixed-length records without newlines
+
+
+@pytest.mark.skipif(not MOOV.is_dir(), reason="shared corpus not present")
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("examples/testdata/ppd-credit.ach", set()),
+        ("examples/testdata/ppd-debit.ach", set()),
+        ("examples/testdata/ppd-mixedDebitCredit.ach", set()),
+        ("examples/testdata/web-credit.ach", set()),
+        ("test/testdata/ppd-debit-invalid-entryDetail-checkDigit.ach", {"ACH-ROUTING"}),
+        ("test/testdata/adv-noFileControl.ach", {"ACH-RECORD-ORDER"}),
+        ("test/testdata/return-no-batch-controls.ach", {"ACH-RECORD-ORDER"}),
+        ("test/testdata/extended-ascii.ach", {"ACH-NOT-ASCII"}),
+    ],
+)
+def test_moov_files(name: str, expected: set[str]) -> None:
+    assert codes((MOOV / name).read_bytes()) == expected

@@ -156,8 +156,9 @@ def read_frame(
 ) -> pl.DataFrame:
     """Run a SELECT (``:name`` parameters, columns in ``schema`` order) into a typed frame.
 
-    Rows travel as one JSON document (SQLite) or one ``COPY`` stream (PostgreSQL) and are
-    converted column-wise: money exact, timestamps UTC-aware.
+    Rows travel in chunks of tuples on the session's own connection (SQLite) or as one
+    ``COPY`` stream (PostgreSQL) and are converted column-wise: money exact, timestamps
+    UTC-aware.
     """
     conn = session.connection()
     names = list(schema)

@@ -51,7 +51,9 @@ def split_records(data: bytes) -> pl.Series | AchProblem:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return AchProblem("ACH-NOT-ASCII", line, "NACHA records must be plain ASCII.")
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.rstrip("\n").split("\n")
     if len(lines) == 1 and len(lines[0]) > RECORD_LENGTH and len(lines[0]) % RECORD_LENGTH == 0:
         only = lines[0]
         lines = [only[i : i + RECORD_LENGTH] for i in range(0, len(only), RECORD_LENGTH)]

@@ -118,6 +118,7 @@ def test_truncated_empty_and_binary_files() -> None:
     assert codes(b"\x89PNG\r\n\x1a\n") == {"ACH-NOT-ASCII"}
     one_line = data.replace(b"\n", b"")
     assert check_nacha(one_line) == []  # fixed-length records without newlines
+    assert check_nacha(data.replace(b"\n", b"\r\n")) == []
 
 
 @pytest.mark.skipif(not MOOV.is_dir(), reason="shared corpus not present")

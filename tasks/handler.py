@@ -100,6 +100,12 @@ class DocHandler(Protocol):
         """Canonical fields of each record, JSON-compatible (Decimal and dates as strings)."""
         ...
 
+    def review_fields(self, flagged: pl.DataFrame) -> pl.Series:
+        """Per flagged record, the JSON text of its fields for the reviewer: ``record_json``
+        with the file's raw text (column ``raw``, when present) where a value did not parse.
+        See :mod:`tasks.review_fields`."""
+        ...
+
     def dedupe_keys(self, records: pl.DataFrame) -> pl.Series | None:
         """A key per record that must be unique per client across files and time, or None."""
         ...

@@ -7,9 +7,7 @@ those read the store rather than the file.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 from sqlalchemy import select
@@ -21,6 +19,7 @@ from store.bulk import insert_ignore, utc_column
 from store.models import File, Record, ReviewStatus
 from store.review_sla import business_due
 from tasks.handler import ClientContext, DocHandler
+from tasks.review_fields import reasons_json
 
 DUPLICATE_CODE = {
     "invoices": "INV-DUPLICATE",
@@ -102,22 +101,6 @@ def flag_history_duplicates(
     )
 
 
-def _review_fields(handler: DocHandler, flagged: pl.DataFrame) -> list[dict[str, Any]]:
-    """Canonical fields for the reviewer; values that did not parse show their raw text."""
-    fields = handler.record_json(flagged)
-    raws = flagged.get_column("raw").to_list() if "raw" in flagged.columns else [None] * len(fields)
-    for f, raw in zip(fields, raws, strict=True):
-        try:
-            raw_values = json.loads(raw) if raw else {}
-        except json.JSONDecodeError:
-            raw_values = {}
-        if isinstance(raw_values, dict):
-            for k, v in f.items():
-                if v is None and raw_values.get(k) not in (None, ""):
-                    f[k] = raw_values[k]
-    return fields
-
-
 def write_records(
     session: Session,
     *,
@@ -157,7 +140,6 @@ def write_records(
             pl.struct("code", "field", "message").alias("reasons")
         )
         flagged = flagged.join(reasons, on=RECORD_INDEX, how="left").sort(RECORD_INDEX)
-        fields = _review_fields(handler, flagged)
         due = business_due(now, ctx.client)  # SLA in business hours of the client's zone
         rejected = flagged.get_column("state") == RecordState.REJECTED.value
         items = pl.DataFrame(
@@ -170,8 +152,8 @@ def write_records(
                 "status": pl.Series(
                     [ReviewStatus.REJECTED if r else ReviewStatus.OPEN for r in rejected]
                 ),
-                "reasons": [json.dumps(r or []) for r in flagged.get_column("reasons").to_list()],
-                "fields": [json.dumps(f, default=str) for f in fields],
+                "reasons": reasons_json(flagged.get_column("reasons")),
+                "fields": handler.review_fields(flagged),
                 "raw": flagged.get_column("raw") if "raw" in flagged.columns else None,
                 "priority": 100,
                 "sla_breach_notified": False,

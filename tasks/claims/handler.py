@@ -30,6 +30,7 @@ from tasks.claims.tables import header_table, lines_table, record_json, records_
 from tasks.claims.tabular import read_claims_csv
 from tasks.claims.x12_tokens import find_isa
 from tasks.handler import ClientContext, OutputContext
+from tasks.review_fields import merged_fields_json
 
 
 def _edit_context(ctx: ClientContext) -> EditContext:
@@ -138,6 +139,10 @@ class ClaimsHandler:
 
     def record_json(self, records: pl.DataFrame) -> list[dict[str, Any]]:
         return record_json(records)
+
+    def review_fields(self, flagged: pl.DataFrame) -> pl.Series:
+        raws = flagged.get_column("raw").to_list() if "raw" in flagged.columns else None
+        return merged_fields_json(self.record_json(flagged), raws or [None] * flagged.height)
 
     def dedupe_keys(self, records: pl.DataFrame) -> pl.Series | None:
         parts = [

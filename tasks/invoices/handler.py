@@ -16,6 +16,7 @@ from tasks.invoices.fields_json import row_fields
 from tasks.invoices.records import records_frame
 from tasks.invoices.tabular import candidate_from_fields
 from tasks.invoices.validate import candidate_issues, dedupe_key, validate_all
+from tasks.review_fields import merged_fields_json
 
 
 class InvoiceHandler:
@@ -53,6 +54,10 @@ class InvoiceHandler:
 
     def record_json(self, records: pl.DataFrame) -> list[dict[str, Any]]:
         return [row_fields(row) for row in records.to_dicts()]
+
+    def review_fields(self, flagged: pl.DataFrame) -> pl.Series:
+        raws = flagged.get_column("raw").to_list() if "raw" in flagged.columns else None
+        return merged_fields_json(self.record_json(flagged), raws or [None] * flagged.height)
 
     def dedupe_keys(self, records: pl.DataFrame) -> pl.Series | None:
         keys = (

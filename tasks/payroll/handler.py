@@ -14,6 +14,7 @@ from schemas.payroll import PAYROLL_COLUMNS, PayrollEntry
 from tasks.handler import ClientContext, OutputContext
 from tasks.payroll.extract import extract_payroll, validate_frame
 from tasks.payroll.nacha import build_ppd_file
+from tasks.review_fields import flat_fields_json
 
 
 def _json_value(v: Any) -> Any:
@@ -29,6 +30,9 @@ class PayrollHandler:
     def record_json(self, records: pl.DataFrame) -> list[dict[str, Any]]:
         rows = records.select(PAYROLL_COLUMNS).rows(named=True)
         return [{k: _json_value(v) for k, v in row.items()} for row in rows]
+
+    def review_fields(self, flagged: pl.DataFrame) -> pl.Series:
+        return flat_fields_json(flagged, PAYROLL_COLUMNS)
 
     def revalidate(
         self, fields: dict[str, Any], ctx: ClientContext

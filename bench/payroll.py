@@ -9,6 +9,7 @@ prints a table.
 
     .venv/bin/python bench/payroll.py            # 1,000,000 rows
     .venv/bin/python bench/payroll.py --rows 200000
+    .venv/bin/python bench/payroll.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ import sqlite3
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def ours(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+def ours(csv_path: str, workdir: str, db_url: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
     from billing.close import statement_for
     from billing.export import statement_bytes, write_bytes
     from billing.meter import meter
@@ -43,7 +47,7 @@ def ours(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[
 
     client = ClientConfig(id="bench", name="Bench", rates={"payroll_payment": Decimal("0.45")})
     ctx = ClientContext(client=client)
-    engine = make_engine(f"sqlite:///{workdir}/ours.sqlite3")
+    engine = make_engine(db_url or f"sqlite:///{workdir}/ours.sqlite3")
     migrate(engine)
     with transaction(engine) as s:
         s.add(Client(id="bench", name="Bench", currency="USD"))
@@ -242,6 +246,27 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
     )
 
 
+@contextmanager
+def _database(base: str) -> Iterator[str]:
+    """``base`` with a fresh schema first on its search path (dropped after), or ``""``."""
+    if not base:
+        yield ""
+        return
+    from sqlalchemy import create_engine, make_url, text
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def run_child(target, *args: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
     ctx = mp.get_context("spawn")
     queue: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
@@ -255,6 +280,12 @@ def run_child(target, *args: str) -> dict:  # type: ignore[no-untyped-def,type-a
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="run ours on this PostgreSQL database, in a schema made and dropped for the run"
+        " (the baseline stays on SQLite)",
+    )
     args = parser.parse_args()
     from tasks.samples.payroll import payroll_frame, plant_errors
 
@@ -262,10 +293,15 @@ def main() -> None:
         path = Path(tmp) / "payroll.csv"
         plant_errors(payroll_frame(args.rows), every=100).write_csv(path)
         size_mb = path.stat().st_size / 1e6
-        mine = run_child(ours, str(path), tmp)
+        with _database(args.database_url) as url:
+            mine = run_child(ours, str(path), tmp, url)
         base = run_child(baseline, str(path), tmp)
     assert mine["flagged"] == base["flagged"], (mine["flagged"], base["flagged"])
-    print(f"payroll batch: {args.rows:,} rows, {size_mb:.0f} MB CSV, 1% planted errors")
+    store = "PostgreSQL" if args.database_url else "SQLite"
+    print(
+        f"payroll batch: {args.rows:,} rows, {size_mb:.0f} MB CSV, 1% planted errors;"
+        f" ours on {store}, baseline on SQLite"
+    )
     print(
         f"{'pipeline':<34}{'seconds':>9}{'rows/s':>12}{'peak RSS MiB':>14}"
         f"{'flagged':>9}{'billed':>9}"

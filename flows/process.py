@@ -10,10 +10,12 @@ same bytes without losing or double-billing anything.
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import UUID
 
 from prefect import flow, get_run_logger, tags
 from prefect import runtime as prefect_runtime
 from prefect.artifacts import create_table_artifact
+from prefect.client.orchestration import get_client
 from prefect.events import emit_event
 from pydantic import BaseModel
 
@@ -97,6 +99,7 @@ def run_file(
     shown = source or path
     data = Path(path).read_bytes()
     flow_run_id = str(prefect_runtime.flow_run.id) if prefect_runtime.flow_run.id else None
+    _tag_run(client_id, doc_type)
 
     reg = register_task(
         rt.engine,
@@ -169,6 +172,20 @@ def run_file(
     )
     _artifact(file, "processed", counts, reason, billed=billed.inserted)
     return _result(file, shown, "processed", counts, [*outputs, *receipts], reason)
+
+
+def _tag_run(client_id: str, doc_type: DocType) -> None:
+    """Give the run its ``client:`` and ``doc:`` tags whoever started it: a deployment run
+    starts with the deployment's tags only, and operators filter runs by client."""
+    run_id = prefect_runtime.flow_run.id
+    if not run_id:
+        return
+    have = set(prefect_runtime.flow_run.tags or [])
+    wanted = {f"client:{client_id}", f"doc:{doc_type.value}"}
+    if wanted <= have:
+        return
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(UUID(str(run_id)), tags=sorted(have | wanted))
 
 
 def _announce(file: File, status: str, counts: RouteCounts, reason: str) -> None:

@@ -199,3 +199,53 @@ def test_every_finished_file_is_announced_as_an_event(
     resource = seen[1]["resource"]
     assert isinstance(resource, dict)
     assert resource["bpo.client"] == "acme"
+
+
+def test_a_run_is_named_tagged_and_leaves_its_table(runtime: Runtime, workdir: Path) -> None:
+    """Operators find a file's run by name and tags; task runs carry the client tag, which is
+    what a per-client concurrency limit (``prefect concurrency-limit create client:acme 2``)
+    counts."""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterKey,
+        FlowRunFilter,
+        FlowRunFilterId,
+    )
+
+    res = run(drop(workdir, "feb.csv"))
+    with transaction(runtime.engine) as s:
+        file = s.get(File, res.file_id)
+        assert file is not None
+        run_id = UUID(str(file.flow_run_id))
+    with get_client(sync_client=True) as client:
+        flow_run = client.read_flow_run(run_id)
+        task_runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+        )
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[f"file-acme-{res.file_id}"]))
+        )
+    assert flow_run.name == "acme/payroll/feb.csv"
+    assert {"client:acme", "doc:payroll"} <= set(flow_run.tags)
+    assert task_runs
+    assert all("client:acme" in t.tags for t in task_runs)
+    (table,) = [
+        json.loads(a.data) if isinstance(a.data, str) else a.data
+        for a in artifacts
+        if a.flow_run_id == run_id  # the key recurs across this session's test databases
+    ]
+    assert table[0] | {"reason": ""} == {
+        "file": "feb.csv",
+        "client": "acme",
+        "doc_type": "payroll",
+        "status": "processed",
+        "records": 40,
+        "completed": 36,
+        "in_review": 4,
+        "rejected": 0,
+        "billed": 36,
+        "reason": "",
+    }

@@ -78,7 +78,7 @@ def _invoice_samples(landing: Path) -> list[Path]:
     files = {
         "INV-2026-001.pdf": make_pdf(Spec(), layout="right", lang="en"),
         "RE-2026-0042.pdf": make_pdf(
-            Spec(number="RE-2026-0042", vendor="Müller Werkzeuge GmbH"), layout="below", lang="de"
+            Spec(number="RE-2026-0042", vendor="Müller Werkzeuge GmbH"), layout="blocks", lang="de"
         ),
         "INV-2026-007.xml": ubl_xml(Spec(number="INV-2026-007")),
         # Planted error: the printed total disagrees with the lines (BR-CO-15).

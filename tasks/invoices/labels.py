@@ -105,6 +105,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "lieferant",
         "verkaufer",
         "rechnungssteller",
+        "rechnungsersteller",
         "absender",
         "fournisseur",
         "vendeur",

@@ -15,7 +15,7 @@ from schemas.issue import Issue
 from tasks.invoices.amounts import find_currency
 from tasks.invoices.candidate import Candidate
 from tasks.invoices.labels import CREDIT_NOTE_WORDS, INVOICE_WORDS, fold, match_label
-from tasks.invoices.pdf_fields import AMOUNT_FIELDS, Found, find_fields
+from tasks.invoices.pdf_fields import AMOUNT_FIELDS, Found, find_fields, plausible_name
 from tasks.invoices.pdf_table import table_lines
 from tasks.invoices.pdf_text import PageText, PdfUnreadableError, read_pages
 
@@ -119,22 +119,27 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
 
 #: "Hetzner Online GmbH • Industriestr. 25 • 91710 Gunzenhausen": the small sender line printed
 #: above the recipient's address in a windowed letter (DIN 5008 and its cousins).
-_RETURN_LINE = re.compile("\\s+[\u2022\u00b7|\u2013-]\\s+")
+_RETURN_LINE = re.compile("\\s+[\u2022\u00b7\u25cf\u2219\u22c5|\u2013-]\\s+")
 
 
 def _return_address(cand: Candidate, page: PageText) -> bool:
     """Seller from a sender line, buyer from the first line of the address block under it."""
     for i, ln in enumerate(page.lines[:8]):
-        parts = _RETURN_LINE.split(ln.cells[0].text)
+        sender = [c for c in ln.cells if c.x0 < page.width / 2] if page.width else ln.cells
+        parts = _RETURN_LINE.split(" ".join(c.text for c in sender or ln.cells[:1]))
         if len(parts) < 3 or not any(any(ch.isdigit() for ch in p) for p in parts[1:]):
             continue
         name = parts[0].strip()
-        if sum(ch.isalpha() for ch in name) < 3 or match_label(name):
+        if sum(ch.isalpha() for ch in name) < 3 or match_label(name) or not plausible_name(name):
             continue
         cand.set_text("vendor_name", name, LETTERHEAD)
         if "buyer_name" not in cand.values and i + 1 < len(page.lines):
             below = page.lines[i + 1].cells[0]
-            if abs(below.x0 - ln.cells[0].x0) < 20 and not match_label(below.text):
+            if (
+                abs(below.x0 - ln.cells[0].x0) < 40
+                and not match_label(below.text)
+                and plausible_name(below.text)
+            ):
                 cand.set_text("buyer_name", below.text.strip(), FIRST_LINE)
         return True
     return False
@@ -147,8 +152,7 @@ def _letterhead(cand: Candidate, page: PageText) -> None:
     median = statistics.median(ln.height for ln in page.lines)
     for ln in page.lines[:6]:
         text = ln.cells[0].text
-        folded = fold(text)
-        if match_label(text) or any(folded.startswith(w) for w in INVOICE_WORDS):
+        if match_label(text) or not plausible_name(text):
             continue
         if sum(ch.isalpha() for ch in text) >= 3:
             cand.set_text(

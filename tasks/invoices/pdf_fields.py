@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tasks.invoices.amounts import last_amount
 from tasks.invoices.dates import find_date
-from tasks.invoices.labels import AMOUNT_LABELS, fold, match_label
+from tasks.invoices.labels import AMOUNT_LABELS, INVOICE_WORDS, fold, match_label
 from tasks.invoices.pdf_text import Cell, PageText, TextLine
 
 SAME_CELL, RIGHT, BELOW = 0.95, 0.9, 0.85
@@ -67,8 +67,13 @@ def _strip_label(cell_text: str, label_len: int) -> str:
 _NAME_WORDS = frozenset({"name", "firma", "nom", "naam", "nombre", "nome", "company"})
 
 
-def _below(lines: tuple[TextLine, ...], index: int, cell: Cell) -> Cell | None:
-    """The cell under ``cell`` (within about two line heights) that is not itself a label."""
+def _below(
+    lines: tuple[TextLine, ...], index: int, cell: Cell, *, name: bool = False
+) -> Cell | None:
+    """The cell under ``cell`` (within about two line heights) that is not itself a label.
+
+    For a party ``name``, a cell that starts with a label word and goes on without a colon
+    (``Lieferant GmbH``) is a name, not a label."""
     line = lines[index]
     for nxt in lines[index + 1 : index + 3]:
         if nxt.top - line.top > 3.2 * line.height:
@@ -78,10 +83,48 @@ def _below(lines: tuple[TextLine, ...], index: int, cell: Cell) -> Cell | None:
             return nxt.cells[1] if len(nxt.cells) > 1 else None
         for c in nxt.cells:
             if c.x0 < cell.x1 + 2 and c.x1 > cell.x0 - 2:
-                if match_label(c.text) is None and not c.text.endswith(":"):
+                if c.text.endswith(":"):
+                    return None
+                if match_label(c.text) is None or (name and _reads_as_name(c.text)):
                     return c
                 return None
     return None
+
+
+def _name_in_block(lines: tuple[TextLine, ...], index: int) -> str | None:
+    """The party name in the block under a party heading (``Seller``, ``Käufer:``).
+
+    The value of its ``Name:`` row when it has one; else its first line that reads as a
+    name, skipping ``key: value`` rows (``Nummer: GE2020211``, ``GLN 4000001987658``) that
+    many layouts print first. The block ends at a gap of more than two lines or at the next
+    party heading.
+    """
+    previous = lines[index]
+    first_name: str | None = None
+    for nxt in lines[index + 1 : index + 7]:
+        if nxt.top - previous.top > 3.2 * previous.height:
+            break
+        first = nxt.cells[0]
+        head, colon, value = first.text.partition(":")
+        if fold(head).strip() in _NAME_WORDS:
+            value = value.strip() or (nxt.cells[1].text.strip() if len(nxt.cells) > 1 else "")
+            return value if value and _reads_as_name(value) else None
+        hit = match_label(first.text)
+        if hit is not None and hit[0] in _NAME_FIELDS and not _reads_as_name(first.text):
+            break
+        key_value = colon or (len(nxt.cells) > 1 and nxt.cells[1].text.lstrip().startswith(":"))
+        if first_name is None and not key_value and _reads_as_name(first.text):
+            first_name = first.text.strip()
+        previous = nxt
+    return first_name
+
+
+def _reads_as_name(text: str) -> bool:
+    """``text`` is a plausible name and not a bare label: ``Lieferant GmbH`` starts with the
+    label word ``Lieferant`` but goes on without a colon, so it is a name."""
+    hit = match_label(text)
+    named = hit is None or (bool(_strip_label(text, hit[1])) and not _has_colon(text, hit[1]))
+    return named and plausible_name(text)
 
 
 def _typed(field: str, text: str) -> str | None:
@@ -104,7 +147,47 @@ def _typed(field: str, text: str) -> str | None:
         return m.group(0).strip() if m else None
     if field == "currency":
         return text.split()[0] if text else None
+    if field in _NAME_FIELDS:
+        return text if _reads_as_name(text) else None
     return text if match_label(text) is None else None
+
+
+#: Web addresses, e-mail, phone numbers and IBANs sit where names do but are not names.
+_NOT_A_NAME = re.compile(
+    r"https?:|www\.|@|\+\d{1,3}[\s\d/()-]{6,}|\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b"
+)
+#: Headings of other parties' blocks, printed where a buyer's name might be expected.
+_OTHER_ROLES = (
+    "warenempfanger",
+    "lieferanschrift",
+    "lieferadresse",
+    "ship to",
+    "deliver to",
+    "delivery address",
+    "adresse de livraison",
+    "leveringsadres",
+    "direccion de entrega",
+    "indirizzo di consegna",
+)
+_SALUTATIONS = frozenset(
+    {"herr", "herrn", "frau", "mr", "mrs", "ms", "m", "mme", "monsieur", "madame", "dhr", "mevr"}
+)
+
+
+def plausible_name(text: str) -> bool:
+    """Could ``text`` be a party's name? Not a document title (``RECHNUNGS-KORREKTUR``,
+    ``W A R E N R E C H N U N G``), a salutation alone, a web address, phone number or IBAN."""
+    text = text.strip()
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < 2 or _NOT_A_NAME.search(text) or sum(ch.isdigit() for ch in text) > letters:
+        return False  # "GLN 4333741000005 Lief-Nr: 549910" is a line of identifiers
+    words = text.split()
+    if len(words) >= 4 and all(len(w) == 1 for w in words):
+        return False  # a letter-spaced heading
+    folded = fold(text)
+    if folded.rstrip(".:") in _SALUTATIONS or folded.startswith(_OTHER_ROLES):
+        return False
+    return not any(folded.startswith(w) for w in INVOICE_WORDS)
 
 
 def find_fields(page: PageText) -> list[Found]:
@@ -136,12 +219,18 @@ def find_fields(page: PageText) -> list[Found]:
             if value is not None:
                 out.append(Found(field, value, SAME_CELL * penalty, page.number))
                 continue
-            if j + 1 < len(line.cells):
+            if field in _NAME_FIELDS and not rest and (name := _name_in_block(lines, i)):
+                out.append(Found(field, name, BELOW * penalty, page.number))
+                continue
+            # A party heading ("Rechnungsempfänger", "Bill To") heads a block: its name is
+            # below, and the cell to its right belongs to another column.
+            heading = field in _NAME_FIELDS and not rest and not _has_colon(cell.text, label_len)
+            if j + 1 < len(line.cells) and not heading:
                 value = _typed(field, line.cells[j + 1].text)
                 if value is not None:
                     out.append(Found(field, value, RIGHT * penalty, page.number))
                     continue
-            below = _below(lines, i, cell)
+            below = _below(lines, i, cell, name=field in _NAME_FIELDS)
             if below is not None:
                 value = _typed(field, below.text)
                 if value is not None:

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (XML templates read best unwrapped)
-"""Generated invoice files for the demo, tests and benchmarks: PDFs in three layouts and six languages (fpdf2), XML
+"""Generated invoice files for the demo, tests and benchmarks: PDFs in four layouts and six languages (fpdf2), XML
 (UBL, CII), CSV/JSON batches, and hostile files. Nothing here reads the corpus."""
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ LABELS: dict[str, dict[str, str]] = {
         "due": "Due Date",
         "from": "From",
         "to": "Bill To",
+        "name": "Name",
         "vat": "VAT ID",
         "po": "PO Number",
         "desc": "Description",
@@ -59,6 +60,7 @@ LABELS: dict[str, dict[str, str]] = {
         "due": "Fällig am",
         "from": "Lieferant",
         "to": "Kunde",
+        "name": "Name",
         "vat": "USt-IdNr",
         "po": "Bestellnummer",
         "desc": "Bezeichnung",
@@ -77,6 +79,7 @@ LABELS: dict[str, dict[str, str]] = {
         "due": "Échéance",
         "from": "Fournisseur",
         "to": "Client",
+        "name": "Nom",
         "vat": "N° TVA",
         "po": "Bon de commande",
         "desc": "Désignation",
@@ -95,6 +98,7 @@ LABELS: dict[str, dict[str, str]] = {
         "due": "Vervaldatum",
         "from": "Leverancier",
         "to": "Klant",
+        "name": "Naam",
         "vat": "BTW-nummer",
         "po": "Bestelnummer",
         "desc": "Omschrijving",
@@ -113,6 +117,7 @@ LABELS: dict[str, dict[str, str]] = {
         "due": "Vencimiento",
         "from": "Proveedor",
         "to": "Cliente",
+        "name": "Nombre",
         "vat": "NIF",
         "po": "Pedido",
         "desc": "Descripción",
@@ -131,6 +136,7 @@ LABELS: dict[str, dict[str, str]] = {
         "due": "Scadenza",
         "from": "Fornitore",
         "to": "Cliente",
+        "name": "Nome",
         "vat": "Partita IVA",
         "po": "Ordine",
         "desc": "Descrizione",
@@ -235,6 +241,29 @@ def _page(pdf: FPDF, spec: Spec, layout: str, lang: str) -> None:
         pdf.set_xy(10, y + 18)
         pdf.cell(60, 6, t["to"] + ":", new_x="LMARGIN", new_y="NEXT")
         pdf.cell(60, 6, spec.buyer, new_x="LMARGIN", new_y="NEXT")
+    elif layout == "blocks":
+        # Party blocks under headings, identifiers first (a layout common in German e-invoice
+        # renderings): the name is a "Name:" row for the seller and a plain line for the buyer,
+        # and the buyer's heading shares its line with another column's label.
+        pdf.set_font("Helvetica", "B", 16)
+        pdf.cell(0, 10, t["credit"] if spec.credit else t["title"], new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 10)
+        for label, value in header:
+            pdf.cell(50, 6, label + ":")
+            pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(6)
+        pdf.cell(0, 6, t["from"], new_x="LMARGIN", new_y="NEXT")
+        for key, value in (("ID", "549910"), ("GLN", "4000001123452"), (t["name"], spec.vendor)):
+            pdf.cell(50, 6, key + ":")
+            pdf.cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, "Industriestrasse 1, 10115 Berlin", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(8)
+        pdf.cell(100, 6, t["to"])
+        pdf.cell(0, 6, "ID GE2020211", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(50, 6, "GLN")
+        pdf.cell(0, 6, ": 4000001987658", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, spec.buyer, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, "Kundenstrasse 15, 69876 Frankfurt", new_x="LMARGIN", new_y="NEXT")
     else:
         pdf.set_font("Helvetica", "B", 16)
         pdf.cell(0, 10, t["credit"] if spec.credit else t["title"], new_x="LMARGIN", new_y="NEXT")

@@ -28,7 +28,7 @@ def issue_codes(batch: object) -> list[tuple[int, str, str]]:
 
 
 @pytest.mark.parametrize("lang", sorted(LABELS))
-@pytest.mark.parametrize("layout", ["right", "above", "table"])
+@pytest.mark.parametrize("layout", ["right", "above", "table", "blocks"])
 def test_layouts_and_languages(
     handler: InvoiceHandler, ctx: ClientContext, layout: str, lang: str
 ) -> None:

@@ -1,0 +1,63 @@
+"""What may stand as a party's name in a PDF, and the sender line above a windowed address."""
+
+from __future__ import annotations
+
+import pytest
+from fpdf import FPDF
+
+from tasks.invoices.pdf_extract import extract_pdf
+from tasks.invoices.pdf_fields import plausible_name
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Lieferant GmbH", "Au bon moulin SARL", "3M Deutschland GmbH", "Herrn Max Mustermann", "Zoë"],
+)
+def test_names(text: str) -> None:
+    assert plausible_name(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RECHNUNGS-KORREKTUR",
+        "W A R E N R E C H N U N G",
+        "Herr",
+        "+33 4 50 44 68 99 - http://www.aubonmoulin.fr",
+        "info@example.com",
+        "DE21860000000086001055",
+        "GLN 4333741000005 Lief-Nr: 549910",
+        "Warenempfänger",
+        "Invoice",
+        "12",
+    ],
+)
+def test_not_names(text: str) -> None:
+    assert not plausible_name(text)
+
+
+def test_sender_line_with_dot_separators_names_both_parties() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 8)
+    pdf.set_xy(25, 45)
+    # Separate cells, as some renderers place each part of the sender line on its own.
+    for part in ("Bei Spiel GmbH", "\u00b7", "Ecke 12", "\u00b7", "12345 Stadthausen"):
+        pdf.cell(pdf.get_string_width(part) + 3, 5, part)
+    pdf.set_xy(120, 45)
+    pdf.cell(40, 5, "fon (555) 23 78 -0")
+    pdf.set_font("Helvetica", "", 12)
+    pdf.set_xy(20, 52)
+    pdf.cell(60, 6, "Theodor Est", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_x(20)
+    pdf.cell(60, 6, "Bahnstr. 42", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_x(20)
+    pdf.cell(60, 6, "88802 Spielkreis", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(10)
+    pdf.cell(0, 6, "Rechnung Nr. RE-1 vom 09.05.2017", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, "Gesamtbetrag 160,00 EUR", new_x="LMARGIN", new_y="NEXT")
+    found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    values = found[0].values
+    assert values["vendor_name"] == "Bei Spiel GmbH"
+    assert values["buyer_name"] == "Theodor Est"

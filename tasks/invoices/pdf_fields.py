@@ -29,7 +29,14 @@ _INLINE_NUMBER = re.compile(
     r"(?:invoice|rechnung|gutschrift|facture|avoir|factuur|factura|fattura)\w*"
     r"(?:\s*\([^)]{0,60}\))*\s*(?:no|nr|n°|nº|number|nummer|numero|#)\.?\s*:?\s*"
     r"(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*)"
-    r"(?:\s+(?:vom|du|del|van|of|dated|dd\.)\s+(?P<date>[^\s].{5,20}))?",
+    r"(?:\s+(?:vom|von|du|del|van|of|dated|dd\.)\s+(?P<date>[^\s].{5,20}))?",
+    re.I,
+)
+#: A title that is the document word and its number alone: ``Facture FA-2017-0010``.
+_TITLE_NUMBER = re.compile(
+    r"^\s*(?:invoice|rechnung|gutschrift|facture|avoir|factuur|factura|fattura|credit note)"
+    r"\s+(?P<id>(?=[A-Za-z0-9\-/._]*\d)(?=[A-Za-z0-9\-/._]*[A-Za-z\-/])[A-Za-z0-9][A-Za-z0-9\-/._]{2,})"
+    r"\s*$",
     re.I,
 )
 AMOUNT_FIELDS = frozenset(AMOUNT_LABELS)
@@ -243,7 +250,10 @@ def _inline(line: TextLine, page: int) -> list[Found]:
     """``Rechnung Nr. 471102 vom 05.03.2018`` written as a sentence."""
     m = _INLINE_NUMBER.search(line.text)
     if m is None or not any(ch.isdigit() for ch in m.group("id")):
-        return []
+        title = _TITLE_NUMBER.match(line.text)
+        if title is None or find_date(title.group("id")):
+            return []
+        return [Found("invoice_number", title.group("id"), BELOW, page)]
     out = [Found("invoice_number", m.group("id"), BELOW, page)]
     if m.group("date") and (date := find_date(m.group("date"))):
         out.append(Found("invoice_date", date, BELOW, page))

@@ -1,0 +1,50 @@
+"""Invoice numbers and dates written in a title line rather than under a label."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fpdf import FPDF
+
+from tasks.invoices.pdf_extract import extract_pdf
+
+
+def _values(*lines: str) -> dict[str, object]:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    for text in (*lines, "Total 160,00 EUR"):
+        pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+    found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    return found[0].values
+
+
+@pytest.mark.parametrize(
+    ("title", "number"),
+    [
+        ("Facture FA-2017-0010", "FA-2017-0010"),
+        ("Invoice INV/2026/77", "INV/2026/77"),
+        ("Gutschrift GS-12", "GS-12"),
+    ],
+)
+def test_document_word_and_number_alone(title: str, number: str) -> None:
+    assert _values("Au bon moulin SARL", title)["invoice_number"] == number
+
+
+def test_a_title_with_a_date_or_a_year_is_not_a_number() -> None:
+    assert "invoice_number" not in _values("Au bon moulin SARL", "Rechnung 05.03.2018")
+    assert "invoice_number" not in _values("Au bon moulin SARL", "Invoice 2026")
+
+
+def test_number_and_date_in_a_sentence_with_von() -> None:
+    values = _values("Bei Spiel GmbH", "Rechnung # RE-20170509/505 von 09.05.2017")
+    assert values["invoice_number"] == "RE-20170509/505"
+    assert values["invoice_date"] == dt.date(2017, 5, 9)
+
+
+def test_beleg_labels() -> None:
+    values = _values("Muster GmbH", "Beleg-Nr : R87654321012345", "Beleg-Datum : 06.08.2013")
+    assert values["invoice_number"] == "R87654321012345"
+    assert values["invoice_date"] == dt.date(2013, 8, 6)

@@ -7,12 +7,14 @@ file of two invoices gives two candidates, and a two-page invoice one.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections.abc import Iterable
+from decimal import Decimal
 
 from schemas.issue import Issue
-from tasks.invoices.amounts import find_currency
+from tasks.invoices.amounts import find_currency, parse_money
 from tasks.invoices.candidate import Candidate
 from tasks.invoices.labels import CREDIT_NOTE_WORDS, INVOICE_WORDS, fold, match_label
 from tasks.invoices.pdf_fields import AMOUNT_FIELDS, Found, find_fields, plausible_name
@@ -87,6 +89,27 @@ def _best(found: Iterable[Found], field: str) -> Found | None:
     return max(hits, key=lambda f: f.confidence)  # max keeps the first of equals
 
 
+def _consistent_tax(found: list[Found], cand: Candidate) -> Found | None:
+    """The printed tax that makes ``subtotal + tax = total``: one tax amount, or up to three
+    per-rate tax amounts (``7% 11,20``, ``19% 63,84``) that add up to it. None when no printed
+    amount does, so a document whose own sums disagree still fails the arithmetic rules."""
+    subtotal, total = cand.values.get("subtotal"), cand.values.get("total")
+    if not isinstance(subtotal, Decimal) or not isinstance(total, Decimal):
+        return None
+    target = total - subtotal
+    hits = [(f, parse_money(f.text)) for f in found if f.field == "tax_total"]
+    for f, value in reversed(hits):
+        if value == target:
+            return f
+    amounts = sorted({v for _, v in hits if v is not None and v != 0})[:8]
+    for size in (2, 3):
+        for combo in itertools.combinations(amounts, size):
+            if sum(combo) == target:
+                confidence = min(f.confidence for f, v in hits if v in combo)
+                return Found("tax_total", str(target), confidence, hits[-1][0].page)
+    return None
+
+
 def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Candidate:
     cand = Candidate(source="pdf", pages=[p.number for p in pages])
     for field in (
@@ -104,10 +127,13 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
         hit = _best(found, field)
         if hit is not None:
             cand.set_date(field, hit.text, hit.confidence)
-    for field in ("subtotal", "tax_total", "total"):
+    for field in ("subtotal", "total"):
         hit = _best(found, field)
         if hit is not None:
             cand.set_amount(field, hit.text, hit.confidence)
+    hit = _consistent_tax(found, cand) or _best(found, "tax_total")
+    if hit is not None:
+        cand.set_amount("tax_total", hit.text, hit.confidence)
     if "vendor_name" not in cand.values:
         _letterhead(cand, pages[0])
     _currency(cand, found, pages, currency)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from fpdf import FPDF
@@ -48,3 +49,25 @@ def test_beleg_labels() -> None:
     values = _values("Muster GmbH", "Beleg-Nr : R87654321012345", "Beleg-Datum : 06.08.2013")
     assert values["invoice_number"] == "R87654321012345"
     assert values["invoice_date"] == dt.date(2013, 8, 6)
+
+
+def test_tax_printed_per_rate_is_the_sum_that_closes_the_invoice() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    rows = [
+        ("Invoice No", "A-77"),
+        ("Subtotal", "496.00"),
+        ("VAT 7%", "11.20"),
+        ("VAT 19%", "63.84"),
+        ("Total EUR", "571.04"),
+    ]
+    pdf.cell(0, 7, "Muster GmbH", new_x="LMARGIN", new_y="NEXT")
+    for label, value in rows:
+        pdf.cell(60, 7, label)
+        pdf.cell(40, 7, value, align="R", new_x="LMARGIN", new_y="NEXT")
+    found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    values = found[0].values
+    assert (values["subtotal"], values["total"]) == (Decimal("496.00"), Decimal("571.04"))
+    assert values["tax_total"] == Decimal("75.04")

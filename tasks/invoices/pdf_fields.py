@@ -32,6 +32,14 @@ _INLINE_NUMBER = re.compile(
     r"(?:\s+(?:vom|von|du|del|van|of|dated|dd\.)\s+(?P<date>[^\s].{5,20}))?",
     re.I,
 )
+#: A payment sentence with its deadline: ``Bitte überweisen Sie bis zum 30.05.2017``,
+#: ``Zahlbar innerhalb 30 Tagen netto bis 04.07.2013``, ``Please pay by 30 June 2026``.
+_INLINE_DUE = re.compile(
+    r"(?:zahlbar|uberweisen|zahlung|zu zahlen|payable|pay|payment|due|a payer|a regler|"
+    r"reglement|betalen|betaling|pagar|pago|pagare|pagamento)\b.{0,60}?"
+    r"\b(?:bis zum|bis|by|until|before|no later than|avant le|au plus tard le|uiterlijk|voor|"
+    r"antes del|antes de|entro il)\s+(?P<date>\S.{5,20})"
+)
 #: A title that is the document word and its number alone: ``Facture FA-2017-0010``.
 _TITLE_NUMBER = re.compile(
     r"^\s*(?:invoice|rechnung|gutschrift|facture|avoir|factuur|factura|fattura|credit note)"
@@ -247,7 +255,17 @@ def find_fields(page: PageText) -> list[Found]:
 
 
 def _inline(line: TextLine, page: int) -> list[Found]:
-    """``Rechnung Nr. 471102 vom 05.03.2018`` written as a sentence."""
+    """``Rechnung Nr. 471102 vom 05.03.2018`` and payment deadlines written as sentences."""
+    due = _INLINE_DUE.search(fold(line.text))
+    out_due = (
+        [Found("due_date", date, BELOW * GENERIC_PENALTY, page)]
+        if due is not None and (date := find_date(due.group("date")))
+        else []
+    )
+    return out_due + _inline_number(line, page)
+
+
+def _inline_number(line: TextLine, page: int) -> list[Found]:
     m = _INLINE_NUMBER.search(line.text)
     if m is None or not any(ch.isdigit() for ch in m.group("id")):
         title = _TITLE_NUMBER.match(line.text)

@@ -71,3 +71,26 @@ def test_tax_printed_per_rate_is_the_sum_that_closes_the_invoice() -> None:
     values = found[0].values
     assert (values["subtotal"], values["total"]) == (Decimal("496.00"), Decimal("571.04"))
     assert values["tax_total"] == Decimal("75.04")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "due"),
+    [
+        ("Bitte überweisen Sie bis zum 30.05.2017.", dt.date(2017, 5, 30)),
+        (
+            "Zahlbar innerhalb 30 Tagen netto bis 04.07.2013, 3% Skonto innerhalb 10 Tagen bis"
+            " 15.06.2013",
+            dt.date(2013, 7, 4),
+        ),
+        ("Please pay the full amount by 30 June 2026.", dt.date(2026, 6, 30)),
+        ("Règlement à réception, au plus tard le 15/01/2026.", dt.date(2026, 1, 15)),
+    ],
+)
+def test_due_date_in_a_payment_sentence(sentence: str, due: dt.date) -> None:
+    values = _values("Muster GmbH", "Rechnung Nr. R-1 vom 01.01.2013", sentence)
+    assert values["due_date"] == due
+
+
+def test_a_date_in_another_sentence_is_not_a_due_date() -> None:
+    values = _values("Muster GmbH", "Invoice No: R-1", "Delivered to site by 04.07.2013")
+    assert "due_date" not in values

@@ -2,8 +2,11 @@
 
 For each cell that starts with a known label the value is, in order of confidence: the rest
 of the same cell (``Invoice No: 123``), the next cell to the right on the same line, or the
-cell just below that overlaps the label horizontally (label-above layouts). The first page
-that holds a header field wins; totals take the last occurrence (they close the invoice).
+cell just below that overlaps the label horizontally (label-above layouts). A party heading
+(``Verkäufer``, ``Bill To``) heads a block whose name is its ``Name:`` row or first name-like
+line. Numbers, dates and payment deadlines written as sentences or titles are read too. The
+first page that holds a header field wins; totals take the last occurrence (they close the
+invoice).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from schemas.invoice_options import InvoiceOptions
 from schemas.issue import Issue
@@ -53,7 +54,12 @@ def _facturx(xml: bytes, data: bytes, options: InvoiceOptions, currency: str) ->
     shown = [c.values.get("total") for c in text] if not isinstance(text, Issue) else []
     shown = [t for t in shown if t is not None]
     xml_total = cand.values.get("total")
-    if shown and xml_total is not None and xml_total not in shown:
+    seen, said = shown, xml_total
+    if cand.values.get("document_type") == "381" and isinstance(xml_total, Decimal):
+        # A credit note's sign is the document type's to say; its print may show -233.47
+        # where its XML says 233.47 (or the other way round).
+        seen, said = [abs(t) for t in shown if isinstance(t, Decimal)], abs(xml_total)
+    if seen and said is not None and said not in seen:
         cand.issues.append(
             Issue(
                 code="INV-FX-TEXT-MISMATCH",

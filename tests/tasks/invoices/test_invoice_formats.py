@@ -82,6 +82,21 @@ def test_facturx_takes_embedded_xml_and_checks_printed_total(
     assert handler.record_json(bad.records)[0]["total"] == "410.55"
 
 
+def test_facturx_credit_note_printed_negative_agrees_with_its_positive_xml(
+    handler: InvoiceHandler, ctx: ClientContext
+) -> None:
+    spec = Spec(credit=True)
+    batch = handler.extract(facturx_pdf(spec, cii_xml(spec, type_code="381")), "cn.pdf", ctx)
+    assert batch.meta["text_total"] == "-410.55"
+    assert "INV-FX-TEXT-MISMATCH" not in codes(batch)
+    wrong = handler.extract(
+        facturx_pdf(spec, cii_xml(spec, type_code="381"), Spec(credit=True, total_text="-400.00")),
+        "cn.pdf",
+        ctx,
+    )
+    assert "INV-FX-TEXT-MISMATCH" in codes(wrong)
+
+
 def test_facturx_with_bad_xml_falls_back_to_text(
     handler: InvoiceHandler, ctx: ClientContext
 ) -> None:

@@ -45,6 +45,8 @@ class Candidate:
     line_total: Decimal | None = None
     #: Pages of the source PDF this invoice was read from (1-based), for reviewers.
     pages: list[int] = field(default_factory=list)
+    #: Every amount printed on those pages (PDF only): what a reader of the page can see.
+    printed_amounts: set[Decimal] = field(default_factory=set)
 
     def set_text(self, name: str, text: str | None, confidence: float = EXACT) -> None:
         clean = " ".join(text.split()) if text else ""

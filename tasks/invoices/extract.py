@@ -54,12 +54,17 @@ def _facturx(xml: bytes, data: bytes, options: InvoiceOptions, currency: str) ->
     shown = [c.values.get("total") for c in text] if not isinstance(text, Issue) else []
     shown = [t for t in shown if t is not None]
     xml_total = cand.values.get("total")
-    seen, said = shown, xml_total
+    # Any amount printed on the pages counts, not only the one read as the total: the
+    # template-free reading can pick the wrong figure, the buyer still sees the right one.
+    printed = {t for t in shown if isinstance(t, Decimal)}
+    if not isinstance(text, Issue):
+        printed |= {a for c in text for a in c.printed_amounts}
+    said = xml_total
     if cand.values.get("document_type") == "381" and isinstance(xml_total, Decimal):
         # A credit note's sign is the document type's to say; its print may show -233.47
         # where its XML says 233.47 (or the other way round).
-        seen, said = [abs(t) for t in shown if isinstance(t, Decimal)], abs(xml_total)
-    if seen and said is not None and said not in seen:
+        printed, said = {abs(a) for a in printed}, abs(xml_total)
+    if shown and said is not None and said not in printed:
         cand.issues.append(
             Issue(
                 code="INV-FX-TEXT-MISMATCH",

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from schemas.issue import Issue
-from tasks.invoices.amounts import find_currency, parse_money
+from tasks.invoices.amounts import find_currency, last_amount, parse_money
 from tasks.invoices.candidate import Candidate
 from tasks.invoices.labels import CREDIT_NOTE_WORDS, INVOICE_WORDS, fold, match_label
 from tasks.invoices.pdf_fields import AMOUNT_FIELDS, Found, find_fields, plausible_name
@@ -140,6 +140,13 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     head = fold(" ".join(ln.text for ln in pages[0].lines[:8]))
     cand.set_text("document_type", "381" if any(w in head for w in CREDIT_NOTE_WORDS) else "380")
     cand.values["lines"] = table_lines(pages)
+    cand.printed_amounts = {
+        amount[1]
+        for page in pages
+        for ln in page.lines
+        for cell in ln.cells
+        if (amount := last_amount(cell.text)) is not None
+    }
     return cand
 
 

@@ -97,6 +97,26 @@ def test_facturx_credit_note_printed_negative_agrees_with_its_positive_xml(
     assert "INV-FX-TEXT-MISMATCH" in codes(wrong)
 
 
+def test_facturx_total_printed_anywhere_on_the_page_is_not_a_mismatch(
+    handler: InvoiceHandler, ctx: ClientContext
+) -> None:
+    """The reading of the page may take another figure for the total ("Total 999.00" of a
+    delivery note block); the XML's total printed elsewhere on the page is what counts."""
+    from fpdf import FPDF
+
+    spec = Spec()
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    for text in ("ACME GmbH", "Invoice No: INV-2026-001", "Amount due: 410.55 EUR"):
+        pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, "Total 999.00", new_x="LMARGIN", new_y="NEXT")
+    pdf.embed_file(basename="factur-x.xml", bytes=cii_xml(spec), desc="Factur-X invoice")
+    batch = handler.extract(bytes(pdf.output()), "fx.pdf", ctx)
+    assert batch.meta["text_total"] == "999.00"
+    assert "INV-FX-TEXT-MISMATCH" not in codes(batch)
+
+
 def test_facturx_with_bad_xml_falls_back_to_text(
     handler: InvoiceHandler, ctx: ClientContext
 ) -> None:

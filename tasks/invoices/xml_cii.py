@@ -94,13 +94,18 @@ def parse_cii(root: Element) -> Candidate:
                 tax=xml_decimal(text(tax, "CalculatedAmount")),
             )
         )
-    cand.values["lines"] = [
-        _line(item)
-        for item in (
-            tx.findall(ns_any("IncludedSupplyChainTradeLineItem")) if tx is not None else []
-        )
-    ]
+    items = tx.findall(ns_any("IncludedSupplyChainTradeLineItem")) if tx is not None else []
+    cand.values["lines"] = [_line(item) for item in items if not _text_only(item)]
     return cand
+
+
+def _text_only(item: Element) -> bool:
+    """A ZUGFeRD 1.0 text line: a note in the line list with no product, quantity or amount
+    (``<SpecifiedSupplyChainTradeSettlement />``). It carries information, not a sale."""
+    return not any(
+        item.find(f".//{ns_any(tag)}") is not None
+        for tag in ("SpecifiedTradeProduct", "BilledQuantity", "LineTotalAmount", "ChargeAmount")
+    )
 
 
 def _line(item: Element) -> dict[str, object]:

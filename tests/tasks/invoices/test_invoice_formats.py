@@ -215,3 +215,21 @@ def test_json_batch(handler: InvoiceHandler, ctx: ClientContext) -> None:
 )
 def test_sniff(data: bytes, fmt: str) -> None:
     assert sniff(data, "whatever.txt") == fmt
+
+
+def test_cii_text_only_line_is_a_note_not_a_sale(
+    handler: InvoiceHandler, ctx: ClientContext
+) -> None:
+    """ZUGFeRD 1.0 lets a line carry only a note; it has no amount to check (BR-24)."""
+    note = (
+        b"<ram:IncludedSupplyChainTradeLineItem><ram:AssociatedDocumentLineDocument>"
+        b"<ram:IncludedNote><ram:Content>Orders before 19 December ship this year.</ram:Content>"
+        b"</ram:IncludedNote></ram:AssociatedDocumentLineDocument>"
+        b"<ram:SpecifiedSupplyChainTradeSettlement/></ram:IncludedSupplyChainTradeLineItem>"
+    )
+    xml = cii_xml(Spec())
+    at = xml.index(b"<ram:IncludedSupplyChainTradeLineItem>")
+    batch = handler.extract(xml[:at] + note + xml[at:], "inv.xml", ctx)
+    [fields] = handler.record_json(batch.records)
+    assert len(fields["lines"]) == 2
+    assert codes(batch) == []

@@ -5,6 +5,8 @@
    is read with the embedded XML ignored, and compared field by field.
 2. EN 16931 unit tests (en16931-cen-tc434/UNIT_TESTS_INDEX.tsv): each test fragment is read by
    our UBL/CII reader and our verdict for the rule under test is compared with the expected one.
+3. The production path on the samples published as correct: which rules flag which files (a
+   flag there is either a defect of the sample, such as a made-up VAT id, or a false alarm).
 
 Usage: .venv/bin/python bench/eval_invoices.py [--corpus PATH]
 """
@@ -173,6 +175,33 @@ def eval_rules(corpus: Path) -> None:
     )
 
 
+def eval_flags(corpus: Path) -> None:
+    """What the production path (embedded XML first) flags on samples published as correct."""
+    from schemas.config import ClientConfig
+    from tasks.handler import ClientContext
+    from tasks.invoices.handler import InvoiceHandler
+
+    handler = InvoiceHandler()
+    ctx = ClientContext(client=ClientConfig(id="eval", name="Eval"))
+    files = sorted(
+        [
+            *corpus.glob("zugferd-corpus/**/correct/**/*.pdf"),
+            *corpus.glob("akretion-factur-x/**/*.pdf"),
+        ]
+    )
+    codes: Counter[str] = Counter()
+    flagged = 0
+    for pdf in files:
+        batch = handler.extract(pdf.read_bytes(), pdf.name, ctx)
+        found = [i.code for i in batch.file_issues] + batch.issues.get_column("code").to_list()
+        flagged += bool(found)
+        codes.update(set(found))
+    print(f"\nProduction path on {len(files)} Factur-X/ZUGFeRD samples published as correct")
+    print(f"files with at least one flag: {flagged}; files per code:")
+    for code, n in codes.most_common():
+        print(f"  {code:<24}{n:>4}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--corpus", type=Path, default=default_corpus())
@@ -181,6 +210,7 @@ def main() -> None:
         raise SystemExit(f"corpus not found at {args.corpus}")
     eval_pdfs(args.corpus)
     eval_rules(args.corpus)
+    eval_flags(args.corpus)
 
 
 if __name__ == "__main__":

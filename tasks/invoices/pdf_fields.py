@@ -53,7 +53,7 @@ _TITLE_NUMBER = re.compile(
 AMOUNT_FIELDS = frozenset(AMOUNT_LABELS)
 _NAME_FIELDS = frozenset({"vendor_name", "buyer_name"})
 #: A word of four letters or more between an amount label and its amount.
-_WORDY = re.compile(r"(?<![A-Za-z])(?!(?:excl|incl|inkl|zzgl)\b)[^\W\d_]{4,}")
+_WORDY = re.compile(r"(?<![A-Za-z])(?!(?:excl|incl|inkl|zzgl|brutto|gross)\b)[^\W\d_]{4,}", re.I)
 
 
 def _has_colon(cell_text: str, label_len: int) -> bool:

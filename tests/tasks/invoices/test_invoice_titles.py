@@ -94,3 +94,17 @@ def test_due_date_in_a_payment_sentence(sentence: str, due: dt.date) -> None:
 def test_a_date_in_another_sentence_is_not_a_due_date() -> None:
     values = _values("Muster GmbH", "Invoice No: R-1", "Delivered to site by 04.07.2013")
     assert "due_date" not in values
+
+
+def test_a_total_qualified_as_gross_is_the_total() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    pdf.cell(0, 7, "Muster GmbH", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, "Rechnungsnummer: R-9", new_x="LMARGIN", new_y="NEXT")
+    for label, value in (("Rechnungssumme Brutto (inkl. USt.)", "529,87"),):
+        pdf.cell(90, 7, label)
+        pdf.cell(40, 7, value, align="R", new_x="LMARGIN", new_y="NEXT")
+    found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    assert found[0].values["total"] == Decimal("529.87")

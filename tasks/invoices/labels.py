@@ -230,6 +230,8 @@ AMOUNT_LABELS: dict[str, tuple[str, ...]] = {
         "zwischensumme",
         "nettobetrag",
         "summe netto",
+        "rechnungssumme netto",
+        "rechnungsbetrag netto",
         "gesamt netto",
         "nettosumme",
         "rechnungssumme ohne ust",

@@ -171,7 +171,13 @@ def read_pages(data: bytes, max_pages: int) -> Iterator[PageText]:
             )
         for number, page in enumerate(pdf.pages, start=1):
             try:
-                words = page.extract_words(keep_blank_chars=False)
+                # Rotated text (a margin note, a watermark running up the page) is not part of
+                # the lines a reader follows; mixed into them it breaks labels apart.
+                words = [
+                    w
+                    for w in page.extract_words(keep_blank_chars=False, extra_attrs=["upright"])
+                    if w.get("upright", True)
+                ]
                 images = len(page.images)
                 yield PageText(
                     number=number,

@@ -108,3 +108,26 @@ def test_a_total_qualified_as_gross_is_the_total() -> None:
     found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
     assert isinstance(found, list)
     assert found[0].values["total"] == Decimal("529.87")
+
+
+def test_rotated_margin_text_is_not_read_into_the_lines() -> None:
+    from tasks.invoices.pdf_text import read_pages
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    pdf.cell(0, 7, "Muster GmbH", new_x="LMARGIN", new_y="NEXT")
+    y = pdf.get_y()
+    with pdf.rotation(90, 11, y + 5):
+        pdf.text(11, y + 5, "Beispielrechnung")  # runs up the margin, beside the label
+    pdf.set_xy(12, y)
+    pdf.cell(90, 7, "Rechnungssumme Netto (excl. USt.)")
+    pdf.cell(40, 7, "473,00", align="R", new_x="LMARGIN", new_y="NEXT")
+    (page,) = read_pages(bytes(pdf.output()), 5)
+    text = " ".join(ln.text for ln in page.lines)
+    assert "Rechnungssumme Netto" in text
+    assert "Beispiel" not in text
+    assert "gnunhcer" not in text
+    found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    assert found[0].values["subtotal"] == Decimal("473.00")

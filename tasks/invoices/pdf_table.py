@@ -1,9 +1,10 @@
 """Line-item tables found by their header row, without a template.
 
 A header is a line with a description column and at least two of quantity / unit price /
-amount. Each following cell is assigned to the header column it overlaps most (or the
-nearest one); a row with an amount is an item, a row with only text continues the previous
-description, and a totals label or a repeated header ends the table.
+amount, on one line or stacked over up to three. Each following cell is assigned to the
+header column it overlaps most (or the nearest one); a row with an amount is an item, a row
+with only text continues the previous description, and a totals label or a repeated header
+ends the table.
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "line total",
         "betrag",
         "gesamtpreis",
+        "gesamtbetrag",
+        "positionsbetrag",
+        "positionswert",
+        "nettowert",
         "gesamt",
         "summe",
         "nettobetrag",
@@ -95,17 +100,79 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 _LOOKUP = {fold(word): col for col, words in COLUMNS.items() for word in words}
+#: Longest first, so "prix unitaire" is a unit price before "prix" is.
+_PREFIXES = sorted(_LOOKUP, key=len, reverse=True)
+
+
+def _column_word(text: str) -> str | None:
+    """The column a header cell names: its words, or its first words then a qualifier
+    (``Positionsbetrag ohne USt.``, ``Prix HT``)."""
+    folded = fold(text).rstrip(":. ")
+    if folded in _LOOKUP:
+        return _LOOKUP[folded]
+    for word in _PREFIXES:
+        if folded.startswith(word) and not folded[len(word) : len(word) + 1].isalpha():
+            return _LOOKUP[word]
+    return None
 
 
 def _header(line: TextLine) -> dict[str, Cell] | None:
     found: dict[str, Cell] = {}
     for cell in line.cells:
-        col = _LOOKUP.get(fold(cell.text).rstrip(":"))
+        col = _column_word(cell.text)
         if col is not None and col not in found:
             found[col] = cell
     numeric = sum(1 for c in ("quantity", "unit_price", "amount") if c in found)
     if "description" in found and numeric >= 2 and "amount" in found:
         return found
+    return None
+
+
+def _stacked(lines: list[TextLine]) -> TextLine:
+    """Header lines printed over two or three rows (``Prix`` / ``unitaire``, ``Positions-``
+    / ``betrag``) as one line: cells that overlap horizontally are read top to bottom."""
+    columns: list[list[Cell]] = []
+    for cell in sorted((c for ln in lines for c in ln.cells), key=lambda c: c.x0):
+        for col in columns:
+            if any(cell.x0 < other.x1 and cell.x1 > other.x0 for other in col):
+                col.append(cell)
+                break
+        else:
+            columns.append([cell])
+    merged = []
+    for col in columns:
+        text = ""
+        for part in sorted(col, key=lambda c: c.top):
+            piece = part.text.strip()
+            text = text[:-1] + piece if text.endswith("-") else f"{text} {piece}".strip()
+        merged.append(
+            Cell(
+                text=text,
+                x0=min(c.x0 for c in col),
+                x1=max(c.x1 for c in col),
+                top=min(c.top for c in col),
+                bottom=max(c.bottom for c in col),
+            )
+        )
+    return TextLine(cells=tuple(merged))
+
+
+def _header_at(lines: tuple[TextLine, ...], index: int) -> tuple[dict[str, Cell], int] | None:
+    """The header that ends at line ``index`` (one line, or up to three stacked lines within
+    about two line heights), and how many lines it took."""
+    found = _header(lines[index])
+    if found is not None:
+        return found, 1
+    for size in (2, 3):
+        start = index - size + 1
+        if start < 0:
+            break
+        window = list(lines[start : index + 1])
+        if window[-1].top - window[0].top > 2.5 * size * window[0].height:
+            break
+        found = _header(_stacked(window))
+        if found is not None:
+            return found, size
     return None
 
 
@@ -124,9 +191,13 @@ def table_lines(pages: list[PageText]) -> list[dict[str, Any]]:
     """Line items of one invoice, across its pages (the header may repeat per page)."""
     items: list[dict[str, Any]] = []
     for page in pages:
+        # A table cut by a page break without its header repeated is not followed onto the
+        # next page: what comes after the items there (terms, allowances, the VAT breakdown)
+        # has no reliable end marker, and invented lines are worse than missing ones.
         header: dict[str, Cell] | None = None
-        for text_line in page.lines:
-            found = _header(text_line)
+        for i, text_line in enumerate(page.lines):
+            stacked = _header_at(page.lines, i) if header is None else None
+            found = _header(text_line) if stacked is None else stacked[0]
             if found is not None:
                 header = found
                 continue

@@ -131,3 +131,34 @@ def test_rotated_margin_text_is_not_read_into_the_lines() -> None:
     found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
     assert isinstance(found, list)
     assert found[0].values["subtotal"] == Decimal("473.00")
+
+
+def test_a_table_header_stacked_over_two_lines() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    pdf.cell(0, 7, "Muster GmbH", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, "Rechnungsnummer: R-9", new_x="LMARGIN", new_y="NEXT")
+    widths = (80, 25, 35, 40)
+    # Only the stacked "Positions-" / "wert" names the amount column.
+    for row in (("", "", "", "Positions-"), ("Beschreibung", "Menge", "Rabatt", "wert")):
+        for w, text in zip(widths, row, strict=True):
+            pdf.cell(w, 5, text, align="L" if w == 80 else "R")
+        pdf.ln()
+    for row in (
+        ("Trennblätter A4", "20", "9,90", "198,00"),
+        ("Joghurt Banane", "50", "5,50", "275,00"),
+    ):
+        for w, text in zip(widths, row, strict=True):
+            pdf.cell(w, 6, text, align="L" if w == 80 else "R")
+        pdf.ln()
+    pdf.cell(140, 6, "Gesamtbetrag")
+    pdf.cell(40, 6, "473,00", align="R")
+    found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    lines = found[0].values["lines"]
+    assert [(ln["description"], ln["amount"]) for ln in lines] == [
+        ("Trennblätter A4", Decimal("198.00")),
+        ("Joghurt Banane", Decimal("275.00")),
+    ]
+    assert lines[0]["quantity"] == Decimal("20")

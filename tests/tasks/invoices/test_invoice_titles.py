@@ -22,6 +22,22 @@ def _values(*lines: str) -> dict[str, object]:
     return found[0].values
 
 
+def _letter(size: int = 11) -> FPDF:
+    """A page that already names its seller and its number."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", size)
+    pdf.cell(0, 7, "Muster GmbH", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, "Rechnungsnummer: R-9", new_x="LMARGIN", new_y="NEXT")
+    return pdf
+
+
+def _read(pdf: FPDF) -> dict[str, object]:
+    found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    return found[0].values
+
+
 @pytest.mark.parametrize(
     ("title", "number"),
     [
@@ -97,17 +113,10 @@ def test_a_date_in_another_sentence_is_not_a_due_date() -> None:
 
 
 def test_a_total_qualified_as_gross_is_the_total() -> None:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", "", 11)
-    pdf.cell(0, 7, "Muster GmbH", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 7, "Rechnungsnummer: R-9", new_x="LMARGIN", new_y="NEXT")
-    for label, value in (("Rechnungssumme Brutto (inkl. USt.)", "529,87"),):
-        pdf.cell(90, 7, label)
-        pdf.cell(40, 7, value, align="R", new_x="LMARGIN", new_y="NEXT")
-    found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
-    assert isinstance(found, list)
-    assert found[0].values["total"] == Decimal("529.87")
+    pdf = _letter()
+    pdf.cell(90, 7, "Rechnungssumme Brutto (inkl. USt.)")
+    pdf.cell(40, 7, "529,87", align="R", new_x="LMARGIN", new_y="NEXT")
+    assert _read(pdf)["total"] == Decimal("529.87")
 
 
 def test_rotated_margin_text_is_not_read_into_the_lines() -> None:
@@ -134,11 +143,7 @@ def test_rotated_margin_text_is_not_read_into_the_lines() -> None:
 
 
 def test_a_table_header_stacked_over_two_lines() -> None:
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", "", 10)
-    pdf.cell(0, 7, "Muster GmbH", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 7, "Rechnungsnummer: R-9", new_x="LMARGIN", new_y="NEXT")
+    pdf = _letter(10)
     widths = (80, 25, 35, 40)
     # Only the stacked "Positions-" / "wert" names the amount column.
     for row in (("", "", "", "Positions-"), ("Beschreibung", "Menge", "Rabatt", "wert")):
@@ -154,9 +159,8 @@ def test_a_table_header_stacked_over_two_lines() -> None:
         pdf.ln()
     pdf.cell(140, 6, "Gesamtbetrag")
     pdf.cell(40, 6, "473,00", align="R")
-    found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
-    assert isinstance(found, list)
-    lines = found[0].values["lines"]
+    lines = _read(pdf)["lines"]
+    assert isinstance(lines, list)
     assert [(ln["description"], ln["amount"]) for ln in lines] == [
         ("Trennblätter A4", Decimal("198.00")),
         ("Joghurt Banane", Decimal("275.00")),

@@ -26,6 +26,11 @@ _SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "¥": "JPY", "₹": "INR", "�
 _CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 #: Upper-case words that look like currency codes in invoice text but are not meant as one.
 _NOT_CURRENCY = frozenset({"VAT", "TVA", "IVA", "BTW", "USt", "PDF", "IBAN", "BIC", "ALL"})
+#: ISO 4217 codes that are not money an invoice is written in: "no currency" (XXX, often a
+#: masked placeholder), testing, gold, silver and the other funds and units of account.
+_NOT_INVOICE_CURRENCY = frozenset(
+    {"XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"}
+)
 
 
 def parse_money(text: str) -> Decimal | None:
@@ -48,7 +53,7 @@ def find_currency(text: str) -> str | None:
     """An ISO 4217 code or a currency symbol in ``text``, as a code."""
     for m in _CODE.finditer(text):
         code = m.group(1)
-        if code not in _NOT_CURRENCY and is_currency(code):
+        if code not in _NOT_CURRENCY and code not in _NOT_INVOICE_CURRENCY and is_currency(code):
             return code
     for symbol, code in _SYMBOLS.items():
         if symbol in text:

@@ -52,6 +52,12 @@ _TITLE_NUMBER = re.compile(
 )
 AMOUNT_FIELDS = frozenset(AMOUNT_LABELS)
 _NAME_FIELDS = frozenset({"vendor_name", "buyer_name"})
+#: A VAT identifier: a country prefix and 8-12 letters or digits, most of them digits.
+_VAT_ID = re.compile(r"[A-Z]{2}(?=(?:[A-Z]?\d){8})[0-9A-Z]{8,12}\b")
+#: A seller's label turned into the buyer's by a qualifier word.
+_BUYER_QUALIFIER = re.compile(
+    r"\b(?:client|customer|kunde|kunden|buyer|acheteur|klant|cliente|acquirente|afnemer)\b|^kunden"
+)
 #: A word of four letters or more between an amount label and its amount.
 _WORDY = re.compile(r"(?<![A-Za-z])(?!(?:excl|incl|inkl|zzgl|brutto|gross)\b)[^\W\d_]{4,}", re.I)
 
@@ -218,9 +224,16 @@ def find_fields(page: PageText) -> list[Found]:
             if hit is None:
                 continue
             field, label_len = hit
+            if field.startswith("vendor_") and _BUYER_QUALIFIER.search(fold(cell.text)[:60]):
+                continue  # "N° TVA client", "Kunden-USt-IdNr": the buyer's, not the seller's
             generic = fold(cell.text)[:label_len] in _GENERIC
             penalty = GENERIC_PENALTY if generic else 1.0
             rest = _strip_label(cell.text, label_len)
+            if field == "tax_total" and (vat_id := _VAT_ID.match(rest)):
+                # "TVA : FR11999999998 - SIRET ...": a tax word before an identifier is the
+                # seller's VAT number, not an amount of tax.
+                out.append(Found("vendor_tax_id", vat_id.group(0), SAME_CELL, page.number))
+                continue
             if field in _NAME_FIELDS and rest and not _has_colon(cell.text, label_len):
                 continue  # "Lieferant GmbH" is a name, not the label "Lieferant"
             if field in AMOUNT_FIELDS:

@@ -166,3 +166,18 @@ def test_a_table_header_stacked_over_two_lines() -> None:
         ("Joghurt Banane", Decimal("275.00")),
     ]
     assert lines[0]["quantity"] == Decimal("20")
+
+
+def test_seller_vat_from_a_letterhead_and_not_from_the_customers_label() -> None:
+    pdf = _letter()
+    for text in (
+        "TVA : FR11999999998 - SIRET : 99999999800010 - APE : 4778C",
+        "N° TVA client  FR19787878784",
+        "Bon de commande : XXX",
+        "Total 120,00",
+    ):
+        pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+    values = _read(pdf)
+    assert values["vendor_tax_id"] == "FR11999999998"
+    # "XXX" is ISO 4217's "no currency" (here a placeholder), never the invoice's currency.
+    assert values["currency"] == "EUR"

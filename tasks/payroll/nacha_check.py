@@ -156,6 +156,11 @@ def _check_header(header: str) -> list[AchProblem]:
     return out
 
 
+def _code_kind(code: pl.Expr) -> pl.Expr:
+    """A transaction code's credit/debit digit (its second; 55, a loan reversal, is a debit)."""
+    return pl.when(code == "55").then(pl.lit("6")).otherwise(code.str.slice(1, 1))
+
+
 def _check_batches(frame: pl.DataFrame, limit: int) -> list[AchProblem]:
     kind = pl.col("record").str.slice(0, 1)
     lines = frame.with_columns(kind.alias("kind"), (kind == "5").cum_sum().alias("batch"))
@@ -196,9 +201,7 @@ def _check_batches(frame: pl.DataFrame, limit: int) -> list[AchProblem]:
         pl.col("amount").is_null() | pl.col("trace").is_null() | pl.col("rdfi8").is_null()
     ).head(limit)["line"]:
         out.append(AchProblem("ACH-NOT-NUMERIC", line, "Routing, amount and trace must be digits."))
-    code_kind = (
-        pl.when(pl.col("code") == "55").then(pl.lit("6")).otherwise(pl.col("code").str.slice(1, 1))
-    )  # 55: loan reversal, a debit
+    code_kind = _code_kind(pl.col("code"))
     bad_code = entries.filter(
         ~pl.col("code").str.contains(r"^[23458]\d$")
         | ~code_kind.is_in(_CREDIT_DIGITS + _DEBIT_DIGITS)
@@ -235,7 +238,7 @@ def _check_batches(frame: pl.DataFrame, limit: int) -> list[AchProblem]:
     )
     headers = lines.filter(pl.col("kind") == "5").select(
         "batch",
-        _field(51, 53).alias("sec"),
+        "sec",
         _field(2, 4).alias("h_class"),
         _field(41, 50).alias("h_company"),
         _field(80, 87).alias("h_odfi"),
@@ -351,10 +354,12 @@ def describe_nacha(data: bytes) -> str:
         return f"a NACHA bank file that cannot be read ({records})."
     kinds = records.str.slice(0, 1)
     entries = records.filter(kinds == "6")
-    second = entries.str.slice(2, 1)
-    amounts = entries.str.slice(29, 10).cast(pl.Int64, strict=False).fill_null(0)
-    credit = int(amounts.filter(second.is_in(_CREDIT_DIGITS)).sum() or 0)
-    debit = int(amounts.filter(second.is_in(_DEBIT_DIGITS)).sum() or 0)
+    sides = entries.to_frame("record").select(
+        _code_kind(_field(2, 3)).alias("kind"),
+        _number(30, 39).fill_null(0).alias("amount"),
+    )
+    credit = int(sides.filter(pl.col("kind").is_in(_CREDIT_DIGITS))["amount"].sum() or 0)
+    debit = int(sides.filter(pl.col("kind").is_in(_DEBIT_DIGITS))["amount"].sum() or 0)
     problems = check_nacha(data, limit=3)
     verdict = (
         "Its structure is sound."

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def ours(csv_path: str, workdir: str, db_url: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
     from billing.close import statement_for
-    from billing.export import statement_bytes, write_bytes
+    from billing.export import write_statement
     from billing.meter import meter
     from schemas.config import ClientConfig
     from store.db import make_engine, migrate, transaction
@@ -106,7 +106,7 @@ def ours(csv_path: str, workdir: str, db_url: str, queue: mp.Queue) -> None:  # 
     peaks["meter"] = _peak_mib()
     with transaction(engine) as s:
         st = statement_for(s, client, now.strftime("%Y-%m"))
-    write_bytes(statement_bytes(st, "detail", "csv"), Path(workdir) / "usage.csv")
+    write_statement(st, "detail", "csv", Path(workdir) / "usage.csv")
     t_end = time.perf_counter()
     queue.put(
         {

@@ -167,6 +167,33 @@ def xlsx_bytes(sheets: dict[str, pl.DataFrame]) -> bytes:
     return buf.getvalue()
 
 
+def _write_table(
+    frame: pl.DataFrame,
+    fmt: str,
+    target: io.BytesIO | Path,
+    extra: dict[str, pl.DataFrame] | None = None,
+    sheet: str = "detail",
+) -> None:
+    """``frame`` as ``fmt`` into a buffer or straight into a file (Polars streams CSV and
+    Parquet to a path, so a million-row detail is never held as bytes as well)."""
+    if fmt == "csv":
+        formula_safe(frame).with_columns(
+            pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
+            for c, t in frame.schema.items()
+            if isinstance(t, pl.Datetime)
+        ).write_csv(target)
+    elif fmt == "parquet":
+        frame.write_parquet(target, statistics=False)
+    elif fmt == "xlsx":
+        data = xlsx_bytes({sheet: frame, **(extra or {})})
+        if isinstance(target, Path):
+            target.write_bytes(data)
+        else:
+            target.write(data)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
 def export_bytes(
     frame: pl.DataFrame,
     fmt: str,
@@ -178,35 +205,42 @@ def export_bytes(
     For XLSX, ``extra`` frames become further sheets after ``sheet``.
     """
     buf = io.BytesIO()
-    if fmt == "csv":
-        formula_safe(frame).with_columns(
-            pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
-            for c, t in frame.schema.items()
-            if isinstance(t, pl.Datetime)
-        ).write_csv(buf)
-    elif fmt == "parquet":
-        frame.write_parquet(buf, statistics=False)
-    elif fmt == "xlsx":
-        return xlsx_bytes({sheet: frame, **(extra or {})})
-    else:
-        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    _write_table(frame, fmt, buf, extra, sheet)
     return buf.getvalue()
+
+
+def _statement_table(st: Statement, kind: str) -> tuple[pl.DataFrame, dict[str, pl.DataFrame], str]:
+    detail, summary = detail_frame(st), summary_frame(st)
+    if kind == "detail":
+        return detail, {"summary": summary}, "detail"
+    if kind == "summary":
+        return summary, {"detail": detail}, "summary"
+    raise ValueError(f"unknown export kind {kind!r}; use detail or summary")
 
 
 def statement_bytes(st: Statement, kind: str, fmt: str) -> bytes:
     """The ``detail`` or ``summary`` export of a statement (XLSX: both sheets)."""
-    detail, summary = detail_frame(st), summary_frame(st)
-    if kind == "detail":
-        return export_bytes(detail, fmt, {"summary": summary}, sheet="detail")
-    if kind == "summary":
-        return export_bytes(summary, fmt, {"detail": detail}, sheet="summary")
-    raise ValueError(f"unknown export kind {kind!r}; use detail or summary")
+    frame, extra, sheet = _statement_table(st, kind)
+    return export_bytes(frame, fmt, extra, sheet)
+
+
+def _atomic(out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out.with_name(out.name + ".tmp")
+
+
+def write_statement(st: Statement, kind: str, fmt: str, out: Path) -> Path:
+    """Write the ``kind`` export of ``st`` as ``fmt`` to ``out`` atomically (temp, rename)."""
+    frame, extra, sheet = _statement_table(st, kind)
+    tmp = _atomic(out)
+    _write_table(frame, fmt, tmp, extra, sheet)
+    tmp.replace(out)
+    return out
 
 
 def write_bytes(data: bytes, out: Path) -> Path:
     """Write ``data`` to ``out`` atomically (temp file, then rename)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
+    tmp = _atomic(out)
     tmp.write_bytes(data)
     tmp.replace(out)
     return out
@@ -214,4 +248,7 @@ def write_bytes(data: bytes, out: Path) -> Path:
 
 def write_export(frame: pl.DataFrame, fmt: str, out: Path) -> Path:
     """Write ``frame`` as ``fmt`` to ``out`` atomically."""
-    return write_bytes(export_bytes(frame, fmt), out)
+    tmp = _atomic(out)
+    _write_table(frame, fmt, tmp)
+    tmp.replace(out)
+    return out

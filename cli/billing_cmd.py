@@ -51,7 +51,7 @@ def export_cmd(
     """Export a client's period: the usage detail, the invoice summary or the evidence zip."""
     from billing.close import statement_for
     from billing.evidence import evidence_bytes
-    from billing.export import FORMATS, KINDS, statement_bytes, write_bytes
+    from billing.export import FORMATS, KINDS, write_bytes, write_statement
     from store.db import transaction
 
     _period(period)
@@ -65,9 +65,13 @@ def export_cmd(
     cfg = rt.config.clients[client]
     with transaction(rt.engine) as session:
         st = statement_for(session, cfg, period, accuracy=_accuracy(accuracy))
-        data = evidence_bytes(session, st) if kind == "evidence" else statement_bytes(st, kind, fmt)
+        evidence = evidence_bytes(session, st) if kind == "evidence" else None
     ext = "zip" if kind == "evidence" else fmt
-    target = write_bytes(data, out or Path(f"billing-{client}-{period}-{kind}.{ext}"))
+    target = out or Path(f"billing-{client}-{period}-{kind}.{ext}")
+    if evidence is not None:
+        write_bytes(evidence, target)
+    else:  # streamed to the file: a million-row detail is not held as bytes too
+        write_statement(st, kind, fmt, target)
     answer = {
         "client_id": client,
         "period": period,

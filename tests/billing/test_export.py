@@ -7,12 +7,19 @@ import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
 
 from billing.close import close_period, statement_for
 from billing.evidence import evidence_bytes
-from billing.export import DETAIL_COLUMNS, detail_frame, statement_bytes, summary_frame
+from billing.export import (
+    DETAIL_COLUMNS,
+    detail_frame,
+    statement_bytes,
+    summary_frame,
+    write_statement,
+)
 from billing.ledger import posted_lines
 from flows.runtime import Runtime
 from schemas.money import to_cents
@@ -114,4 +121,20 @@ def test_exports_are_formula_safe_and_xlsx_has_two_sheets(runtime: Runtime) -> N
     assert f"Total: {st.invoice.total}." in readme
     assert sums.filter(pl.col("kind") == "total").get_column("amount").item() == str(
         st.invoice.total
+    )
+
+
+def test_a_statement_written_to_a_file_is_the_same_as_its_bytes(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    _meter_mix(runtime)
+    cfg = client(rates={"payroll_payment": "0.45"}, cards=CARDS)
+    with transaction(runtime.engine) as session:
+        st = statement_for(session, cfg, "2026-03")
+    for kind in ("detail", "summary"):
+        for fmt in ("csv", "parquet", "xlsx"):
+            out = write_statement(st, kind, fmt, tmp_path / "exports" / f"{kind}.{fmt}")
+            assert out.read_bytes() == statement_bytes(st, kind, fmt), (kind, fmt)
+    assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == sorted(
+        f"{k}.{f}" for k in ("detail", "summary") for f in ("csv", "parquet", "xlsx")
     )

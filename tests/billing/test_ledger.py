@@ -94,3 +94,23 @@ def test_flat_rates_bill_exactly_as_the_stored_amounts(runtime: Runtime) -> None
         stored = st.entries.get_column("amount").sum()
     assert stored == Decimal("3.15")
     assert st.invoice.total == Decimal("3.15")
+
+
+def test_a_period_reads_in_completion_order_whatever_order_it_was_written(
+    runtime: Runtime,
+) -> None:
+    cfg = client(rates={"invoice": "1.20"})
+    late, early = add_file(runtime.engine), add_file(runtime.engine)
+    meter_units(runtime.engine, cfg, late, 2, AT + dt.timedelta(days=2))
+    meter_units(runtime.engine, cfg, early, 2, AT)
+    meter_units(runtime.engine, cfg, late, 3, AT + dt.timedelta(days=2))  # a later row, same time
+    with transaction(runtime.engine) as session:
+        first = session.scalars(select(UsageEntry).order_by(UsageEntry.id)).first()
+        assert first is not None
+        reverse_entry(session, entry_id=first.id, period="2026-03")  # keeps its completion time
+        frame = period_frame(session, "acme", "2026-03")
+    times = frame.get_column("completed_at").to_list()
+    ids = frame.get_column("id").to_list()
+    assert list(zip(times, ids, strict=True)) == sorted(zip(times, ids, strict=True))
+    assert frame.height == 6
+    assert frame.get_column("completed_at").head(2).to_list() == [AT, AT]

@@ -61,10 +61,21 @@ def find_currency(text: str) -> str | None:
     return None
 
 
+def _glued_to_word(text: str, start: int) -> bool:
+    """Digits that continue a word (an identifier), unless the word is a currency code
+    written against its amount (``EUR125.00``)."""
+    if start == 0 or not text[start].isdigit() or not text[start - 1].isalpha():
+        return False
+    word = re.search(r"[A-Za-z]+$", text[:start])
+    return word is None or not (len(word.group(0)) == 3 and is_currency(word.group(0)))
+
+
 def last_amount(text: str) -> tuple[str, Decimal] | None:
     """The right-most amount in ``text`` (totals print their value last on the line)."""
     found: tuple[str, Decimal] | None = None
     for m in AMOUNT_TOKEN.finditer(text):
+        if _glued_to_word(text, m.start() + len(m.group(0)) - len(m.group(0).lstrip())):
+            continue  # the digits of "DE123456789" or "INV2024" are not an amount
         token = m.group(0).strip()
         value = parse_money(token)
         if value is not None and re.search(r"\d", token):

@@ -17,7 +17,14 @@ from schemas.issue import Issue
 from tasks.invoices.amounts import find_currency, last_amount, parse_money
 from tasks.invoices.candidate import Candidate
 from tasks.invoices.labels import CREDIT_NOTE_WORDS, INVOICE_WORDS, fold, match_label
-from tasks.invoices.pdf_fields import AMOUNT_FIELDS, Found, find_fields, plausible_name
+from tasks.invoices.pdf_fields import (
+    AMOUNT_FIELDS,
+    GENERIC_PENALTY,
+    RIGHT,
+    Found,
+    find_fields,
+    plausible_name,
+)
 from tasks.invoices.pdf_table import table_lines
 from tasks.invoices.pdf_text import PageText, PdfUnreadableError, read_pages
 
@@ -89,10 +96,14 @@ def _best(found: Iterable[Found], field: str) -> Found | None:
     return max(hits, key=lambda f: f.confidence)  # max keeps the first of equals
 
 
-def _consistent_tax(found: list[Found], cand: Candidate) -> Found | None:
+def _consistent_tax(
+    found: list[Found], cand: Candidate, printed: set[Decimal], page: int
+) -> Found | None:
     """The printed tax that makes ``subtotal + tax = total``: one tax amount, or up to three
-    per-rate tax amounts (``7% 11,20``, ``19% 63,84``) that add up to it. None when no printed
-    amount does, so a document whose own sums disagree still fails the arithmetic rules."""
+    per-rate tax amounts (``7% 11,20``, ``19% 63,84``) that add up to it, or else that
+    difference printed anywhere on the pages (a VAT summary table whose label we did not
+    read; ``0,00`` on a reverse-charge invoice). None when no printed amount does, so a
+    document whose own sums disagree still fails the arithmetic rules."""
     subtotal, total = cand.values.get("subtotal"), cand.values.get("total")
     if not isinstance(subtotal, Decimal) or not isinstance(total, Decimal):
         return None
@@ -107,6 +118,8 @@ def _consistent_tax(found: list[Found], cand: Candidate) -> Found | None:
             if sum(combo) == target:
                 confidence = min(f.confidence for f, v in hits if v in combo)
                 return Found("tax_total", str(target), confidence, hits[-1][0].page)
+    if target in printed and subtotal != 0:
+        return Found("tax_total", str(target), GENERIC_PENALTY * RIGHT, page)
     return None
 
 
@@ -131,7 +144,14 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
         hit = _best(found, field)
         if hit is not None:
             cand.set_amount(field, hit.text, hit.confidence)
-    hit = _consistent_tax(found, cand) or _best(found, "tax_total")
+    printed = {
+        amount[1]
+        for page in pages
+        for ln in page.lines
+        for cell in ln.cells
+        if (amount := last_amount(cell.text)) is not None
+    }
+    hit = _consistent_tax(found, cand, printed, pages[-1].number) or _best(found, "tax_total")
     if hit is not None:
         cand.set_amount("tax_total", hit.text, hit.confidence)
     if "vendor_name" not in cand.values:
@@ -140,13 +160,7 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     head = fold(" ".join(ln.text for ln in pages[0].lines[:8]))
     cand.set_text("document_type", "381" if any(w in head for w in CREDIT_NOTE_WORDS) else "380")
     cand.values["lines"] = table_lines(pages)
-    cand.printed_amounts = {
-        amount[1]
-        for page in pages
-        for ln in page.lines
-        for cell in ln.cells
-        if (amount := last_amount(cell.text)) is not None
-    }
+    cand.printed_amounts = printed
     return cand
 
 

@@ -73,3 +73,17 @@ def test_currency_and_last_amount() -> None:
     assert find_currency("Total € 5") == "EUR"
     assert find_currency("VAT 19% total") is None
     assert last_amount("MwSt 19 % 1.234,50") == ("1.234,50", Decimal("1234.50"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("USt.-Identnr.: DE123456789", None),  # an identifier's digits are not an amount
+        ("Kunde K2024", None),
+        ("INV2024 12,50", ("12,50", Decimal("12.50"))),
+        ("EUR125.00", ("125.00", Decimal("125.00"))),  # a currency code written against it
+        ("Total 1.234,56 EUR", ("1.234,56", Decimal("1234.56"))),
+    ],
+)
+def test_amounts_never_come_out_of_a_word(text: str, expected: tuple[str, Decimal] | None) -> None:
+    assert last_amount(text) == expected

@@ -1,0 +1,50 @@
+"""Totals read from a PDF's text: the tax that makes the printed sums agree."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fpdf import FPDF
+
+from tasks.invoices.pdf_extract import extract_pdf
+
+
+def _totals_page(rows: list[tuple[str, ...]]) -> bytes:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    pdf.cell(0, 6, "Rechnung Nr. RE-7 vom 09.05.2017", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    for row in rows:
+        for i, text in enumerate(row):
+            pdf.set_x(20 + 45 * i)
+            pdf.cell(40, 6, text)
+        pdf.ln(6)
+    return bytes(pdf.output())
+
+
+def test_tax_is_the_printed_difference_when_its_label_is_not_read() -> None:
+    data = _totals_page(
+        [
+            ("Rechnungssumme Netto", "496,00"),
+            ("Steuerbasis 7%", "160,00", "11,20"),
+            ("Steuerbasis 19%", "336,00", "63,84"),
+            ("Summe Steuern", "", "75,04"),
+            ("Gesamtbetrag", "571,04"),
+            ("USt.-Identnr.:", "DE123456789"),
+        ]
+    )
+    found = extract_pdf(data, max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    values = found[0].values
+    assert (values["subtotal"], values["total"]) == (Decimal("496.00"), Decimal("571.04"))
+    assert values["tax_total"] == Decimal("75.04")
+
+
+def test_an_unprinted_difference_is_not_made_up() -> None:
+    data = _totals_page(
+        [("Rechnungssumme Netto", "496,00"), ("Gesamtbetrag", "571,04"), ("Seite", "1")]
+    )
+    found = extract_pdf(data, max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    assert "tax_total" not in found[0].values

@@ -2,16 +2,18 @@
 
 A header is a line with a description column and at least two of quantity / unit price /
 amount, on one line or stacked over up to three. Each following cell is assigned to the
-header column it overlaps most (or the nearest one); a row with an amount is an item, a row
-with only text continues the previous description, and a totals label or a repeated header
-ends the table.
+header column it overlaps most (or the nearest one), and left out when that column is not a
+line field (a VAT rate, an article number). A row with an amount is an item, a row with only
+text continues the previous description, a row that only takes a discount off the item above
+becomes that item's adjustment, and a totals line or a repeated header ends the table.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from tasks.invoices.amounts import parse_money
+from tasks.invoices.amounts import last_amount, parse_money
 from tasks.invoices.candidate import line
 from tasks.invoices.labels import fold, match_label
 from tasks.invoices.pdf_text import Cell, PageText, TextLine
@@ -29,6 +31,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "artikel",
         "leistung",
         "artikelbezeichnung",
+        "artikelbeschreibung",
+        "leistungsbeschreibung",
+        "produkt",
+        "produit",
+        "producto",
+        "prodotto",
         "designation",
         "libelle",
         "omschrijving",
@@ -97,6 +105,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "importo",
         "totale",
         "net amount",
+        "entgelt",
+        "nettoentgelt",
+        "prix total",
     ),
 }
 _LOOKUP = {fold(word): col for col, words in COLUMNS.items() for word in words}
@@ -117,11 +128,24 @@ def _column_word(text: str) -> str | None:
 
 
 def _header(line: TextLine) -> dict[str, Cell] | None:
+    """The columns a header line names, keyed by field; cells it does not name (``USt. %``,
+    ``Art.Nr.``) are kept under ``_<n>`` keys, so the values under them are not taken for a
+    neighbour's. Of two price columns and no amount column (``Prix unitaire`` ... ``Prix
+    HT``), the right-most is the line amount."""
     found: dict[str, Cell] = {}
-    for cell in line.cells:
+    prices: list[Cell] = []
+    for n, cell in enumerate(line.cells):
         col = _column_word(cell.text)
+        if col == "unit_price":
+            prices.append(cell)
         if col is not None and col not in found:
             found[col] = cell
+        else:
+            found[f"_{n}"] = cell
+    if "amount" not in found and len(prices) >= 2:
+        amount = max(prices, key=lambda c: c.x0)
+        found = {k: v for k, v in found.items() if v is not amount}
+        found["amount"] = amount
     numeric = sum(1 for c in ("quantity", "unit_price", "amount") if c in found)
     if "description" in found and numeric >= 2 and "amount" in found:
         return found
@@ -176,6 +200,34 @@ def _header_at(lines: tuple[TextLine, ...], index: int) -> tuple[dict[str, Cell]
     return None
 
 
+def _totals_label(text: str) -> bool:
+    label = match_label(text)
+    return label is not None and label[0] in ("subtotal", "tax_total", "total")
+
+
+def _ends_items(text_line: TextLine) -> bool:
+    """A totals line: it starts with a totals label (``Nettobetrag:``), or a totals label and
+    an amount stand further along it (``Taxe | Base | Montant | Total HT | 530,75``). A label
+    word alone further along is a stacked header's last row (``(Art) | USt.``)."""
+    cells = text_line.cells
+    if _totals_label(cells[0].text):
+        return True
+    return any(_totals_label(c.text) for c in cells[1:]) and any(
+        last_amount(c.text) is not None and not _totals_label(c.text) for c in cells
+    )
+
+
+_DISCOUNT = re.compile(
+    r"rabatt|nachlass|abzgl|skonto|discount|allowance|remise|reduction|descuento|sconto|korting"
+)
+
+
+def _discount(row: dict[str, list[str]]) -> bool:
+    """A row that only takes an allowance off the item above it."""
+    words = fold(" ".join(row.get("description", [])))
+    return not words or _DISCOUNT.search(words) is not None
+
+
 def _column_of(cell: Cell, header: dict[str, Cell]) -> str:
     def score(col: str) -> float:
         h = header[col]
@@ -203,14 +255,14 @@ def table_lines(pages: list[PageText]) -> list[dict[str, Any]]:
                 continue
             if header is None:
                 continue
-            first = text_line.cells[0]
-            label = match_label(first.text)
-            if label is not None and label[0] in ("subtotal", "tax_total", "total"):
+            if _ends_items(text_line):
                 header = None
                 continue
             row: dict[str, list[str]] = {}
             for cell in text_line.cells:
-                row.setdefault(_column_of(cell, header), []).append(cell.text)
+                column = _column_of(cell, header)
+                if not column.startswith("_"):  # under a column that is not a line field
+                    row.setdefault(column, []).append(cell.text)
             amount = parse_money(row["amount"][-1]) if "amount" in row else None
             if amount is None:
                 if set(row) == {"description"} and items:
@@ -218,6 +270,11 @@ def table_lines(pages: list[PageText]) -> list[dict[str, Any]]:
                     prev["description"] = (
                         f"{prev['description'] or ''} {' '.join(row['description'])}".strip()
                     )
+                continue
+            if items and amount < 0 and "quantity" not in row and _discount(row):
+                prev = items[-1]  # "abzgl. 16,7% Rabatt -2,00" under the item it reduces
+                prev["adjustment"] = (prev["adjustment"] or 0) + amount
+                prev["amount"] = (prev["amount"] or 0) + amount
                 continue
             items.append(
                 line(

@@ -72,11 +72,13 @@ class Candidate:
         self.values[name] = value
         self.confidence[name] = confidence
 
-    def set_date(self, name: str, text: str | None, confidence: float = EXACT) -> None:
+    def set_date(
+        self, name: str, text: str | None, confidence: float = EXACT, *, month_first: bool = False
+    ) -> None:
         if text is None or not text.strip():
             return
         self.raw[name] = text
-        parsed = parse_date(text)
+        parsed = parse_date(text, month_first=month_first)
         if parsed.value is None:
             self.issues.append(
                 Issue(

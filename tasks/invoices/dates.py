@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _MONTHS: dict[str, int] = {}
@@ -99,6 +100,21 @@ def parse_date(text: str, *, month_first: bool = False) -> DateParse:
     if m and m.group(1) in _MONTHS:
         return _build(s, int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)))
     return DateParse(None, f"{s!r} is not a date")
+
+
+def month_first_document(texts: Iterable[str]) -> bool:
+    """Whether a document writes ``mm/dd/yyyy``: some slash date of it can only be read month
+    first (``11/17/2017``) and none only day first (``17/11/2017``). Its ambiguous dates
+    (``11/03/2017``) are then read the same way."""
+    month_first = day_first = False
+    for text in texts:
+        for m in _NUMERIC.finditer(text):
+            if m.group(2) != "/" or len(m.group(1)) == 4:
+                continue
+            first, second = int(m.group(1)), int(m.group(3))
+            month_first |= first <= 12 < second
+            day_first |= second <= 12 < first
+    return month_first and not day_first
 
 
 def find_date(text: str) -> str | None:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from schemas.issue import Issue
 from tasks.invoices.amounts import find_currency, last_amount, parse_money
 from tasks.invoices.candidate import Candidate
+from tasks.invoices.dates import month_first_document
 from tasks.invoices.labels import CREDIT_NOTE_WORDS, INVOICE_WORDS, fold, match_label
 from tasks.invoices.pdf_fields import (
     AMOUNT_FIELDS,
@@ -136,10 +137,11 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
         hit = _best(found, field)
         if hit is not None:
             cand.set_text(field, hit.text, hit.confidence)
+    month_first = month_first_document(ln.text for page in pages for ln in page.lines)
     for field in ("invoice_date", "due_date"):
         hit = _best(found, field)
         if hit is not None:
-            cand.set_date(field, hit.text, hit.confidence)
+            cand.set_date(field, hit.text, hit.confidence, month_first=month_first)
     for field in ("subtotal", "total"):
         hit = _best(found, field)
         if hit is not None:

@@ -32,16 +32,22 @@ _INLINE_NUMBER = re.compile(
     r"(?:invoice|rechnung|gutschrift|facture|avoir|factuur|factura|fattura)\w*"
     r"(?:\s*\([^)]{0,60}\))*\s*(?:no|nr|n°|nº|number|nummer|numero|#)\.?\s*:?\s*"
     r"(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*)"
-    r"(?:\s+(?:vom|von|du|del|van|of|dated|dd\.)\s+(?P<date>[^\s].{5,20}))?",
+    r"(?:\s+(?:vom|von|du|del|van|of|dated|dd\.|issued(?:\s+(?:at|on))?)\s+"
+    r"(?P<date>[^\s].{5,20}))?",
     re.I,
 )
 #: A payment sentence with its deadline: ``Bitte überweisen Sie bis zum 30.05.2017``,
 #: ``Zahlbar innerhalb 30 Tagen netto bis 04.07.2013``, ``Please pay by 30 June 2026``.
 _INLINE_DUE = re.compile(
-    r"(?:zahlbar|uberweisen|zahlung|zu zahlen|payable|pay|payment|due|a payer|a regler|"
+    r"(?:zahlbar|uberweisen|zahlung|zu zahlen|payable|pay|payment|remit|due|a payer|a regler|"
     r"reglement|betalen|betaling|pagar|pago|pagare|pagamento)\b.{0,60}?"
     r"\b(?:bis zum|bis|by|until|before|no later than|avant le|au plus tard le|uiterlijk|voor|"
     r"antes del|antes de|entro il)\s+(?P<date>\S.{5,20})"
+)
+#: What follows a bare "Date" when it dates something other than the invoice.
+_OTHER_DATE = re.compile(
+    r"(?:of|de|du|des|der|del)\s+(?!invoice|facture|la facture|rechnung|factura|fattura|"
+    r"factuur|issue|emission)[a-z]"
 )
 #: A title that is the document word and its number alone: ``Facture FA-2017-0010``.
 _TITLE_NUMBER = re.compile(
@@ -236,6 +242,8 @@ def find_fields(page: PageText) -> list[Found]:
                 continue
             if field in _NAME_FIELDS and rest and not _has_colon(cell.text, label_len):
                 continue  # "Lieferant GmbH" is a name, not the label "Lieferant"
+            if generic and field == "invoice_date" and _OTHER_DATE.match(fold(rest)):
+                continue  # "Date of delivery", "Date de livraison": another event's date
             if field in AMOUNT_FIELDS:
                 if _WORDY.search(rest):
                     continue  # "Gesamtbetrag der Zuschläge" is not the grand total

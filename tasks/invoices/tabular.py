@@ -17,6 +17,7 @@ import polars as pl
 from schemas.issue import Issue
 from tasks.invoices.amounts import parse_money
 from tasks.invoices.candidate import Candidate, line
+from tasks.invoices.dates import month_first_document
 
 _TEXT = (
     "invoice_number",
@@ -32,7 +33,15 @@ _AMOUNTS = ("subtotal", "tax_total", "total", "allowance_total", "charge_total")
 _LINE_KEYS = ("description", "quantity", "unit_price", "amount", "tax_category", "tax_rate")
 
 
-def _candidate(fields: dict[str, Any], source: str) -> Candidate:
+def _month_first(items: list[dict[str, Any]]) -> bool:
+    """Whether the batch writes its slash dates month first (see ``month_first_document``):
+    one ``11/17/2026`` in a date column settles how ``11/03/2026`` reads in all of them."""
+    return month_first_document(
+        text for item in items for name in _DATES if (text := _str(item.get(name)))
+    )
+
+
+def _candidate(fields: dict[str, Any], source: str, month_first: bool = False) -> Candidate:
     cand = Candidate(source=source)
     for name in _TEXT:
         cand.set_text(name, _str(fields.get(name)))
@@ -41,7 +50,7 @@ def _candidate(fields: dict[str, Any], source: str) -> Candidate:
     currency = _str(fields.get("currency"))
     cand.set_text("currency", currency.upper() if currency else None)
     for name in _DATES:
-        cand.set_date(name, _str(fields.get(name)))
+        cand.set_date(name, _str(fields.get(name)), month_first=month_first)
     for name in _AMOUNTS:
         cand.set_amount(name, _str(fields.get(name)))
     return cand
@@ -86,9 +95,10 @@ def candidates_from_rows(rows: list[dict[str, Any]], source: str) -> list[Candid
             groups[key] = []
         groups[key].append(row)
     out = []
+    month_first = _month_first(rows)
     for key in order:
         first = groups[key][0]
-        cand = _candidate(first, source)
+        cand = _candidate(first, source, month_first)
         lines: list[dict[str, Any]] = []
         for row in groups[key]:
             item = {k: row.get(f"line_{k}", row.get(k)) for k in _LINE_KEYS}
@@ -131,9 +141,10 @@ def read_json(data: bytes, columns: dict[str, str]) -> list[Candidate] | Issue:
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         return Issue(code="INV-NOT-AN-INVOICE", message="The JSON holds no list of invoices.")
     out = []
-    for item in items:
-        fields = {columns.get(k, k): v for k, v in item.items()}
-        cand = _candidate(fields, "json")
+    renamed = [{columns.get(k, k): v for k, v in item.items()} for item in items]
+    month_first = _month_first(renamed)
+    for fields in renamed:
+        cand = _candidate(fields, "json", month_first)
         raw_lines = fields.get("lines") or []
         lines: list[dict[str, Any]] = []
         for raw in raw_lines if isinstance(raw_lines, list) else []:

@@ -233,3 +233,32 @@ def test_cii_text_only_line_is_a_note_not_a_sale(
     [fields] = handler.record_json(batch.records)
     assert len(fields["lines"]) == 2
     assert codes(batch) == []
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        (["11/03/2026", "11/17/2026"], ["2026-11-03", "2026-11-17"]),  # a US batch
+        (["11/03/2026", "17/11/2026"], ["2026-03-11", "2026-11-17"]),  # a European one
+    ],
+)
+def test_a_batch_reads_its_ambiguous_dates_the_way_its_other_dates_show(
+    handler: InvoiceHandler, ctx: ClientContext, dates: list[str], expected: list[str]
+) -> None:
+    rows = [
+        {
+            "invoice_number": f"D-{i}",
+            "invoice_date": date,
+            "vendor_name": "Acme",
+            "buyer_name": "Globex",
+            "currency": "USD",
+            "total": "10.00",
+            "amount": "10.00",
+        }
+        for i, date in enumerate(dates)
+    ]
+    batch = handler.extract(_csv(rows), "batch.csv", ctx)
+    assert [f["invoice_date"] for f in handler.record_json(batch.records)] == expected
+    doc = json.dumps({"invoices": [{k: v for k, v in r.items() if k != "amount"} for r in rows]})
+    batch = handler.extract(doc.encode(), "batch.json", ctx)
+    assert [f["invoice_date"] for f in handler.record_json(batch.records)] == expected

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from schemas.money import parse_amount
 from tasks.invoices.amounts import decimal_places, find_currency, last_amount
-from tasks.invoices.dates import parse_date
+from tasks.invoices.dates import month_first_document, parse_date
 from tests.tasks.invoices.tests_locale import format_amount
 
 
@@ -87,3 +87,17 @@ def test_currency_and_last_amount() -> None:
 )
 def test_amounts_never_come_out_of_a_word(text: str, expected: tuple[str, Decimal] | None) -> None:
     assert last_amount(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["Invoice Date 11/03/2017", "paid 11/17/2017"], True),
+        (["Date 11/03/2017", "paid 17/11/2017"], False),
+        (["11/03/2017", "11/17/2017", "17/11/2017"], False),  # contradicts itself: day first
+        (["11/03/2017", "2017-11-17", "17.11.2017"], False),  # only slash dates decide
+        ([], False),
+    ],
+)
+def test_a_document_is_month_first_only_on_evidence(texts: list[str], expected: bool) -> None:
+    assert month_first_document(texts) is expected

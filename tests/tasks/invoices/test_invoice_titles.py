@@ -181,3 +181,34 @@ def test_seller_vat_from_a_letterhead_and_not_from_the_customers_label() -> None
     assert values["vendor_tax_id"] == "FR11999999998"
     # "XXX" is ISO 4217's "no currency" (here a placeholder), never the invoice's currency.
     assert values["currency"] == "EUR"
+
+
+def test_a_document_that_writes_month_first_reads_its_ambiguous_dates_so() -> None:
+    values = _values(
+        "Invoice FA-2017-0011",
+        "Invoice Date: 11/03/2017",
+        "Due Date: 12/03/2017",
+        "SEPA wire transfer 11/17/2017 623.00",
+    )
+    assert (values["invoice_date"], values["due_date"]) == (
+        dt.date(2017, 11, 3),
+        dt.date(2017, 12, 3),
+    )
+
+
+def test_a_document_with_a_day_first_date_reads_its_ambiguous_dates_day_first() -> None:
+    values = _values("Facture FA-2017-0011", "Date de facture : 11/03/2017", "Payé le 17/03/2017")
+    assert values["invoice_date"] == dt.date(2017, 3, 11)
+
+
+def test_issued_at_and_remit_until_sentences() -> None:
+    values = _values(
+        "Invoice # RE-20201121/508 issued at 2020-11-21",
+        "Date of delivery 2020-11-10",
+        "Please remit until 2020-12-12.",
+    )
+    assert values["invoice_number"] == "RE-20201121/508"
+    assert (values["invoice_date"], values["due_date"]) == (
+        dt.date(2020, 11, 21),
+        dt.date(2020, 12, 12),
+    )

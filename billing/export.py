@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -224,31 +226,36 @@ def statement_bytes(st: Statement, kind: str, fmt: str) -> bytes:
     return export_bytes(frame, fmt, extra, sheet)
 
 
-def _atomic(out: Path) -> Path:
+@contextmanager
+def _replacing(out: Path) -> Iterator[Path]:
+    """A temporary path beside ``out`` that replaces it when the block succeeds (and is
+    removed when it fails), so a reader never sees half a file."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    return out.with_name(out.name + ".tmp")
+    tmp = out.with_name(out.name + ".tmp")
+    try:
+        yield tmp
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def write_statement(st: Statement, kind: str, fmt: str, out: Path) -> Path:
-    """Write the ``kind`` export of ``st`` as ``fmt`` to ``out`` atomically (temp, rename)."""
+    """Write the ``kind`` export of ``st`` as ``fmt`` to ``out`` atomically."""
     frame, extra, sheet = _statement_table(st, kind)
-    tmp = _atomic(out)
-    _write_table(frame, fmt, tmp, extra, sheet)
-    tmp.replace(out)
+    with _replacing(out) as tmp:
+        _write_table(frame, fmt, tmp, extra, sheet)
     return out
 
 
 def write_bytes(data: bytes, out: Path) -> Path:
     """Write ``data`` to ``out`` atomically (temp file, then rename)."""
-    tmp = _atomic(out)
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    with _replacing(out) as tmp:
+        tmp.write_bytes(data)
     return out
 
 
 def write_export(frame: pl.DataFrame, fmt: str, out: Path) -> Path:
     """Write ``frame`` as ``fmt`` to ``out`` atomically."""
-    tmp = _atomic(out)
-    _write_table(frame, fmt, tmp)
-    tmp.replace(out)
+    with _replacing(out) as tmp:
+        _write_table(frame, fmt, tmp)
     return out

@@ -10,7 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+import pytest
 
+from billing import export
 from billing.close import close_period, statement_for
 from billing.evidence import evidence_bytes
 from billing.export import (
@@ -138,3 +140,24 @@ def test_a_statement_written_to_a_file_is_the_same_as_its_bytes(
     assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == sorted(
         f"{k}.{f}" for k in ("detail", "summary") for f in ("csv", "parquet", "xlsx")
     )
+
+
+def test_an_export_that_fails_half_way_leaves_the_old_file_and_no_temporary(
+    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _meter_mix(runtime)
+    cfg = client(rates={"payroll_payment": "0.45"}, cards=CARDS)
+    with transaction(runtime.engine) as session:
+        st = statement_for(session, cfg, "2026-03")
+    out = write_statement(st, "detail", "csv", tmp_path / "exports" / "detail.csv")
+    before = out.read_bytes()
+
+    def disk_full(frame: object, fmt: str, target: Path, *args: object) -> None:
+        target.write_bytes(before[:10])
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(export, "_write_table", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        write_statement(st, "detail", "csv", out)
+    assert out.read_bytes() == before
+    assert [p.name for p in out.parent.iterdir()] == ["detail.csv"]

@@ -121,8 +121,20 @@ def _below(
     return None
 
 
-def _name_in_block(lines: tuple[TextLine, ...], index: int) -> str | None:
-    """The party name in the block under a party heading (``Seller``, ``Käufer:``).
+def _cell_under(line: TextLine, heading: Cell) -> int | None:
+    """Index of the cell of ``line`` in the heading's column: it overlaps the heading
+    horizontally, and of several the one starting nearest to it (blocks are left-aligned)."""
+    under = [
+        k
+        for k, c in enumerate(line.cells)
+        if c.x0 < heading.x1 + heading.height and c.x1 > heading.x0 - heading.height
+    ]
+    return min(under, key=lambda k: abs(line.cells[k].x0 - heading.x0)) if under else None
+
+
+def _name_in_block(lines: tuple[TextLine, ...], index: int, heading: Cell) -> str | None:
+    """The party name in the block under a party heading (``Seller``, ``Käufer:``), read in
+    the heading's column: blocks often stand side by side (``Lieferant | Käufer``).
 
     The value of its ``Name:`` row when it has one; else its first line that reads as a
     name, skipping ``key: value`` rows (``Nummer: GE2020211``, ``GLN 4000001987658``) that
@@ -134,18 +146,24 @@ def _name_in_block(lines: tuple[TextLine, ...], index: int) -> str | None:
     for nxt in lines[index + 1 : index + 7]:
         if nxt.top - previous.top > 3.2 * previous.height:
             break
-        first = nxt.cells[0]
+        previous = nxt
+        k = _cell_under(nxt, heading)
+        if k is None:
+            continue  # nothing in this column on that line
+        first = nxt.cells[k]
         head, colon, value = first.text.partition(":")
         if fold(head).strip() in _NAME_WORDS:
-            value = value.strip() or (nxt.cells[1].text.strip() if len(nxt.cells) > 1 else "")
+            following = nxt.cells[k + 1].text.strip() if len(nxt.cells) > k + 1 else ""
+            value = value.strip() or following
             return value if value and _reads_as_name(value) else None
         hit = match_label(first.text)
         if hit is not None and hit[0] in _NAME_FIELDS and not _reads_as_name(first.text):
             break
-        key_value = colon or (len(nxt.cells) > 1 and nxt.cells[1].text.lstrip().startswith(":"))
+        key_value = colon or (
+            len(nxt.cells) > k + 1 and nxt.cells[k + 1].text.lstrip().startswith(":")
+        )
         if first_name is None and not key_value and _reads_as_name(first.text):
             first_name = first.text.strip()
-        previous = nxt
     return first_name
 
 
@@ -258,7 +276,7 @@ def find_fields(page: PageText) -> list[Found]:
             if value is not None:
                 out.append(Found(field, value, SAME_CELL * penalty, page.number))
                 continue
-            if field in _NAME_FIELDS and not rest and (name := _name_in_block(lines, i)):
+            if field in _NAME_FIELDS and not rest and (name := _name_in_block(lines, i, cell)):
                 out.append(Found(field, name, BELOW * penalty, page.number))
                 continue
             # A party heading ("Rechnungsempfänger", "Bill To") heads a block: its name is

@@ -61,3 +61,28 @@ def test_sender_line_with_dot_separators_names_both_parties() -> None:
     values = found[0].values
     assert values["vendor_name"] == "Bei Spiel GmbH"
     assert values["buyer_name"] == "Theodor Est"
+
+
+def test_party_blocks_side_by_side_are_read_in_their_own_column() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    for left, right in (
+        ("Lieferant", "Käufer"),
+        ("GLN 4333741000005", "GLN 4304171000002"),
+        ("MUSTERLIEFERANT GMBH", "MUSTER-KUNDE GMBH"),
+        ("BAHNHOFSTRASSE 99", "KUNDENWEG 88"),
+    ):
+        pdf.set_x(20)
+        pdf.cell(70, 6, left)
+        pdf.cell(70, 6, right, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.cell(0, 6, "Rechnung Nr. R-1 vom 06.08.2013", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, "Gesamtbetrag 119,00 EUR", new_x="LMARGIN", new_y="NEXT")
+    found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    values = found[0].values
+    assert (values["vendor_name"], values["buyer_name"]) == (
+        "MUSTERLIEFERANT GMBH",
+        "MUSTER-KUNDE GMBH",
+    )

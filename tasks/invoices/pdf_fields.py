@@ -83,13 +83,19 @@ class Found:
 def _strip_label(cell_text: str, label_len: int) -> str:
     """What follows a label in its own cell (label length counted on the folded text)."""
     tokens = cell_text.split()
-    used, consumed = 0, 0
-    for tok in tokens:
-        if consumed >= label_len:
+    rest_tokens: list[str] = []
+    pos = 0
+    for used, tok in enumerate(tokens):
+        end = pos + len(fold(tok))
+        if pos >= label_len:
+            rest_tokens = tokens[used:]
             break
-        consumed += len(fold(tok)) + (1 if consumed else 0)
-        used += 1
-    rest = " ".join(tokens[used:])
+        after = tok[label_len - pos :] if len(fold(tok)) == len(tok) else ""
+        if end > label_len and after.startswith(":") and after[1:].strip():
+            rest_tokens = [after[1:], *tokens[used + 1 :]]  # "Customer:2": label, colon, value
+            break
+        pos = end + 1
+    rest = " ".join(rest_tokens)
     rest = _LEAD.sub("", rest)
     return _LEAD.sub("", _NUMBER_WORD.sub("", rest)) if rest[:1].isalpha() else rest
 
@@ -217,6 +223,25 @@ _OTHER_ROLES = (
     "direccion de entrega",
     "indirizzo di consegna",
 )
+#: Reference lines printed in the address area: "Your order AB321", "Ihr Zeichen: AB-312".
+_REFERENCES = (
+    "your order",
+    "our order",
+    "your ref",
+    "our ref",
+    "order no",
+    "ihre bestellung",
+    "unsere bestellung",
+    "ihr zeichen",
+    "unser zeichen",
+    "votre commande",
+    "votre reference",
+    "notre reference",
+    "uw bestelling",
+    "uw referentie",
+    "su pedido",
+    "vostro ordine",
+)
 _SALUTATIONS = frozenset(
     {"herr", "herrn", "frau", "mr", "mrs", "ms", "m", "mme", "monsieur", "madame", "dhr", "mevr"}
 )
@@ -229,11 +254,13 @@ def plausible_name(text: str) -> bool:
     letters = sum(ch.isalpha() for ch in text)
     if letters < 2 or _NOT_A_NAME.search(text) or sum(ch.isdigit() for ch in text) > letters:
         return False  # "GLN 4333741000005 Lief-Nr: 549910" is a line of identifiers
+    if find_date(text):
+        return False  # "Date of delivery 2019-06-10"
     words = text.split()
     if len(words) >= 4 and all(len(w) == 1 for w in words):
         return False  # a letter-spaced heading
     folded = fold(text)
-    if folded.rstrip(".:") in _SALUTATIONS or folded.startswith(_OTHER_ROLES):
+    if folded.rstrip(".:") in _SALUTATIONS or folded.startswith(_OTHER_ROLES + _REFERENCES):
         return False
     return not any(folded.startswith(w) for w in INVOICE_WORDS)
 

@@ -30,6 +30,9 @@ def test_names(text: str) -> None:
         "Warenempfänger",
         "Invoice",
         "12",
+        "Your order AB321",
+        "Ihr Zeichen: AB-312",
+        "Date of delivery 2019-06-10",
     ],
 )
 def test_not_names(text: str) -> None:
@@ -86,3 +89,26 @@ def test_party_blocks_side_by_side_are_read_in_their_own_column() -> None:
         "MUSTERLIEFERANT GMBH",
         "MUSTER-KUNDE GMBH",
     )
+
+
+def test_a_customer_number_glued_to_its_label_is_no_party_heading() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    for text in (
+        "Bei Spiel GmbH - Ecke 12 - 12345 Stadthausen",
+        "Theodor Est",
+        "Bahnstr. 42",
+        "88802 Spielkreis",
+        "",
+        "Customer:2",
+        "Your order AB321",
+        "Invoice # RE-20190610/507 issued at 2019-06-10",
+        "Date of delivery 2019-06-10",
+        "Total 160,00 EUR",
+    ):
+        pdf.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    values = found[0].values
+    assert (values["vendor_name"], values["buyer_name"]) == ("Bei Spiel GmbH", "Theodor Est")

@@ -98,14 +98,13 @@ def _best(found: Iterable[Found], field: str) -> Found | None:
 
 
 def _consistent_tax(
-    found: list[Found], cand: Candidate, printed: set[Decimal], page: int
+    found: list[Found], subtotal: object, total: object, printed: set[Decimal], page: int
 ) -> Found | None:
     """The printed tax that makes ``subtotal + tax = total``: one tax amount, or up to three
     per-rate tax amounts (``7% 11,20``, ``19% 63,84``) that add up to it, or else that
     difference printed anywhere on the pages (a VAT summary table whose label we did not
     read; ``0,00`` on a reverse-charge invoice). None when no printed amount does, so a
     document whose own sums disagree still fails the arithmetic rules."""
-    subtotal, total = cand.values.get("subtotal"), cand.values.get("total")
     if not isinstance(subtotal, Decimal) or not isinstance(total, Decimal):
         return None
     target = total - subtotal
@@ -122,6 +121,19 @@ def _consistent_tax(
     if target in printed and subtotal != 0:
         return Found("tax_total", str(target), GENERIC_PENALTY * RIGHT, page)
     return None
+
+
+def _consistent_total(found: list[Found], cand: Candidate) -> Found | None:
+    """The last printed total that the net total and a printed tax add up to; else the last
+    total. After a prepayment, "Zahlbetrag 165,07" follows "Gesamtbetrag 215,07": the
+    invoice total is the one that net + tax make (EN 16931 BR-CO-15)."""
+    totals = [f for f in found if f.field == "total"]
+    subtotal = cand.values.get("subtotal")
+    if len({f.text for f in totals}) > 1 and isinstance(subtotal, Decimal):
+        for f in reversed(totals):
+            if _consistent_tax(found, subtotal, parse_money(f.text), set(), f.page):
+                return f
+    return _best(found, "total")
 
 
 def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Candidate:
@@ -143,7 +155,7 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
         if hit is not None:
             cand.set_date(field, hit.text, hit.confidence, month_first=month_first)
     for field in ("subtotal", "total"):
-        hit = _best(found, field)
+        hit = _best(found, field) if field == "subtotal" else _consistent_total(found, cand)
         if hit is not None:
             cand.set_amount(field, hit.text, hit.confidence)
     printed = {
@@ -153,7 +165,9 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
         for cell in ln.cells
         if (amount := last_amount(cell.text)) is not None
     }
-    hit = _consistent_tax(found, cand, printed, pages[-1].number) or _best(found, "tax_total")
+    subtotal, total = cand.values.get("subtotal"), cand.values.get("total")
+    hit = _consistent_tax(found, subtotal, total, printed, pages[-1].number)
+    hit = hit or _best(found, "tax_total")
     if hit is not None:
         cand.set_amount("tax_total", hit.text, hit.confidence)
     if "vendor_name" not in cand.values:

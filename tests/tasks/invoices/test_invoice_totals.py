@@ -48,3 +48,33 @@ def test_an_unprinted_difference_is_not_made_up() -> None:
     found = extract_pdf(data, max_pages=5, currency="EUR")
     assert isinstance(found, list)
     assert "tax_total" not in found[0].values
+
+
+def test_after_a_prepayment_the_total_is_the_one_net_and_tax_make() -> None:
+    data = _totals_page(
+        [
+            ("Nettobetrag", "193,77"),
+            ("Steuerbetrag", "21,30"),
+            ("Gesamtbetrag", "215,07"),
+            ("Erhaltene Anzahlungen", "-50,00"),
+            ("Zahlbetrag", "165,07"),
+        ]
+    )
+    found = extract_pdf(data, max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    values = found[0].values
+    assert (values["subtotal"], values["tax_total"], values["total"]) == (
+        Decimal("193.77"),
+        Decimal("21.30"),
+        Decimal("215.07"),
+    )
+
+
+def test_payable_and_tax_total_labels_in_english() -> None:
+    data = _totals_page(
+        [("Net total:", "496.00"), ("VAT total:", "75.04"), ("Due payable:", "571.04")]
+    )
+    found = extract_pdf(data, max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    values = found[0].values
+    assert (values["tax_total"], values["total"]) == (Decimal("75.04"), Decimal("571.04"))

@@ -65,7 +65,11 @@ _BUYER_QUALIFIER = re.compile(
     r"\b(?:client|customer|kunde|kunden|buyer|acheteur|klant|cliente|acquirente|afnemer)\b|^kunden"
 )
 #: A word of four letters or more between an amount label and its amount.
-_WORDY = re.compile(r"(?<![A-Za-z])(?!(?:excl|incl|inkl|zzgl|brutto|gross)\b)[^\W\d_]{4,}", re.I)
+_WORDY = re.compile(
+    r"(?<![A-Za-z])(?!(?:excl|incl|inkl|exkl|zzgl|brutto|netto|gross|ohne|mwst|hors|"
+    r"excluding|including|exklusive|inklusive)\b)[^\W\d_]{4,}",
+    re.I,
+)
 
 
 def _has_colon(cell_text: str, label_len: int) -> bool:

@@ -17,7 +17,7 @@ def _totals_page(rows: list[tuple[str, ...]]) -> bytes:
     pdf.ln(6)
     for row in rows:
         for i, text in enumerate(row):
-            pdf.set_x(20 + 45 * i)
+            pdf.set_x(20 + (45 * i + 40 if i else 0))
             pdf.cell(40, 6, text)
         pdf.ln(6)
     return bytes(pdf.output())
@@ -78,3 +78,24 @@ def test_payable_and_tax_total_labels_in_english() -> None:
     assert isinstance(found, list)
     values = found[0].values
     assert (values["tax_total"], values["total"]) == (Decimal("75.04"), Decimal("571.04"))
+
+
+def test_a_net_total_qualified_exkl_ust_is_the_subtotal_after_a_running_sum() -> None:
+    data = _totals_page(
+        [
+            ("Zwischensumme", "202,76"),
+            ("abzgl. Sondernachlass 10%", "-14,73"),
+            ("zzgl. Versandkosten", "5,80"),
+            ("Rechnungssumme Netto (exkl. USt.)", "193,83"),
+            ("Summe Umsatzsteuer", "21,31"),
+            ("Rechnungssumme Brutto (inkl. USt.)", "215,14"),
+        ]
+    )
+    found = extract_pdf(data, max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    values = found[0].values
+    assert (values["subtotal"], values["tax_total"], values["total"]) == (
+        Decimal("193.83"),
+        Decimal("21.31"),
+        Decimal("215.14"),
+    )

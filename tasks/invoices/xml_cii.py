@@ -11,7 +11,7 @@ from xml.etree.ElementTree import Element
 
 from tasks.invoices.candidate import Candidate, TaxSubtotal, line
 from tasks.invoices.dates import parse_date
-from tasks.invoices.xml_safe import amount_text, ns_any, text, xml_decimal
+from tasks.invoices.xml_safe import amount_text, ns_any, tax_total_issue, text, xml_decimal
 
 _DOC = ("ExchangedDocument", "HeaderExchangedDocument")
 _TRANSACTION = ("SupplyChainTradeTransaction", "SpecifiedSupplyChainTradeTransaction")
@@ -78,7 +78,11 @@ def parse_cii(root: Element) -> Candidate:
         cand.set_date("due_date", due)
     summation = _first(settlement, _SUMMATION)
     cand.set_amount("subtotal", amount_text(summation, "TaxBasisTotalAmount", currency))
-    cand.set_amount("tax_total", amount_text(summation, "TaxTotalAmount", currency))
+    taxes = summation.findall(ns_any("TaxTotalAmount")) if summation is not None else []
+    own_tax = [t for t in taxes if not currency or t.get("currencyID") in (None, currency)]
+    cand.set_amount("tax_total", own_tax[0].text if own_tax else None)
+    if (problem := tax_total_issue(taxes, currency)) is not None:
+        cand.issues.append(problem)
     cand.set_amount("total", amount_text(summation, "GrandTotalAmount", currency))
     cand.set_amount("allowance_total", amount_text(summation, "AllowanceTotalAmount", currency))
     cand.set_amount("charge_total", amount_text(summation, "ChargeTotalAmount", currency))

@@ -96,3 +96,27 @@ def amount_text(el: Element | None, name: str, currency: str | None) -> str | No
         if currency is None or f.get("currencyID") in (None, currency):
             return f.text.strip() if f.text else None
     return found[0].text.strip() if found and found[0].text else None
+
+
+def tax_total_issue(amounts: list[Element], currency: str | None) -> Issue | None:
+    """BR-CO-15's reading of the VAT total: the one amount in the invoice currency. Two of
+    them, or only amounts in another currency (the VAT accounting currency), is an error."""
+    if not currency or not amounts:
+        return None
+    own = [a for a in amounts if a.get("currencyID") in (None, currency)]
+    if len(own) > 1:
+        return Issue(
+            code="BR-CO-15",
+            field="tax_total",
+            message=f"The VAT total in {currency} is given {len(own)} times"
+            f" ({', '.join((a.text or '').strip() for a in own)}); keep the one that is right.",
+        )
+    if not own:
+        others = sorted({a.get("currencyID") or "" for a in amounts})
+        return Issue(
+            code="BR-CO-15",
+            field="tax_total",
+            message=f"The VAT total is given in {', '.join(others)} only, not in the invoice"
+            f" currency {currency}; add it in {currency}.",
+        )
+    return None

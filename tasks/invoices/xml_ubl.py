@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from xml.etree.ElementTree import Element
 
+from schemas.issue import Issue
 from tasks.invoices.candidate import Candidate, TaxSubtotal, line
 from tasks.invoices.xml_cii import line_adjustment
-from tasks.invoices.xml_safe import amount_text, ns_any, text, xml_decimal
+from tasks.invoices.xml_safe import amount_text, ns_any, tax_total_issue, text, xml_decimal
 
 
 def _party_name(party: Element | None) -> str | None:
@@ -20,11 +21,16 @@ def parse_ubl(root: Element) -> Candidate:
     cand = Candidate(source="ubl")
     credit = root.tag.endswith("CreditNote")
     cand.set_text("invoice_number", text(root, "ID"))
-    cand.set_text(
-        "document_type",
-        text(root, "CreditNoteTypeCode" if credit else "InvoiceTypeCode")
-        or ("381" if credit else None),
-    )
+    type_code = text(root, "CreditNoteTypeCode" if credit else "InvoiceTypeCode")
+    cand.set_text("document_type", type_code or ("381" if credit else None))
+    if credit and not type_code:  # read as a credit note all the same; BR-04 still applies
+        cand.issues.append(
+            Issue(
+                code="BR-04",
+                field="document_type",
+                message="The credit note has no CreditNoteTypeCode (381 is assumed); add it.",
+            )
+        )
     cand.set_date("invoice_date", text(root, "IssueDate"))
     cand.set_date("due_date", text(root, "DueDate") or text(root, "PaymentMeans/PaymentDueDate"))
     currency = text(root, "DocumentCurrencyCode")
@@ -42,11 +48,17 @@ def parse_ubl(root: Element) -> Candidate:
     cand.set_amount("charge_total", amount_text(totals, "ChargeTotalAmount", currency))
     cand.line_total = xml_decimal(amount_text(totals, "LineExtensionAmount", currency))
     tax_totals = root.findall(ns_any("TaxTotal"))
+    amounts = [a for t in tax_totals if (a := t.find(ns_any("TaxAmount"))) is not None]
+    if (problem := tax_total_issue(amounts, currency)) is not None:
+        cand.issues.append(problem)
+    # The invoice-currency TaxTotal (another may restate the VAT in the accounting currency);
+    # one without a TaxAmount still carries its breakdown.
     for tax_total in tax_totals:
         amount = tax_total.find(ns_any("TaxAmount"))
-        if amount is None or (currency and amount.get("currencyID") not in (None, currency)):
+        if amount is not None and currency and amount.get("currencyID") not in (None, currency):
             continue
-        cand.set_amount("tax_total", amount.text)
+        if amount is not None:
+            cand.set_amount("tax_total", amount.text)
         for sub in tax_total.findall(ns_any("TaxSubtotal")):
             cand.tax_breakdown.append(
                 TaxSubtotal(

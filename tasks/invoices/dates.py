@@ -102,10 +102,10 @@ def parse_date(text: str, *, month_first: bool = False) -> DateParse:
     return DateParse(None, f"{s!r} is not a date")
 
 
-def month_first_document(texts: Iterable[str]) -> bool:
-    """Whether a document writes ``mm/dd/yyyy``: some slash date of it can only be read month
-    first (``11/17/2017``) and none only day first (``17/11/2017``). Its ambiguous dates
-    (``11/03/2017``) are then read the same way."""
+def slash_order(texts: Iterable[str]) -> str | None:
+    """How a document writes its slash dates: ``"month"`` when some can only be read month
+    first (``11/17/2017``) and none only day first (``17/11/2017``), ``"day"`` when some can
+    only be read day first, None when every one could be either (``11/03/2017``)."""
     month_first = day_first = False
     for text in texts:
         for m in _NUMERIC.finditer(text):
@@ -114,7 +114,17 @@ def month_first_document(texts: Iterable[str]) -> bool:
             first, second = int(m.group(1)), int(m.group(3))
             month_first |= first <= 12 < second
             day_first |= second <= 12 < first
-    return month_first and not day_first
+    if day_first:
+        return "day"
+    return "month" if month_first else None
+
+
+def month_first_document(texts: Iterable[str], currency: str | None = None) -> bool:
+    """Whether to read a document's ambiguous slash dates (``11/03/2017``) month first: its
+    other dates say so, or none says either way and it bills in US dollars, where
+    ``mm/dd/yyyy`` is the custom."""
+    order = slash_order(texts)
+    return order == "month" or (order is None and currency == "USD")
 
 
 def find_date(text: str) -> str | None:

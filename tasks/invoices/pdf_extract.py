@@ -149,11 +149,6 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
         hit = _best(found, field)
         if hit is not None:
             cand.set_text(field, hit.text, hit.confidence)
-    month_first = month_first_document(ln.text for page in pages for ln in page.lines)
-    for field in ("invoice_date", "due_date"):
-        hit = _best(found, field)
-        if hit is not None:
-            cand.set_date(field, hit.text, hit.confidence, month_first=month_first)
     for field in ("subtotal", "total"):
         hit = _best(found, field) if field == "subtotal" else _consistent_total(found, cand)
         if hit is not None:
@@ -173,6 +168,13 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     if "vendor_name" not in cand.values:
         _letterhead(cand, pages[0])
     _currency(cand, found, pages, currency)
+    month_first = month_first_document(
+        (ln.text for page in pages for ln in page.lines), str(cand.values.get("currency"))
+    )
+    for field in ("invoice_date", "due_date"):
+        hit = _best(found, field)
+        if hit is not None:
+            cand.set_date(field, hit.text, hit.confidence, month_first=month_first)
     head = fold(" ".join(ln.text for ln in pages[0].lines[:8]))
     cand.set_text("document_type", "381" if any(w in head for w in CREDIT_NOTE_WORDS) else "380")
     cand.values["lines"] = table_lines(pages)

@@ -35,9 +35,12 @@ _LINE_KEYS = ("description", "quantity", "unit_price", "amount", "tax_category",
 
 def _month_first(items: list[dict[str, Any]]) -> bool:
     """Whether the batch writes its slash dates month first (see ``month_first_document``):
-    one ``11/17/2026`` in a date column settles how ``11/03/2026`` reads in all of them."""
+    one ``11/17/2026`` in a date column settles how ``11/03/2026`` reads in all of them; with
+    none, a batch in US dollars only is read month first."""
+    currencies = {(_str(item.get("currency")) or "").upper() for item in items}
     return month_first_document(
-        text for item in items for name in _DATES if (text := _str(item.get(name)))
+        (text for item in items for name in _DATES if (text := _str(item.get(name)))),
+        currencies.pop() if len(currencies) == 1 else None,
     )
 
 

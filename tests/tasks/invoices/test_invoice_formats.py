@@ -236,14 +236,20 @@ def test_cii_text_only_line_is_a_note_not_a_sale(
 
 
 @pytest.mark.parametrize(
-    ("dates", "expected"),
+    ("dates", "currency", "expected"),
     [
-        (["11/03/2026", "11/17/2026"], ["2026-11-03", "2026-11-17"]),  # a US batch
-        (["11/03/2026", "17/11/2026"], ["2026-03-11", "2026-11-17"]),  # a European one
+        (["11/03/2026", "11/17/2026"], "EUR", ["2026-11-03", "2026-11-17"]),  # month first
+        (["11/03/2026", "17/11/2026"], "USD", ["2026-03-11", "2026-11-17"]),  # day first
+        (["03/04/2026"], "USD", ["2026-03-04"]),  # no evidence: US dollars read month first
+        (["03/04/2026"], "EUR", ["2026-04-03"]),
     ],
 )
 def test_a_batch_reads_its_ambiguous_dates_the_way_its_other_dates_show(
-    handler: InvoiceHandler, ctx: ClientContext, dates: list[str], expected: list[str]
+    handler: InvoiceHandler,
+    ctx: ClientContext,
+    dates: list[str],
+    currency: str,
+    expected: list[str],
 ) -> None:
     rows = [
         {
@@ -251,7 +257,7 @@ def test_a_batch_reads_its_ambiguous_dates_the_way_its_other_dates_show(
             "invoice_date": date,
             "vendor_name": "Acme",
             "buyer_name": "Globex",
-            "currency": "USD",
+            "currency": currency,
             "total": "10.00",
             "amount": "10.00",
         }

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from schemas.money import parse_amount
 from tasks.invoices.amounts import decimal_places, find_currency, last_amount
-from tasks.invoices.dates import month_first_document, parse_date
+from tasks.invoices.dates import month_first_document, parse_date, slash_order
 from tests.tasks.invoices.tests_locale import format_amount
 
 
@@ -90,14 +90,21 @@ def test_amounts_never_come_out_of_a_word(text: str, expected: tuple[str, Decima
 
 
 @pytest.mark.parametrize(
-    ("texts", "expected"),
+    ("texts", "order"),
     [
-        (["Invoice Date 11/03/2017", "paid 11/17/2017"], True),
-        (["Date 11/03/2017", "paid 17/11/2017"], False),
-        (["11/03/2017", "11/17/2017", "17/11/2017"], False),  # contradicts itself: day first
-        (["11/03/2017", "2017-11-17", "17.11.2017"], False),  # only slash dates decide
-        ([], False),
+        (["Invoice Date 11/03/2017", "paid 11/17/2017"], "month"),
+        (["Date 11/03/2017", "paid 17/11/2017"], "day"),
+        (["11/03/2017", "11/17/2017", "17/11/2017"], "day"),  # contradicts itself: day first
+        (["11/03/2017", "2017-11-17", "17.11.2017"], None),  # only slash dates decide
+        ([], None),
     ],
 )
-def test_a_document_is_month_first_only_on_evidence(texts: list[str], expected: bool) -> None:
-    assert month_first_document(texts) is expected
+def test_a_document_is_month_first_only_on_evidence(texts: list[str], order: str | None) -> None:
+    assert slash_order(texts) == order
+    assert month_first_document(texts) is (order == "month")
+    assert month_first_document(texts, "EUR") is (order == "month")
+
+
+def test_without_evidence_dollars_read_month_first() -> None:
+    assert month_first_document(["03/04/2026"], "USD") is True
+    assert month_first_document(["03/04/2026", "17/04/2026"], "USD") is False

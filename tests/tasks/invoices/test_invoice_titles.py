@@ -212,3 +212,16 @@ def test_issued_at_and_remit_until_sentences() -> None:
         dt.date(2020, 11, 21),
         dt.date(2020, 12, 12),
     )
+
+
+@pytest.mark.parametrize(
+    ("total", "expected"),
+    [("Total $120.00", dt.date(2026, 3, 4)), ("Total 120,00 EUR", dt.date(2026, 4, 3))],
+)
+def test_with_no_date_to_tell_a_dollar_invoice_reads_month_first(
+    total: str, expected: dt.date
+) -> None:
+    pdf = _letter()
+    for text in ("Invoice Date: 03/04/2026", total):
+        pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+    assert _read(pdf)["invoice_date"] == expected

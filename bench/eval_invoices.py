@@ -5,8 +5,9 @@
    is read with the embedded XML ignored, and compared field by field.
 2. EN 16931 unit tests (en16931-cen-tc434/UNIT_TESTS_INDEX.tsv): each test fragment is read by
    our UBL/CII reader and our verdict for the rule under test is compared with the expected one.
-3. The production path on the samples published as correct: which rules flag which files (a
-   flag there is either a defect of the sample, such as a made-up VAT id, or a false alarm).
+3. The production path on the samples published as correct (Factur-X/ZUGFeRD PDFs and the
+   EN 16931 example invoices): which rules flag which files (a flag there is either a defect of
+   the sample, such as a made-up VAT id, or a false alarm).
 
 Usage: .venv/bin/python bench/eval_invoices.py [--corpus PATH]
 """
@@ -176,30 +177,36 @@ def eval_rules(corpus: Path) -> None:
 
 
 def eval_flags(corpus: Path) -> None:
-    """What the production path (embedded XML first) flags on samples published as correct."""
+    """What the production path flags on invoices published as correct: the Factur-X/ZUGFeRD
+    samples (embedded XML first) and the EN 16931 example invoices (UBL and CII)."""
     from schemas.config import ClientConfig
     from tasks.handler import ClientContext
     from tasks.invoices.handler import InvoiceHandler
 
     handler = InvoiceHandler()
     ctx = ClientContext(client=ClientConfig(id="eval", name="Eval"))
-    files = sorted(
-        [
+    sets = {
+        "Factur-X/ZUGFeRD samples": [
             *corpus.glob("zugferd-corpus/**/correct/**/*.pdf"),
             *corpus.glob("akretion-factur-x/**/*.pdf"),
-        ]
-    )
-    codes: Counter[str] = Counter()
-    flagged = 0
-    for pdf in files:
-        batch = handler.extract(pdf.read_bytes(), pdf.name, ctx)
-        found = [i.code for i in batch.file_issues] + batch.issues.get_column("code").to_list()
-        flagged += bool(found)
-        codes.update(set(found))
-    print(f"\nProduction path on {len(files)} Factur-X/ZUGFeRD samples published as correct")
-    print(f"files with at least one flag: {flagged}; files per code:")
-    for code, n in codes.most_common():
-        print(f"  {code:<24}{n:>4}")
+        ],
+        "EN 16931 example invoices (UBL, CII)": [
+            *corpus.glob("en16931-cen-tc434/*/examples/*.xml")
+        ],
+    }
+    for label, found_files in sets.items():
+        files = sorted(found_files)
+        codes: Counter[str] = Counter()
+        flagged = 0
+        for path in files:
+            batch = handler.extract(path.read_bytes(), path.name, ctx)
+            found = [i.code for i in batch.file_issues] + batch.issues.get_column("code").to_list()
+            flagged += bool(found)
+            codes.update(set(found))
+        print(f"\nProduction path on {len(files)} {label} published as correct")
+        print(f"files with at least one flag: {flagged}; files per code:")
+        for code, n in codes.most_common():
+            print(f"  {code:<24}{n:>4}")
 
 
 def main() -> None:

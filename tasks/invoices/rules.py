@@ -106,7 +106,8 @@ def date_issues(values: Mapping[str, Any]) -> list[Issue]:
 
 def line_issues(lines: Sequence[Mapping[str, Any]], *, credit: bool = False) -> list[Issue]:
     """``INV-LINE-AMOUNT``: amount = quantity x unit price (+ adjustment), within a cent. A credit
-    note may print positive quantities and prices with negative amounts."""
+    note, or a return line of an invoice (a negative amount), may print positive quantities and
+    prices."""
     out = []
     for i, ln in enumerate(lines):
         qty, price, amount = ln.get("quantity"), ln.get("unit_price"), ln.get("amount")
@@ -123,7 +124,7 @@ def line_issues(lines: Sequence[Mapping[str, Any]], *, credit: bool = False) -> 
             adjustment = ln.get("adjustment")
             expected = qty * price + (adjustment if isinstance(adjustment, Decimal) else 0)
             off = abs(expected - amount)
-            if credit:
+            if credit or amount < 0:
                 off = min(off, abs(abs(expected) - abs(amount)))
             if off > LINE_TOLERANCE:
                 out.append(
@@ -144,8 +145,14 @@ def total_issues(
     *,
     line_total: Decimal | None = None,
     breakdown: Sequence[TaxSubtotal] = (),
+    vat_tolerance: Decimal = CENT,
 ) -> list[Issue]:
-    """BR-CO-10 (lines), BR-CO-13 (allowances/charges), BR-CO-14/15/17 (tax and total)."""
+    """BR-CO-10 (lines), BR-CO-13 (allowances/charges), BR-CO-14/15/17 (tax and total).
+
+    ``vat_tolerance`` is how far a declared VAT category amount may stand from its taxable
+    amount x rate (BR-CO-17): a cent, or what the syntax's official rule allows (CII accepts
+    1.00, which currencies rounded to whole units need: 69180 HUF x 27% = 18678.60, billed
+    18679)."""
     out: list[Issue] = []
     subtotal, tax, total = (
         _dec(values, "subtotal"),
@@ -190,7 +197,7 @@ def total_issues(
                 message=f"Total {total} is not subtotal {subtotal} + tax {tax} = {subtotal + tax}.",
             )
         )
-    out.extend(_tax_issues(tax, lines, breakdown, allowances + charges != 0))
+    out.extend(_tax_issues(tax, lines, breakdown, allowances + charges != 0, vat_tolerance))
     return out
 
 
@@ -199,6 +206,7 @@ def _tax_issues(
     lines: Sequence[Mapping[str, Any]],
     breakdown: Sequence[TaxSubtotal],
     has_allowances: bool,
+    vat_tolerance: Decimal,
 ) -> list[Issue]:
     out: list[Issue] = []
     if breakdown:
@@ -215,7 +223,7 @@ def _tax_issues(
             if b.rate is None or b.taxable is None or b.tax is None:
                 continue
             expected = to_cents(b.taxable * b.rate / 100)
-            if abs(expected - b.tax) > CENT:
+            if abs(expected - b.tax) > vat_tolerance:
                 out.append(
                     Issue(
                         code="BR-CO-17",
@@ -252,6 +260,7 @@ def check(
     *,
     line_total: Decimal | None = None,
     breakdown: Sequence[TaxSubtotal] = (),
+    vat_tolerance: Decimal = CENT,
 ) -> list[Issue]:
     """Every rule that needs only the invoice itself."""
     return [
@@ -262,5 +271,7 @@ def check(
             list(values.get("lines") or ()),
             credit=values.get("document_type") in CREDIT_NOTE_TYPE_CODES,
         ),
-        *total_issues(values, line_total=line_total, breakdown=breakdown),
+        *total_issues(
+            values, line_total=line_total, breakdown=breakdown, vat_tolerance=vat_tolerance
+        ),
     ]

@@ -6,11 +6,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from schemas.issue import Issue
+from schemas.money import CENT
 from tasks.handler import ClientContext
 from tasks.invoices.candidate import Candidate
 from tasks.invoices.identifiers import compact_tax_id
 from tasks.invoices.reference_rules import normalise_name, reference_issues
 from tasks.invoices.rules import REQUIRED, check
+
+#: The official CII rule for BR-CO-17 accepts a VAT category amount within 1.00 of taxable x
+#: rate (UBL's does not); CII invoices are held to it, so what it accepts is not flagged here.
+CII_VAT_TOLERANCE = Decimal(1)
 
 
 def dedupe_key(vendor_tax_id: object, vendor_name: object, invoice_number: object) -> str | None:
@@ -52,7 +57,12 @@ def own_issues(cand: Candidate) -> list[Issue]:
     """Parse issues plus the invoice's own rules; a field present but unparseable is reported
     once (``INV-DATE-INVALID``), not again as missing (``BR-03``)."""
     unparsed = {i.field for i in cand.issues if i.code in _UNPARSED}
-    rules = check(cand.values, line_total=cand.line_total, breakdown=cand.tax_breakdown)
+    rules = check(
+        cand.values,
+        line_total=cand.line_total,
+        breakdown=cand.tax_breakdown,
+        vat_tolerance=CII_VAT_TOLERANCE if cand.source in ("cii", "facturx") else CENT,
+    )
     shadowed = {code for code, _ in REQUIRED.values()}
     return [*cand.issues, *(i for i in rules if not (i.field in unparsed and i.code in shadowed))]
 

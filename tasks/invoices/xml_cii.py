@@ -11,7 +11,14 @@ from xml.etree.ElementTree import Element
 
 from tasks.invoices.candidate import Candidate, TaxSubtotal, line
 from tasks.invoices.dates import parse_date
-from tasks.invoices.xml_safe import amount_text, ns_any, tax_total_issue, text, xml_decimal
+from tasks.invoices.xml_safe import (
+    amount_text,
+    ns_any,
+    per_unit_price,
+    tax_total_issue,
+    text,
+    xml_decimal,
+)
 
 _DOC = ("ExchangedDocument", "HeaderExchangedDocument")
 _TRANSACTION = ("SupplyChainTradeTransaction", "SpecifiedSupplyChainTradeTransaction")
@@ -117,22 +124,24 @@ def _line(item: Element) -> dict[str, object]:
     delivery = _first(item, ("SpecifiedLineTradeDelivery", "SpecifiedSupplyChainTradeDelivery"))
     agreement = _first(item, ("SpecifiedLineTradeAgreement", "SpecifiedSupplyChainTradeAgreement"))
     price_el = _first(agreement, ("NetPriceProductTradePrice",))
-    price = xml_decimal(text(price_el, "ChargeAmount"))
-    basis = xml_decimal(text(price_el, "BasisQuantity"))
-    if price is not None and basis is not None and basis not in (Decimal(0), Decimal(1)):
-        price = price / basis
     tax = _first(settle, ("ApplicableTradeTax",))
     amount = xml_decimal(
         text(settle, "SpecifiedTradeSettlementLineMonetarySummation/LineTotalAmount")
         or text(settle, "SpecifiedTradeSettlementMonetarySummation/LineTotalAmount")
     )
+    quantity = xml_decimal(text(delivery, "BilledQuantity"))
     return line(
         adjustment=line_adjustment(
             settle, "SpecifiedTradeAllowanceCharge", "ChargeIndicator/Indicator"
         ),
         description=text(item, "SpecifiedTradeProduct/Name"),
-        quantity=xml_decimal(text(delivery, "BilledQuantity")),
-        unit_price=price,
+        quantity=quantity,
+        unit_price=per_unit_price(
+            xml_decimal(text(price_el, "ChargeAmount")),
+            xml_decimal(text(price_el, "BasisQuantity")),
+            quantity,
+            amount,
+        ),
         amount=amount,
         tax_category=text(tax, "CategoryCode"),
         tax_rate=xml_decimal(text(tax, "RateApplicablePercent") or text(tax, "ApplicablePercent")),

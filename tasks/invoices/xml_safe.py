@@ -120,3 +120,28 @@ def tax_total_issue(amounts: list[Element], currency: str | None) -> Issue | Non
             f" currency {currency}; add it in {currency}.",
         )
     return None
+
+
+_CENT = Decimal("0.01")
+
+
+def per_unit_price(
+    price: Decimal | None,
+    basis: Decimal | None,
+    quantity: Decimal | None,
+    amount: Decimal | None,
+) -> Decimal | None:
+    """The price of one unit: the net price (BT-146) is for its base quantity (BT-149).
+
+    Some senders fill the base quantity with something else (the price again, say); when the
+    undivided price makes the line's own amount and the divided one does not, the base
+    quantity is ignored.
+    """
+    if price is None or basis is None or basis in (Decimal(0), Decimal(1)):
+        return price
+    per_unit = price / basis
+    if quantity is not None and amount is not None:
+        fits = abs(quantity * price - amount) <= _CENT
+        if fits and abs(quantity * per_unit - amount) > _CENT:
+            return price
+    return per_unit

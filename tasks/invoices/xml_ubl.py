@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from xml.etree.ElementTree import Element
 
 from schemas.issue import Issue
 from tasks.invoices.candidate import Candidate, TaxSubtotal, line
 from tasks.invoices.xml_cii import line_adjustment
-from tasks.invoices.xml_safe import amount_text, ns_any, tax_total_issue, text, xml_decimal
+from tasks.invoices.xml_safe import (
+    amount_text,
+    ns_any,
+    per_unit_price,
+    tax_total_issue,
+    text,
+    xml_decimal,
+)
 
 
 def _party_name(party: Element | None) -> str | None:
@@ -75,16 +81,19 @@ def parse_ubl(root: Element) -> Candidate:
 
 
 def _line(item: Element, credit: bool) -> dict[str, object]:
-    price = xml_decimal(text(item, "Price/PriceAmount"))
-    basis = xml_decimal(text(item, "Price/BaseQuantity"))
-    if price is not None and basis is not None and basis not in (Decimal(0), Decimal(1)):
-        price = price / basis
+    quantity = xml_decimal(text(item, "CreditedQuantity" if credit else "InvoicedQuantity"))
+    amount = xml_decimal(text(item, "LineExtensionAmount"))
     return line(
         adjustment=line_adjustment(item, "AllowanceCharge", "ChargeIndicator"),
         description=text(item, "Item/Name"),
-        quantity=xml_decimal(text(item, "CreditedQuantity" if credit else "InvoicedQuantity")),
-        unit_price=price,
-        amount=xml_decimal(text(item, "LineExtensionAmount")),
+        quantity=quantity,
+        unit_price=per_unit_price(
+            xml_decimal(text(item, "Price/PriceAmount")),
+            xml_decimal(text(item, "Price/BaseQuantity")),
+            quantity,
+            amount,
+        ),
+        amount=amount,
         tax_category=text(item, "Item/ClassifiedTaxCategory/ID"),
         tax_rate=xml_decimal(text(item, "Item/ClassifiedTaxCategory/Percent")),
     )

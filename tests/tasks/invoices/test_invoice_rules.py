@@ -11,6 +11,7 @@ import pytest
 from tasks.invoices.candidate import TaxSubtotal, line
 from tasks.invoices.reference_rules import reference_issues
 from tasks.invoices.rules import check
+from tasks.invoices.xml_safe import per_unit_price
 from tasks.samples.invoices import make_ctx
 
 D = Decimal
@@ -130,6 +131,34 @@ def test_line_amount_rule() -> None:
         total=D("1.19"),
     )
     assert codes(rounding) == []
+
+
+def test_a_return_line_prints_its_quantity_positive() -> None:
+    lines = [
+        line(quantity=D(2), unit_price=D("200.00"), amount=D("400.00")),
+        line(quantity=D(6), unit_price=D("18.33"), amount=D("-109.98")),  # "FRITUUR VET RETOUR"
+    ]
+    ok = valid(lines=lines, subtotal=D("290.02"), tax_total=D("55.10"), total=D("345.12"))
+    assert "INV-LINE-AMOUNT" not in codes(ok)
+    wrong = [line(quantity=D(6), unit_price=D("18.33"), amount=D("-100.00"))]
+    assert "INV-LINE-AMOUNT" in codes(valid(lines=wrong, subtotal=D("-100.00")))
+
+
+@pytest.mark.parametrize(
+    ("price", "basis", "quantity", "amount", "expected"),
+    [
+        (D("8.80"), D(1000), D(16000), D("140.80"), D("0.0088")),  # a price per 1,000 kWh
+        (D("0.00880"), D("0.00880"), D(16000), D("140.80"), D("0.00880")),  # basis = price
+        (D("1273"), D("1273"), D(1), D("1273"), D("1273")),
+        (D("12.00"), D(1), D(2), D("24.00"), D("12.00")),
+        (D("12.00"), None, D(2), D("24.00"), D("12.00")),
+        (D("10.00"), D(10), D(5), D("7.00"), D("1.00")),  # fits neither: the standard reading
+    ],
+)
+def test_a_price_is_per_its_base_quantity_unless_that_cannot_be(
+    price: Decimal, basis: Decimal | None, quantity: Decimal, amount: Decimal, expected: Decimal
+) -> None:
+    assert per_unit_price(price, basis, quantity, amount) == expected
 
 
 def test_declared_breakdown_rules() -> None:

@@ -100,3 +100,33 @@ def test_a_credit_note_without_its_type_code_is_read_as_one_and_flagged() -> Non
     assert "BR-04" in _codes(cand)
     typed = _ubl("<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>", kind="CreditNote")
     assert "BR-04" not in _codes(typed)
+
+
+def _cii_breakdown(calculated: str) -> Candidate:
+    xml = (
+        f"<rsm:CrossIndustryInvoice {CII}><rsm:SupplyChainTradeTransaction>"
+        "<ram:ApplicableHeaderTradeSettlement><ram:ApplicableTradeTax>"
+        f"<ram:CalculatedAmount>{calculated}</ram:CalculatedAmount><ram:TypeCode>VAT</ram:TypeCode>"
+        "<ram:BasisAmount>69180.00</ram:BasisAmount><ram:CategoryCode>S</ram:CategoryCode>"
+        "<ram:RateApplicablePercent>27.00</ram:RateApplicablePercent>"
+        "</ram:ApplicableTradeTax></ram:ApplicableHeaderTradeSettlement>"
+        "</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>"
+    )
+    return parse_cii(parse_xml(xml.encode()))  # type: ignore[arg-type]
+
+
+def _ubl_breakdown(tax: str) -> Candidate:
+    return _ubl(
+        "<cac:TaxTotal><cac:TaxSubtotal>"
+        f"<cbc:TaxableAmount>69180.00</cbc:TaxableAmount><cbc:TaxAmount>{tax}</cbc:TaxAmount>"
+        "<cac:TaxCategory><cbc:Percent>27</cbc:Percent></cac:TaxCategory>"
+        "</cac:TaxSubtotal></cac:TaxTotal>"
+    )
+
+
+def test_vat_rounded_to_whole_forints_passes_the_cii_rule_as_the_official_one_does() -> None:
+    # 69180.00 x 27% = 18678.60; CII's BR-CO-17 accepts within 1.00, UBL's to the cent.
+    assert "BR-CO-17" not in _codes(_cii_breakdown("18679.00"))
+    assert "BR-CO-17" in _codes(_cii_breakdown("18679.61"))
+    assert "BR-CO-17" in _codes(_ubl_breakdown("18679.00"))
+    assert "BR-CO-17" not in _codes(_ubl_breakdown("18678.60"))

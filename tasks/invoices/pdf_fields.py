@@ -90,11 +90,12 @@ def _strip_label(cell_text: str, label_len: int) -> str:
     rest_tokens: list[str] = []
     pos = 0
     for used, tok in enumerate(tokens):
-        end = pos + len(fold(tok))
+        folded_len = len(fold(tok))
+        end = pos + folded_len
         if pos >= label_len:
             rest_tokens = tokens[used:]
             break
-        after = tok[label_len - pos :] if len(fold(tok)) == len(tok) else ""
+        after = tok[label_len - pos :] if folded_len == len(tok) else ""
         if end > label_len and after.startswith(":") and after[1:].strip():
             rest_tokens = [after[1:], *tokens[used + 1 :]]  # "Customer:2": label, colon, value
             break

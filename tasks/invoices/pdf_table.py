@@ -209,11 +209,12 @@ def _ends_items(text_line: TextLine) -> bool:
     """A totals line: it starts with a totals label (``Nettobetrag:``), or a totals label and
     an amount stand further along it (``Taxe | Base | Montant | Total HT | 530,75``). A label
     word alone further along is a stacked header's last row (``(Art) | USt.``)."""
-    cells = text_line.cells
-    if _totals_label(cells[0].text):
+    labels = [_totals_label(c.text) for c in text_line.cells]
+    if labels[0]:
         return True
-    return any(_totals_label(c.text) for c in cells[1:]) and any(
-        last_amount(c.text) is not None and not _totals_label(c.text) for c in cells
+    return any(labels) and any(
+        not label and last_amount(c.text) is not None
+        for c, label in zip(text_line.cells, labels, strict=True)
     )
 
 

@@ -13,6 +13,7 @@ from tasks.invoices.candidate import Candidate, TaxSubtotal, line
 from tasks.invoices.dates import parse_date
 from tasks.invoices.xml_safe import (
     amount_text,
+    in_currency,
     ns_any,
     per_unit_price,
     tax_total_issue,
@@ -86,7 +87,7 @@ def parse_cii(root: Element) -> Candidate:
     summation = _first(settlement, _SUMMATION)
     cand.set_amount("subtotal", amount_text(summation, "TaxBasisTotalAmount", currency))
     taxes = summation.findall(ns_any("TaxTotalAmount")) if summation is not None else []
-    own_tax = [t for t in taxes if not currency or t.get("currencyID") in (None, currency)]
+    own_tax = in_currency(taxes, currency)
     cand.set_amount("tax_total", own_tax[0].text if own_tax else None)
     if (problem := tax_total_issue(taxes, currency)) is not None:
         cand.issues.append(problem)

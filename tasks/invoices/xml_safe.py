@@ -12,6 +12,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from schemas.issue import Issue
+from schemas.money import CENT
 
 UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 UBL_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -92,10 +93,15 @@ def amount_text(el: Element | None, name: str, currency: str | None) -> str | No
     if el is None:
         return None
     found = el.findall(ns_any(name))
-    for f in found:
-        if currency is None or f.get("currencyID") in (None, currency):
-            return f.text.strip() if f.text else None
+    for f in in_currency(found, currency):
+        return f.text.strip() if f.text else None
     return found[0].text.strip() if found and found[0].text else None
+
+
+def in_currency(amounts: list[Element], currency: str | None) -> list[Element]:
+    """The amounts stated in ``currency`` (or without a ``currencyID``); all when it is
+    unknown."""
+    return [a for a in amounts if not currency or a.get("currencyID") in (None, currency)]
 
 
 def tax_total_issue(amounts: list[Element], currency: str | None) -> Issue | None:
@@ -103,7 +109,7 @@ def tax_total_issue(amounts: list[Element], currency: str | None) -> Issue | Non
     them, or only amounts in another currency (the VAT accounting currency), is an error."""
     if not currency or not amounts:
         return None
-    own = [a for a in amounts if a.get("currencyID") in (None, currency)]
+    own = in_currency(amounts, currency)
     if len(own) > 1:
         return Issue(
             code="BR-CO-15",
@@ -122,9 +128,6 @@ def tax_total_issue(amounts: list[Element], currency: str | None) -> Issue | Non
     return None
 
 
-_CENT = Decimal("0.01")
-
-
 def per_unit_price(
     price: Decimal | None,
     basis: Decimal | None,
@@ -141,7 +144,7 @@ def per_unit_price(
         return price
     per_unit = price / basis
     if quantity is not None and amount is not None:
-        fits = abs(quantity * price - amount) <= _CENT
-        if fits and abs(quantity * per_unit - amount) > _CENT:
+        fits = abs(quantity * price - amount) <= CENT
+        if fits and abs(quantity * per_unit - amount) > CENT:
             return price
     return per_unit

@@ -9,6 +9,7 @@ from tasks.invoices.candidate import Candidate, TaxSubtotal, line
 from tasks.invoices.xml_cii import line_adjustment
 from tasks.invoices.xml_safe import (
     amount_text,
+    in_currency,
     ns_any,
     per_unit_price,
     tax_total_issue,
@@ -61,7 +62,7 @@ def parse_ubl(root: Element) -> Candidate:
     # one without a TaxAmount still carries its breakdown.
     for tax_total in tax_totals:
         amount = tax_total.find(ns_any("TaxAmount"))
-        if amount is not None and currency and amount.get("currencyID") not in (None, currency):
+        if amount is not None and not in_currency([amount], currency):
             continue
         if amount is not None:
             cand.set_amount("tax_total", amount.text)

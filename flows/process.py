@@ -137,16 +137,17 @@ def run_file(
         return _result(file, shown, "quarantined", empty, [*outputs, *receipts], reason)
 
     batch, keys = history_task(rt.engine, file, batch, handler)
-    outputs = outputs_task(handler, batch, file, ctx, outbox)
-    counts = route_task(
-        rt.engine,
-        file=file,
-        batch=batch,
-        handler=handler,
-        ctx=ctx,
-        dedupe_keys=keys,
-        outputs=outputs,
-    )
+    # The outputs (file writes) and the record states (database writes) need only the batch:
+    # they run side by side. Metering waits for both, so nothing is billed before its
+    # outputs exist; a run that fails part-way is finished by the next run of the same bytes.
+    pending = outputs_task.submit(handler, batch, file, ctx, outbox)
+    try:
+        counts = route_task(
+            rt.engine, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=keys
+        )
+    finally:
+        pending.wait()
+    outputs = pending.result()
     billed = meter_task(
         rt.engine, file=file, batch=batch, handler=handler, ctx=ctx, flow_run_id=flow_run_id
     )

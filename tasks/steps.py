@@ -82,7 +82,6 @@ def route_task(
     handler: DocHandler,
     ctx: ClientContext,
     dedupe_keys: pl.Series | None,
-    outputs: list[str],
 ) -> RouteCounts:
     now = dt.datetime.now(dt.UTC)
     with transaction(engine) as session:
@@ -98,7 +97,7 @@ def route_task(
         session.execute(
             update(File)
             .where(File.id == file.id, File.stage < FileStage.RECORDED)
-            .values(stage=FileStage.RECORDED, record_count=counts.records, outputs=outputs)
+            .values(stage=FileStage.RECORDED, record_count=counts.records)
         )
     return counts
 

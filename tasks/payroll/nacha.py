@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
+from collections.abc import Iterator
 
 import polars as pl
 
@@ -114,6 +115,17 @@ def entry_lines(payments: pl.DataFrame, odfi8: str, first_sequence: int) -> pl.D
     )
 
 
+def _date_runs(ordered: pl.DataFrame) -> Iterator[tuple[dt.date | None, pl.DataFrame]]:
+    """Each run of one ``pay_date`` in ``ordered`` (sorted by it), as a zero-copy slice."""
+    runs = ordered.get_column("pay_date").rle()
+    offset = 0
+    for length, value in zip(
+        runs.struct.field("len").to_list(), runs.struct.field("value").to_list(), strict=True
+    ):
+        yield value, ordered.slice(offset, length)
+        offset += length
+
+
 def build_ppd_file(
     payments: pl.DataFrame,
     originator: AchOriginator,
@@ -145,7 +157,7 @@ def build_ppd_file(
     batch_no = 0
     sequence = 1
     total_entries = total_hash = total_credit = 0
-    for (pay_date,), group in ordered.group_by(["pay_date"], maintain_order=True):
+    for pay_date, group in _date_runs(ordered):
         for start in range(0, group.height, MAX_ENTRIES_PER_BATCH):
             chunk = group.slice(start, MAX_ENTRIES_PER_BATCH)
             batch_no += 1

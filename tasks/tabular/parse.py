@@ -36,9 +36,13 @@ def with_number_text(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
     normalised once per distinct value and mapped back, so no copy of the frame is made.
     """
     out = []
+    # One pass over all columns (in parallel): the distinct values that are not plain numbers.
+    odd_values = frame.select(
+        pl.col(c).filter(~(pl.col(c).is_null() | pl.col(c).str.contains(_PLAIN))).unique().implode()
+        for c in cols
+    )
     for c in cols:
-        irregular = ~(pl.col(c).is_null() | pl.col(c).str.contains(_PLAIN))
-        odd = frame.select(pl.col(c).filter(irregular).unique())
+        odd = odd_values.get_column(c).explode().drop_nulls().to_frame()
         if odd.height == 0:
             out.append(pl.col(c).alias(f"{c}{NUM_SUFFIX}"))
             continue

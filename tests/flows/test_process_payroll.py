@@ -17,6 +17,7 @@ from store.models import File, Record, ReviewItem, UsageEntry
 from store.reconcile import reconcile
 from store.review_queries import list_items
 from tasks.samples.payroll import payroll_frame, plant_errors
+from tasks.steps import outputs_task
 
 
 def drop(workdir: Path, name: str, rows: int = 40, every: int = 10) -> Path:
@@ -93,6 +94,34 @@ def test_crash_between_records_and_usage_is_finished_by_the_next_run(
     with transaction(runtime.engine) as s:
         assert all(b.ok for b in reconcile(s))
         assert s.scalar(select(func.count()).select_from(ReviewItem)) == 4
+
+
+def test_outputs_that_cannot_be_written_bill_nothing_until_a_run_writes_them(
+    runtime: Runtime, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Outputs are written beside the record states; a failure there must still stop metering.
+    path = drop(workdir, "apr.csv")
+
+    def outbox_down(*args: object, **kwargs: object) -> list[str]:
+        raise OSError("outbox unreachable")
+
+    monkeypatch.setattr(outputs_task, "fn", outbox_down)
+    monkeypatch.setattr(outputs_task, "retries", 0)
+    with pytest.raises(OSError, match="outbox unreachable"):
+        run(path)
+    with transaction(runtime.engine) as s:
+        assert s.scalar(select(func.count()).select_from(Record)) == 40
+        assert s.scalar(select(func.count()).select_from(UsageEntry)) == 0
+    monkeypatch.undo()
+
+    res = run(path)
+    assert res.status == "processed"
+    assert any(o.endswith(".ach") for o in res.outputs)
+    assert len(usage(runtime)) == res.completed == 36
+    assert run(path).status == "duplicate"
+    assert len(usage(runtime)) == 36
+    with transaction(runtime.engine) as s:
+        assert all(b.ok for b in reconcile(s))
 
 
 def test_meter_is_idempotent_when_retried(runtime: Runtime, workdir: Path) -> None:

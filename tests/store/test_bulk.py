@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+from sqlalchemy import select as sa_select
 
 from flows.runtime import Runtime
 from store.bulk import insert_ignore, read_frame, read_int_columns
@@ -89,3 +90,53 @@ def test_read_int_columns_keeps_rows_aligned_and_nulls(runtime: Runtime) -> None
     assert frame.schema == dict.fromkeys(["k", "seven", "maybe", "grp"], pl.Int64())
     got = sorted(frame.rows())
     assert got == [(i, i * 7, None if i % 3 == 1 else 3, 3 + i % 3) for i in range(250)]
+
+
+def test_insert_ignore_keeps_awkward_text_exact_on_every_path(runtime: Runtime) -> None:
+    from store.files import register_file
+    from store.models import Record
+
+    texts = [*AWKWARD, "tab\tand \x01 control", "emoji 😀", 'back\\slash "q"']
+    with transaction(runtime.engine) as session:
+        file = register_file(
+            session,
+            client_id="acme",
+            doc_type="payroll",
+            name="awkward.csv",
+            source="awkward.csv",
+            sha256="a" * 64,
+            size=1,
+        ).file
+        where = {"file_id": file.id, "client_id": "acme", "doc_type": "payroll"}
+        n = len(texts)
+        # Dense: index plus one varying column, sent as one flat JSON array.
+        dense = pl.DataFrame({"record_index": range(n), "record_key": texts})
+        assert (
+            insert_ignore(
+                session, "records", dense, {**where, "state": "completed"}, position="record_index"
+            )
+            == n
+        )
+        # Rows: several varying columns, bound row by row; the first n indexes already exist.
+        rows = pl.DataFrame(
+            {
+                "record_index": range(n, 3 * n),
+                "record_key": texts + texts,
+                "state": ["in_review"] * (2 * n),
+            }
+        )
+        assert (
+            insert_ignore(
+                session,
+                "records",
+                pl.concat([dense.with_columns(pl.lit("in_review").alias("state")), rows]),
+                where,
+            )
+            == 2 * n
+        )
+        got = dict(
+            session.execute(
+                sa_select(Record.record_index, Record.record_key).where(Record.file_id == file.id)
+            ).all()
+        )
+    assert [got[i] for i in range(3 * n)] == texts * 3

@@ -78,6 +78,24 @@ def test_one_batch_per_effective_date_and_split_large_batches(
     assert traces == sorted(traces)
 
 
+def test_interleaved_pay_dates_make_one_batch_each_with_its_own_entries() -> None:
+    rows = payroll_rows(6)
+    for r in rows[1::2]:
+        r["pay_date"] = "2026-01-16"  # rows 1, 3, 5 are paid a day later
+    lines = ach_for(rows)
+    assert [line[69:75] for line in lines if line[0] == "5"] == ["260115", "260116"]
+    ids: list[list[str]] = []
+    for line in lines:
+        if line[0] == "5":
+            ids.append([])
+        elif line[0] == "6":
+            ids[-1].append(line[39:54].strip())
+    assert ids == [
+        [str(rows[i]["employee_id"]) for i in (0, 2, 4)],
+        [str(rows[i]["employee_id"]) for i in (1, 3, 5)],
+    ]
+
+
 def test_same_input_same_bytes() -> None:
     assert ach_for(payroll_rows(5)) == ach_for(payroll_rows(5))
 

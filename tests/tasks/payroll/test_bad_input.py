@@ -32,6 +32,22 @@ def test_blank_lines_only() -> None:
     assert file_codes(b"\n\n  \n") == ["FILE-EMPTY"]
 
 
+def test_blank_rows_between_payments_are_dropped_and_a_row_missing_its_first_cell_kept() -> None:
+    lines = payroll_csv(payroll_rows(3)).decode().splitlines()
+    first_blank = "," + lines[2].split(",", 1)[1]  # the employee_id left empty
+    blank = "," * (len(PAYROLL_COLUMNS) - 1)
+    data = "\n".join([lines[0], lines[1], blank, " , ,", first_blank, lines[3], ""]).encode()
+    batch = extract(data)
+    assert batch.records.height == 3
+    assert batch.records.get_column("employee_id").to_list() == [
+        lines[1].split(",")[0],
+        None,
+        lines[3].split(",")[0],
+    ]
+    missing = batch.issues.filter(pl.col("field") == "employee_id").get_column("code")
+    assert "PAY-REQUIRED" in missing.to_list()
+
+
 def test_header_only() -> None:
     assert file_codes(",".join(PAYROLL_COLUMNS).encode() + b"\n") == ["PAY-NO-RECORDS"]
 

@@ -1,12 +1,11 @@
 """Payroll throughput: a generated batch validated, routed, metered and exported.
 
-Runs our batch pipeline (the same plain functions the Prefect tasks wrap, side by side where
-the flow runs them so, without the orchestration, and the billing export ``bpo billing
-export`` writes) and a hand-written per-row
-baseline doing the same job (csv + Pydantic per row + python-stdnum + SQLite executemany: record
-states, review items, ledger rows with the export columns, a NACHA file, a register and the
-billing detail CSV) on the same file, each in a fresh process so peak RSS is its own, and
-prints a table.
+Runs our batch pipeline (the plain functions the Prefect tasks wrap, side by side where the
+flow runs them so, without the orchestration, then the billing export that ``bpo billing
+export`` writes) and a hand-written per-row baseline doing the same job (csv + Pydantic per
+row + python-stdnum + SQLite executemany: record states, review items, ledger rows with the
+export columns, a NACHA file, a register and the billing detail CSV) on the same file, each in
+a fresh process so peak RSS is its own, and prints a table.
 
     .venv/bin/python bench/payroll.py            # 1,000,000 rows
     .venv/bin/python bench/payroll.py --rows 200000

@@ -272,17 +272,21 @@ def read_int_columns(
     schema: dict[str, pl.DataType] = {c: pl.Int64() for c in columns}
     if session.connection().dialect.name != "sqlite":
         return read_frame(session, f"SELECT {', '.join(columns)} FROM {source}", params, schema)
-    lists = ", ".join(f"group_concat(IFNULL({c}, ''))" for c in columns)
+    # The group's own value is read once per group, with its row count, not once per row.
+    listed = [c for c in columns if c != group]
+    lists = "".join(f", group_concat(IFNULL({c}, ''))" for c in listed)
     text = read_frame(
         session,
-        f"SELECT {lists} FROM {source} GROUP BY {group}",
+        f"SELECT {group}, count(*){lists} FROM {source} GROUP BY {group}",
         params,
-        dict.fromkeys(columns, pl.String()),
+        {group: pl.Int64(), "__rows": pl.Int64(), **dict.fromkeys(listed, pl.String())},
     )
     return (
-        text.with_columns(pl.col(columns).str.split(","))
-        .explode(columns)
-        .select(pl.col(c).replace("", None).cast(pl.Int64) for c in columns)
+        text.select(pl.col(group).repeat_by("__rows"), *(pl.col(c).str.split(",") for c in listed))
+        .explode([group, *listed])
+        .select(
+            pl.col(c) if c == group else pl.col(c).replace("", None).cast(pl.Int64) for c in columns
+        )
     )
 
 
@@ -297,4 +301,6 @@ def _cast_text(name: str, dtype: pl.DataType) -> pl.Expr:
 
 
 def utc_column(value: dt.datetime, height: int, name: str) -> pl.Series:
-    return pl.Series(name, [value] * height, dtype=pl.Datetime("us", "UTC"))
+    """``value`` (naive means UTC) repeated ``height`` times, built without a Python list."""
+    utc = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return pl.select(pl.repeat(utc, height, dtype=_UTC).alias(name)).to_series()

@@ -47,14 +47,18 @@ def _sorted(payments: pl.DataFrame) -> bool:
 
 
 _NOT_PRINTABLE = r"[^\x20-\x7E]"
+_NOT_UPPER_PRINTABLE = r"[^\x20-\x60\x7B-\x7E]"  # printable ASCII but a-z
 
 
 def ach_text(values: pl.Series) -> pl.Series:
     """Upper-case printable ASCII (accents folded: Zoë -> ZOE), as NACHA fields allow.
 
     Unicode folding is costly and nearly every value is plain ASCII already, so only the
-    values that need it are folded.
+    values that need it are folded; a column with no lower-case or unprintable character
+    (ids, account numbers) is kept as it is.
     """
+    if not values.str.contains(_NOT_UPPER_PRINTABLE).any():
+        return values.fill_null("")
     out = values.fill_null("").str.to_uppercase()
     odd = values.str.contains(_NOT_PRINTABLE).fill_null(False)
     if not odd.any():

@@ -140,3 +140,28 @@ def test_insert_ignore_keeps_awkward_text_exact_on_every_path(runtime: Runtime) 
             ).all()
         )
     assert [got[i] for i in range(3 * n)] == texts * 3
+
+
+def test_read_int_columns_with_only_the_group_or_without_it(runtime: Runtime) -> None:
+    source = (
+        "(SELECT 1 AS a, 10 AS b UNION ALL SELECT 2, NULL UNION ALL SELECT 3, 10"
+        " UNION ALL SELECT 4, NULL) AS t"
+    )
+    with transaction(runtime.engine) as session:
+        only_group = read_int_columns(session, source, {}, ["b"], group="b")
+        without = read_int_columns(session, source, {}, ["a"], group="b")
+    assert sorted(only_group.get_column("b").to_list(), key=str) == [10, 10, None, None]
+    assert sorted(without.get_column("a").to_list()) == [1, 2, 3, 4]
+
+
+def test_utc_column_repeats_one_instant_in_utc() -> None:
+    from store.bulk import utc_column
+
+    eastern = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    column = utc_column(eastern, 3, "at")
+    assert column.name == "at"
+    assert column.dtype == pl.Datetime("us", "UTC")
+    assert column.to_list() == [dt.datetime(2026, 3, 1, 14, 30, tzinfo=dt.UTC)] * 3
+    naive = utc_column(dt.datetime(2026, 3, 1, 9, 30), 1, "at")
+    assert naive.to_list() == [dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)]
+    assert utc_column(eastern, 0, "at").len() == 0

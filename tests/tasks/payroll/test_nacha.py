@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from stdnum.us import rtn
 
 from schemas.config import ClientConfig
@@ -111,3 +114,22 @@ def test_empty_payment_frame_is_not_written() -> None:
 
     empty = pl.DataFrame()
     assert PayrollHandler().write_outputs(None, empty.clear(), None) == []  # type: ignore[arg-type]
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.text(max_size=8)), min_size=1, max_size=6))
+def test_ach_text_is_printable_upper_case_ascii_of_the_folded_value(
+    values: list[str | None],
+) -> None:
+    """Whatever a column holds (already upper, lower, accented, control characters, empty)."""
+
+    def expected(value: str | None) -> str:
+        if value is None:
+            return ""
+        if all(" " <= ch <= "~" for ch in value):
+            return value.upper()
+        folded = unicodedata.normalize("NFKD", value).upper()
+        return "".join(ch for ch in folded if " " <= ch <= "~")
+
+    got = nacha.ach_text(pl.Series(values, dtype=pl.String)).to_list()
+    assert got == [expected(v) for v in values]

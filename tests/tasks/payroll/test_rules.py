@@ -133,3 +133,19 @@ def test_net_rule_is_exact_decimal_arithmetic(gross: int, taxes: list[int], delt
     }
     found = codes_of(payroll_csv(payroll_rows(1, **row))).get(0, set())
     assert (("PAY-NET-MISMATCH", "net_pay") in found) == (delta != 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ids=st.lists(st.sampled_from(["", "E1", "E2", "E3", "e1", "E1 "]), min_size=1, max_size=12))
+def test_duplicate_rule_flags_exactly_the_ids_seen_twice(ids: list[str]) -> None:
+    """Every row whose employee_id (as cleaned) occurs on another row, and no other row."""
+    rows = payroll_rows(len(ids))
+    for row, employee in zip(rows, ids, strict=True):
+        row["employee_id"] = employee
+    found = codes_of(payroll_csv(rows))
+    cleaned = [e.strip() or None for e in ids]
+    expected = {i for i, e in enumerate(cleaned) if e is not None and cleaned.count(e) > 1}
+    flagged = {
+        i for i, codes in found.items() if ("PAY-DUPLICATE-EMPLOYEE", "employee_id") in codes
+    }
+    assert flagged == expected

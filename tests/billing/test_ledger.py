@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from billing.ledger import period_frame, posted_lines, reverse_entry
@@ -114,3 +115,28 @@ def test_a_period_reads_in_completion_order_whatever_order_it_was_written(
     assert list(zip(times, ids, strict=True)) == sorted(zip(times, ids, strict=True))
     assert frame.height == 6
     assert frame.get_column("completed_at").head(2).to_list() == [AT, AT]
+
+
+def test_batch_facts_as_constants_or_joined_give_the_same_period(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few batches get their facts as constant columns, many by a join: the same frame."""
+    from billing import ledger
+
+    cfg = client(rates={"invoice": "1.20"})
+    files = [add_file(runtime.engine, name=f"batch-{i}.pdf") for i in range(3)]
+    for i, f in enumerate(files):
+        meter_units(runtime.engine, cfg, f, 2 + i, AT + dt.timedelta(hours=3 - i))
+    with transaction(runtime.engine) as session:
+        first = session.scalars(select(UsageEntry).order_by(UsageEntry.id)).first()
+        assert first is not None
+        reverse_entry(session, entry_id=first.id, period="2026-03")
+        constants = period_frame(session, "acme", "2026-03")
+        monkeypatch.setattr(ledger, "_CONSTANT_BATCHES", 0)
+        joined = period_frame(session, "acme", "2026-03")
+    assert constants.height == 2 + 3 + 4 + 1
+    assert constants.equals(joined)
+    assert constants.schema == joined.schema
+    by_file = constants.group_by("source_file").len().sort("source_file").rows()
+    assert by_file == [("batch-0.pdf", 3), ("batch-1.pdf", 3), ("batch-2.pdf", 4)]
+    assert constants.get_column("transaction_id").str.contains(r"^invoices:[0-9a-f]{16}:\d+$").all()

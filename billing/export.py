@@ -133,14 +133,22 @@ def usage_detail(session: Session, client_id: str, period: str) -> pl.DataFrame:
 
 
 def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells a spreadsheet would run as formulas with an apostrophe."""
+    """Prefix text cells a spreadsheet would run as formulas with an apostrophe.
+
+    Only the columns holding such a cell are rewritten; the others (nearly always all of
+    them) pass through as they are, constant columns staying one value.
+    """
+    text = [c for c, t in frame.schema.items() if t == pl.String()]
+    if not text or frame.height == 0:
+        return frame
+    found = frame.select(pl.col(c).str.contains(_FORMULA).any() for c in text).row(0)
     return frame.with_columns(
         pl.when(pl.col(c).str.contains(_FORMULA))
         .then(pl.lit("'") + pl.col(c))
         .otherwise(pl.col(c))
         .alias(c)
-        for c, t in frame.schema.items()
-        if t == pl.String()
+        for c, hit in zip(text, found, strict=True)
+        if hit
     )
 
 
@@ -180,7 +188,7 @@ def _write_table(
     Parquet to a path, so a million-row detail is never held as bytes as well)."""
     if fmt == "csv":
         formula_safe(frame).with_columns(
-            pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
+            _utc_text(frame.get_column(c))
             for c, t in frame.schema.items()
             if isinstance(t, pl.Datetime)
         ).write_csv(target)
@@ -194,6 +202,16 @@ def _write_table(
             target.write(data)
     else:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def _utc_text(column: pl.Series) -> pl.Series:
+    """``2026-03-10T15:00:00.000000Z``, formatted once per distinct instant when they are few
+    (entries share their meter call's completion time): formatting is costly per value."""
+    fmt = "%Y-%m-%dT%H:%M:%S%.6fZ"
+    distinct = column.unique()
+    if column.len() == 0 or distinct.len() * 8 > column.len():
+        return column.dt.strftime(fmt)
+    return column.replace_strict(distinct, distinct.dt.strftime(fmt), return_dtype=pl.String)
 
 
 def export_bytes(

@@ -135,7 +135,11 @@ def write_records(
 
     flagged_states = states.filter(pl.col("state") != RecordState.COMPLETED.value)
     if flagged_states.height:
-        flagged = batch.records.join(flagged_states.select(RECORD_INDEX, "state"), on=RECORD_INDEX)
+        # Filter first: a join would gather from (and so copy) every column of the batch.
+        wanted = flagged_states.get_column(RECORD_INDEX).implode()
+        flagged = batch.records.filter(pl.col(RECORD_INDEX).is_in(wanted)).join(
+            flagged_states.select(RECORD_INDEX, "state"), on=RECORD_INDEX
+        )
         reasons = batch.issues.group_by(RECORD_INDEX, maintain_order=True).agg(
             pl.struct("code", "field", "message").alias("reasons")
         )

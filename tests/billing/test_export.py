@@ -18,6 +18,7 @@ from billing.evidence import evidence_bytes
 from billing.export import (
     DETAIL_COLUMNS,
     detail_frame,
+    export_bytes,
     statement_bytes,
     summary_frame,
     write_statement,
@@ -161,3 +162,29 @@ def test_an_export_that_fails_half_way_leaves_the_old_file_and_no_temporary(
         write_statement(st, "detail", "csv", out)
     assert out.read_bytes() == before
     assert [p.name for p in out.parent.iterdir()] == ["detail.csv"]
+
+
+@pytest.mark.parametrize("distinct", [1, 3, 40])
+def test_csv_timestamps_and_formula_cells_whatever_their_repetition(distinct: int) -> None:
+    """Instants written once per distinct value or one by one read the same; only the text
+    cells a spreadsheet would run get an apostrophe, in the columns that have them."""
+    at = [
+        None
+        if i % 7 == 3
+        else dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+        + dt.timedelta(seconds=i % distinct, microseconds=5)
+        for i in range(40)
+    ]
+    frame = pl.DataFrame(
+        {
+            "at": pl.Series(at, dtype=pl.Datetime("us", "UTC")),
+            "name": ["=cmd" if i == 5 else f"n{i}" for i in range(40)],
+            "plain": ["x"] * 40,
+        }
+    )
+    rows = list(csv.DictReader(io.StringIO(export_bytes(frame, "csv").decode())))
+    assert [r["at"] for r in rows] == [
+        "" if a is None else a.strftime("%Y-%m-%dT%H:%M:%S.%fZ") for a in at
+    ]
+    assert [r["name"] for r in rows] == ["'=cmd" if i == 5 else f"n{i}" for i in range(40)]
+    assert {r["plain"] for r in rows} == {"x"}

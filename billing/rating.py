@@ -194,14 +194,17 @@ def rate_frame(
     """
     if entries.height == 0:
         return [], pl.DataFrame(schema=PRICED_SCHEMA)
-    ids = entries.get_column("id").implode()
-    undone = entries.filter(pl.col("reverses_id").is_in(ids)).get_column("reverses_id").implode()
-    frame = entries.with_columns(
-        (pl.col("reverses_id").is_in(ids).fill_null(False) | pl.col("id").is_in(undone)).alias(
-            "cancelled"
-        ),
-        _versions(entries, cards, timezone),
-    )
+    if entries.get_column("reverses_id").null_count() == entries.height:
+        cancelled = pl.lit(False).alias("cancelled")  # no reversal: no set of a million ids
+    else:
+        ids = entries.get_column("id").implode()
+        undone = (
+            entries.filter(pl.col("reverses_id").is_in(ids)).get_column("reverses_id").implode()
+        )
+        cancelled = (
+            pl.col("reverses_id").is_in(ids).fill_null(False) | pl.col("id").is_in(undone)
+        ).alias("cancelled")
+    frame = entries.with_columns(cancelled, _versions(entries, cards, timezone))
     as_stored = pl.col("cancelled") | pl.col("late") | (pl.col("entry_type") != "usage")
     acc: dict[_Key, _Acc] = defaultdict(_Acc)
     priced = [

@@ -3,9 +3,10 @@
 Runs our batch pipeline (the plain functions the Prefect tasks wrap, side by side where the
 flow runs them so, without the orchestration, then the billing export that ``bpo billing
 export`` writes) and a hand-written per-row baseline doing the same job (csv + Pydantic per
-row + python-stdnum + SQLite executemany: record states, review items, ledger rows with the
-export columns, a NACHA file, a register and the billing detail CSV) on the same file, each in
-a fresh process so peak RSS is its own, and prints a table.
+row + python-stdnum + the rules the model does not state, in plain Python + SQLite
+executemany: record states, review items, ledger rows with the export columns, a NACHA file,
+a register and the billing detail CSV) on the same file, each in a fresh process so peak RSS
+is its own, and prints a table. Both must flag the same records.
 
     .venv/bin/python bench/payroll.py            # 1,000,000 rows
     .venv/bin/python bench/payroll.py --rows 200000
@@ -136,11 +137,24 @@ def _peak_mib() -> float:
 def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
     import hashlib
     import json
+    import re
 
     from pydantic import ValidationError
     from stdnum.us import rtn
 
     from schemas.payroll import PAYROLL_COLUMNS, PayrollEntry
+    from schemas.payroll_options import PayrollOptions
+    from tasks.payroll.rules import FORMULA_START
+
+    # The rules ours applies beyond the model's own: formula-like text, plausible hours,
+    # amounts, the account and name characters a NACHA entry can carry.
+    formula = re.compile(FORMULA_START)
+    account_ok = re.compile(r"[0-9A-Za-z-]{1,17}")
+    name_ok = re.compile(r"[A-Za-z1-9]")
+    text_fields = [c for c, t in PayrollEntry.model_fields.items() if t.annotation is str]
+    text_fields += ["account_type"]
+    max_hours = PayrollOptions().max_period_hours
+    zero = Decimal(0)
 
     t0 = time.perf_counter()
     data = Path(csv_path).read_bytes()
@@ -164,20 +178,21 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
     seen: set[str] = set()
     with Path(csv_path).open(newline="", encoding="utf-8") as fh:
         for idx, row in enumerate(csv.DictReader(fh)):
-            reasons = []
+            reasons = [f for f in text_fields if formula.match(row.get(f) or "")]
             try:
                 entry = PayrollEntry.model_validate({k: (v or None) for k, v in row.items()})
             except ValidationError as exc:
-                reasons = [str(e["loc"][0]) for e in exc.errors()]
+                reasons += [str(e["loc"][0]) for e in exc.errors()]
                 entry = None
             if entry is not None:
-                ded = (
-                    entry.federal_tax
-                    + entry.state_tax
-                    + entry.social_security
-                    + entry.medicare
-                    + entry.other_deductions
+                parts = (
+                    entry.federal_tax,
+                    entry.state_tax,
+                    entry.social_security,
+                    entry.medicare,
+                    entry.other_deductions,
                 )
+                ded = sum(parts, zero)
                 if entry.gross_pay - ded != entry.net_pay:
                     reasons.append("net")
                 if entry.hourly_rate is not None and abs(
@@ -190,6 +205,14 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
                     reasons.append("routing")
                 if not entry.period_start <= entry.period_end <= entry.pay_date:
                     reasons.append("period")
+                if entry.regular_hours + entry.overtime_hours > max_hours:
+                    reasons.append("hours")
+                if entry.gross_pay < zero or min(parts) < zero or entry.net_pay <= zero:
+                    reasons.append("amount")
+                if not account_ok.fullmatch(entry.account_number):
+                    reasons.append("account")
+                if not name_ok.search(entry.employee_name):
+                    reasons.append("name")
                 if entry.employee_id in seen:
                     reasons.append("duplicate")
                 seen.add(entry.employee_id)

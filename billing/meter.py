@@ -14,6 +14,7 @@ period is closed, in which case they go to the next open one and bill there as a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -62,14 +63,17 @@ def meter(
     period = open_period_for(session, client, completed_at)
     primary = PRIMARY_UNIT[DocType(file.doc_type)].value
     prices: dict[str, Decimal] = {}
-    for unit in units.get_column("unit").unique().to_list():
+    kinds = units.get_column("unit").unique().to_list()
+    for unit in kinds:
         price = unit_price(client, unit, completed_at)
         if price is not None or unit == primary:
             prices[unit] = price if price is not None else Decimal(0)
-    priced = units.filter(pl.col("unit").is_in(list(prices)))
+    priced = (
+        units if len(prices) == len(kinds) else units.filter(pl.col("unit").is_in(list(prices)))
+    )
     inserted = 0
     # One batch per (unit, quantity): it states the shared facts once; entries are narrow.
-    for (unit, quantity), group in priced.group_by(["unit", "quantity"], maintain_order=True):
+    for (unit, quantity), group in _by_unit_and_quantity(priced):
         price = prices[str(unit)]
         batch = UsageBatch(
             client_id=client.id,
@@ -106,3 +110,19 @@ def meter(
             session.flush()
         inserted += written
     return MeterResult(inserted=inserted, units=priced.height)
+
+
+def _by_unit_and_quantity(
+    priced: pl.DataFrame,
+) -> Iterator[tuple[tuple[str, int], pl.DataFrame]]:
+    """The rows of each (unit, quantity); a frame of one of each (one unit a record, as for
+    a payroll payment) is its own only group, without hashing a million rows."""
+    if priced.height and all(_constant(priced.get_column(c)) for c in ("unit", "quantity")):
+        yield (str(priced.get_column("unit")[0]), int(priced.get_column("quantity")[0])), priced
+        return
+    for (unit, quantity), group in priced.group_by(["unit", "quantity"], maintain_order=True):
+        yield (str(unit), int(quantity)), group
+
+
+def _constant(column: pl.Series) -> bool:
+    return column.null_count() == 0 and bool((column == column[0]).all())

@@ -167,6 +167,8 @@ def _json_array(values: pl.Series) -> str:
     Each value is encoded as the only field of a one-field object, ``{"v":...}``, and the
     wrapper is cut off again, so escaping and nulls are Polars' own JSON.
     """
+    if values.dtype.is_integer():  # digits need no escaping
+        return f"[{values.cast(pl.String).fill_null('null').str.join(',').item()}]"
     encoded = (
         values.alias("v")
         .to_frame()

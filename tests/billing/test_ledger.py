@@ -140,3 +140,47 @@ def test_batch_facts_as_constants_or_joined_give_the_same_period(
     by_file = constants.group_by("source_file").len().sort("source_file").rows()
     assert by_file == [("batch-0.pdf", 3), ("batch-1.pdf", 3), ("batch-2.pdf", 4)]
     assert constants.get_column("transaction_id").str.contains(r"^invoices:[0-9a-f]{16}:\d+$").all()
+
+
+def test_one_batch_per_unit_and_quantity_and_one_for_a_uniform_frame(runtime: Runtime) -> None:
+    import polars as pl
+
+    from billing.meter import meter
+
+    cfg = client(rates={"claim": "0.50", "claim_line": "0.05"})
+    mixed, uniform = add_file(runtime.engine), add_file(runtime.engine)
+    units = pl.DataFrame(
+        {
+            "record_index": [0, 0, 1, 1, 2, 2],
+            "unit": ["claim", "claim_line"] * 3,
+            "quantity": [1, 3, 1, 2, 1, 3],
+        },
+        schema={"record_index": pl.UInt32, "unit": pl.String, "quantity": pl.Int64},
+    )
+    same = pl.DataFrame(
+        {"record_index": [0, 1, 2], "unit": ["claim"] * 3, "quantity": [1] * 3},
+        schema={"record_index": pl.UInt32, "unit": pl.String, "quantity": pl.Int64},
+    )
+    with transaction(runtime.engine) as session:
+        for f, frame in ((mixed, units), (uniform, same)):
+            result = meter(
+                session, client=cfg, file=f, units=frame, completed_at=AT, flow_run_id=None
+            )
+            assert result.inserted == result.units == frame.height
+        batches = session.execute(
+            select(
+                UsageBatch.file_id, UsageBatch.unit, UsageBatch.quantity, UsageBatch.amount
+            ).order_by(UsageBatch.file_id, UsageBatch.unit, UsageBatch.quantity)
+        ).all()
+        counts = dict(
+            session.execute(
+                select(UsageEntry.batch_id, func.count()).group_by(UsageEntry.batch_id)
+            ).all()
+        )
+    assert [(f, u, q, a) for f, u, q, a in batches if f == mixed.id] == [
+        (mixed.id, "claim", 1, Decimal("0.50")),
+        (mixed.id, "claim_line", 2, Decimal("0.10")),
+        (mixed.id, "claim_line", 3, Decimal("0.15")),
+    ]
+    assert [(f, u, q) for f, u, q, _ in batches if f == uniform.id] == [(uniform.id, "claim", 1)]
+    assert sorted(counts.values()) == [1, 2, 3, 3]

@@ -191,7 +191,7 @@ def _rated(entries: pl.DataFrame, priced: pl.DataFrame) -> pl.DataFrame:
     if priced.height == entries.height and priced.get_column("id").equals(
         entries.get_column("id")
     ):  # priced row for row, as one flat-rated unit is: no join needed
-        return entries.with_columns(priced.drop("id"))
+        return entries.hstack(priced.drop("id"))
     return entries.join(priced, on="id", how="left", maintain_order="left")
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import polars as pl
 import pytest
 from sqlalchemy import func, select
 
+from billing import ledger
 from billing.ledger import period_frame, posted_lines, reverse_entry
+from billing.meter import meter
 from billing.statement import post_preview
 from flows.runtime import Runtime
 from store.db import transaction
@@ -121,8 +124,6 @@ def test_batch_facts_as_constants_or_joined_give_the_same_period(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Few batches get their facts as constant columns, many by a join: the same frame."""
-    from billing import ledger
-
     cfg = client(rates={"invoice": "1.20"})
     files = [add_file(runtime.engine, name=f"batch-{i}.pdf") for i in range(3)]
     for i, f in enumerate(files):
@@ -143,10 +144,6 @@ def test_batch_facts_as_constants_or_joined_give_the_same_period(
 
 
 def test_one_batch_per_unit_and_quantity_and_one_for_a_uniform_frame(runtime: Runtime) -> None:
-    import polars as pl
-
-    from billing.meter import meter
-
     cfg = client(rates={"claim": "0.50", "claim_line": "0.05"})
     mixed, uniform = add_file(runtime.engine), add_file(runtime.engine)
     units = pl.DataFrame(

@@ -83,3 +83,28 @@ def test_memory_databases_keep_sqlite_checkpoints(monkeypatch: pytest.MonkeyPatc
     with transaction(engine) as s:
         s.execute(text("SELECT 1"))
     assert asked == []
+
+
+def test_a_new_database_gets_8_kib_pages_and_an_existing_one_keeps_its_own(
+    tmp_path: Path,
+) -> None:
+    fresh = tmp_path / "fresh.sqlite3"
+    engine = make_engine(f"sqlite:///{fresh}")
+    with transaction(engine) as s:
+        s.execute(text("CREATE TABLE t (v INTEGER)"))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == db.SQLITE_PAGE_SIZE == 8192
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
+    older = tmp_path / "older.sqlite3"
+    made = sqlite3.connect(older)  # as a release with SQLite's default page size made it
+    made.execute("CREATE TABLE t (v INTEGER)")
+    made.commit()
+    made.close()
+    engine = make_engine(f"sqlite:///{older}")
+    with transaction(engine) as s:
+        s.execute(text("INSERT INTO t VALUES (1)"))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+        assert conn.exec_driver_sql("SELECT v FROM t").scalar() == 1
+    engine.dispose()

@@ -18,7 +18,7 @@ from schemas.claim_options import ClaimOptions
 from schemas.config import ClientConfig
 from tasks.claims.handler import ClaimsHandler
 from tasks.claims.structure import check_structure
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 
 _CLAIM = (
     "HL*{a}**20*1~NM1*85*2*CLINIC*****XX*1234567893~N3*2 CLINIC RD~N4*MIAMI*FL*33111~"

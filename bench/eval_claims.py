@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from schemas.config import ClientConfig
 from tasks.claims.ack_999 import group_verdicts
 from tasks.claims.handler import ClaimsHandler
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 

@@ -180,7 +180,7 @@ def eval_flags(corpus: Path) -> None:
     """What the production path flags on invoices published as correct: the Factur-X/ZUGFeRD
     samples (embedded XML first) and the EN 16931 example invoices (UBL and CII)."""
     from schemas.config import ClientConfig
-    from tasks.handler import ClientContext
+    from tasks.doctype import ClientContext
     from tasks.invoices.handler import InvoiceHandler
 
     handler = InvoiceHandler()

@@ -20,10 +20,10 @@ import pdfplumber
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from samples.invoices import LABELS, Spec, make_pdf
 from schemas.config import ClientConfig
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 from tasks.invoices.pool import default_workers, extract_many
-from tasks.samples.invoices import LABELS, Spec, make_pdf
 
 
 def generate(files: int, pages: int) -> list[bytes]:

@@ -38,14 +38,14 @@ def ours(csv_path: str, workdir: str, db_url: str, queue: mp.Queue) -> None:  # 
     from billing.close import statement_for
     from billing.export import write_statement
     from billing.meter import meter
+    from landing.outbox import FsOutbox
+    from review.intake import route_batch
     from schemas.config import ClientConfig
     from store.db import make_engine, migrate, transaction
     from store.files import register_file
     from store.models import Client
-    from tasks.handler import ClientContext, OutputContext
-    from tasks.landing.outbox import FsOutbox
+    from tasks.doctype import ClientContext, OutputContext
     from tasks.payroll.handler import PayrollHandler
-    from tasks.route import write_records
 
     client = ClientConfig(id="bench", name="Bench", rates={"payroll_payment": Decimal("0.45")})
     ctx = ClientContext(client=client)
@@ -90,8 +90,14 @@ def ours(csv_path: str, workdir: str, db_url: str, queue: mp.Queue) -> None:  # 
     with ThreadPoolExecutor(max_workers=1) as pool:
         outputs = pool.submit(handler.write_outputs, batch, completed, out)
         with transaction(engine) as s:
-            write_records(
-                s, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=None, now=now
+            route_batch(
+                s,
+                file=file,
+                batch=batch,
+                handler=handler,
+                client=ctx.client,
+                dedupe_keys=None,
+                now=now,
             )
         outputs.result()
     t_route = time.perf_counter()
@@ -142,13 +148,12 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
     from pydantic import ValidationError
     from stdnum.us import rtn
 
+    from schemas.formula import is_formula
     from schemas.payroll import PAYROLL_COLUMNS, PayrollEntry
     from schemas.payroll_options import PayrollOptions
-    from tasks.payroll.rules import FORMULA_START
 
     # The rules ours applies beyond the model's own: formula-like text, plausible hours,
     # amounts, the account and name characters a NACHA entry can carry.
-    formula = re.compile(FORMULA_START)
     account_ok = re.compile(r"[0-9A-Za-z-]{1,17}")
     name_ok = re.compile(r"[A-Za-z1-9]")
     text_fields = [c for c, t in PayrollEntry.model_fields.items() if t.annotation is str]
@@ -178,7 +183,7 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
     seen: set[str] = set()
     with Path(csv_path).open(newline="", encoding="utf-8") as fh:
         for idx, row in enumerate(csv.DictReader(fh)):
-            reasons = [f for f in text_fields if formula.match(row.get(f) or "")]
+            reasons = [f for f in text_fields if is_formula(row.get(f) or "")]
             try:
                 entry = PayrollEntry.model_validate({k: (v or None) for k, v in row.items()})
             except ValidationError as exc:
@@ -311,7 +316,7 @@ def main() -> None:
         " (the baseline stays on SQLite)",
     )
     args = parser.parse_args()
-    from tasks.samples.payroll import payroll_frame, plant_errors
+    from samples.payroll import payroll_frame, plant_errors
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "payroll.csv"

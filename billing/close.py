@@ -17,18 +17,16 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import CursorResult, Engine, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from billing.periods import next_period, period_at, period_bounds
+from billing.open_periods import ensure_period
+from billing.sla import qa_accuracy
 from billing.statement import Statement, build_statement
 from schemas.config import ClientConfig
 from schemas.money import to_cents
 from store.billing_models import BillingPeriod, PeriodStatus
 from store.db import transaction
-
-#: How far ahead the meter looks for an open period before giving up.
-MAX_PERIODS_AHEAD = 24
+from store.qa_models import QaStatus, outcome_counts
 
 
 @dataclass(frozen=True)
@@ -53,50 +51,6 @@ class CloseResult:
         }
 
 
-def ensure_period(session: Session, client: ClientConfig, period: str) -> None:
-    """Create the period row (status open) unless it exists."""
-    start, end = period_bounds(period, client.timezone)
-    values = {
-        "client_id": client.id,
-        "period": period,
-        "status": PeriodStatus.OPEN,
-        "starts_at": start,
-        "ends_at": end,
-    }
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(postgresql.insert(BillingPeriod).values(values).on_conflict_do_nothing())
-    else:
-        session.execute(sqlite.insert(BillingPeriod).values(values).on_conflict_do_nothing())
-
-
-def period_status(session: Session, client_id: str, period: str, *, lock: bool = False) -> str:
-    """``open`` or ``closed`` (a period without a row is open); ``lock`` takes a share lock."""
-    query = select(BillingPeriod.status).where(
-        BillingPeriod.client_id == client_id, BillingPeriod.period == period
-    )
-    if lock:
-        query = query.with_for_update(read=True)
-    return session.scalar(query) or PeriodStatus.OPEN
-
-
-def open_period_for(session: Session, client: ClientConfig, at: dt.datetime) -> str:
-    """The period usage completed at ``at`` belongs to: its month unless closed, then the next.
-
-    Holds a share lock on the chosen period row until the caller's transaction ends.
-
-    Raises:
-        RuntimeError: when no open period exists within ``MAX_PERIODS_AHEAD`` months.
-    """
-    period = period_at(at, client.timezone)
-    for _ in range(MAX_PERIODS_AHEAD):
-        ensure_period(session, client, period)
-        if period_status(session, client.id, period, lock=True) == PeriodStatus.OPEN:
-            return period
-        period = next_period(period)
-    raise RuntimeError(f"no open billing period for {client.id} after {period}")
-
-
 def close_period(
     engine: Engine,
     client: ClientConfig,
@@ -111,7 +65,8 @@ def close_period(
         engine: the store.
         client: the client's config (its rate cards price the period).
         period: ``YYYY-MM``.
-        accuracy: QA review accuracy for the period (0..1), for the accuracy credit.
+        accuracy: QA review accuracy (0..1) for the accuracy credit; by default the accuracy
+            the client's decided QA samples measure (:func:`measured_accuracy`).
         now: the close instant (defaults to the current time).
     """
     token = secrets.token_hex(16)
@@ -130,6 +85,8 @@ def close_period(
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
+            if accuracy is None:
+                accuracy = measured_accuracy(session, client.id)
             st = build_statement(session, client, period, accuracy=accuracy, post=True)
             session.execute(
                 update(BillingPeriod)
@@ -161,15 +118,20 @@ def close_period(
 def statement_for(
     session: Session, client: ClientConfig, period: str, *, accuracy: Decimal | None = None
 ) -> Statement:
-    """The statement of a period: frozen when closed, a preview from config when open."""
+    """The statement of a period: frozen when closed, a preview from config when open (with
+    the measured QA accuracy unless ``accuracy`` is given, as the close would use)."""
+    if accuracy is None:
+        accuracy = measured_accuracy(session, client.id)
     return build_statement(session, client, period, accuracy=accuracy, post=False)
 
 
-__all__ = [
-    "CloseResult",
-    "close_period",
-    "ensure_period",
-    "open_period_for",
-    "period_status",
-    "statement_for",
-]
+def measured_accuracy(session: Session, client_id: str) -> Decimal | None:
+    """The client's QA accuracy over every doc type (None before any decided sample): what
+    ``bpo billing close`` and the monthly close flow both bill."""
+    counts = outcome_counts(session, client_id=client_id).values()
+    passed = sum(c.get(QaStatus.PASSED, 0) for c in counts)
+    failed = sum(c.get(QaStatus.FAILED, 0) for c in counts)
+    return qa_accuracy(passed, failed)
+
+
+__all__ = ["CloseResult", "close_period", "measured_accuracy", "statement_for"]

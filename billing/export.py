@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from billing.ledger import ENTRY_SCHEMA, period_frame
 from billing.statement import Statement
+from schemas.formula import formula_safe
 
 DETAIL_COLUMNS = [
     "client_id",
@@ -53,7 +54,6 @@ SUMMARY_COLUMNS = [
 ]
 FORMATS = ("csv", "parquet", "xlsx")
 KINDS = ("detail", "summary", "evidence")
-_FORMULA = r"^[=+\-@\t\r]"
 _PRICE = pl.Decimal(18, 4)
 _EXACT = pl.Decimal(38, 10)
 _CENTS = pl.Decimal(18, 2)
@@ -130,26 +130,6 @@ DETAIL_SCHEMA: dict[str, pl.DataType] = {c: ENTRY_SCHEMA[c] for c in DETAIL_COLU
 def usage_detail(session: Session, client_id: str, period: str) -> pl.DataFrame:
     """Ledger entries of ``client_id`` in ``period`` (reversals carry negative quantities)."""
     return period_frame(session, client_id, period).select(DETAIL_COLUMNS)
-
-
-def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells a spreadsheet would run as formulas with an apostrophe.
-
-    Only the columns holding such a cell are rewritten; the others (nearly always all of
-    them) pass through as they are, constant columns staying one value.
-    """
-    text = [c for c, t in frame.schema.items() if t == pl.String()]
-    if not text or frame.height == 0:
-        return frame
-    found = frame.select(pl.col(c).str.contains(_FORMULA).any() for c in text).row(0)
-    return frame.with_columns(
-        pl.when(pl.col(c).str.contains(_FORMULA))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c, hit in zip(text, found, strict=True)
-        if hit
-    )
 
 
 def _sheet(frame: pl.DataFrame) -> pl.DataFrame:

@@ -21,7 +21,7 @@ from decimal import Decimal
 import polars as pl
 from sqlalchemy.orm import Session
 
-from billing.close import open_period_for
+from billing.open_periods import open_period_for
 from billing.pricing import PRIMARY_UNIT, unit_price
 from schemas.batch import RECORD_INDEX
 from schemas.config import ClientConfig

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from schemas.rate_card import AccuracyPolicy, SlaPolicy, credit_percent
+
+ACCURACY_PLACES = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -68,3 +70,16 @@ def accuracy_credit(accuracy: Decimal | None, policy: AccuracyPolicy | None) -> 
     if accuracy is None or policy is None:
         return Decimal(0)
     return credit_percent(accuracy, policy.credits)
+
+
+def qa_accuracy(passed: int, failed: int) -> Decimal | None:
+    """The QA accuracy figure: passed over decided samples, four places, rounded half-up;
+    None before any sample was decided.
+
+    >>> qa_accuracy(2, 1), qa_accuracy(0, 0)
+    (Decimal('0.6667'), None)
+    """
+    decided = passed + failed
+    if not decided:
+        return None
+    return (Decimal(passed) / decided).quantize(ACCURACY_PLACES, ROUND_HALF_UP)

@@ -7,7 +7,7 @@ that can no longer change, so its exports come out byte-identical every time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from billing.invoice import Invoice, build_invoice
+from billing.bill import Invoice, build_invoice
 from billing.ledger import (
     as_usage,
     line_order,
@@ -116,33 +116,56 @@ def build_statement(
     if post and row is not None and row.evidence is not None:
         raise ValueError(f"{client.id} {period} is closed: its lines can no longer change")
     entries = period_frame(session, client.id, period)
-    frozen = (
-        not post
-        and row is not None
-        and row.status == PeriodStatus.CLOSED
-        and row.evidence is not None
-    )
-    if frozen:
+    frozen = row is not None and row.status == PeriodStatus.CLOSED and row.evidence is not None
+    if not post and frozen:
         assert row is not None
-        assert row.evidence is not None
-        snap = row.evidence
-        timezone = str(snap["timezone"])
-        cards = tuple(RateCard.model_validate(c) for c in snap["cards"])
-        _, priced = rate_frame(as_usage(entries, period, timezone), cards, timezone)
-        lines = tuple(net_lines(posted_lines(session, client.id, period)))
-        acc = snap["accuracy"]
-        return Statement(
-            client.id,
-            period,
-            timezone,
-            True,
-            cards,
-            Invoice(client.id, period, row.currency or client.currency, lines),
-            _rated(entries, priced),
-            _sla_from_json(snap["sla"]),
-            None if acc is None else Decimal(acc),
-            Decimal(snap["accuracy_credit_percent"]),
+        return _frozen(session, client, period, row, entries)
+    statement = _rate(session, client, period, entries, accuracy)
+    if post:
+        post_lines(
+            session,
+            client_id=client.id,
+            period=period,
+            currency=client.currency,
+            target=statement.invoice.lines,
         )
+    closed = row is not None and row.status == PeriodStatus.CLOSED
+    return replace(statement, closed=closed)
+
+
+def _frozen(
+    session: Session, client: ClientConfig, period: str, row: BillingPeriod, entries: pl.DataFrame
+) -> Statement:
+    """A closed period as it was closed: the snapshot's cards and figures, the posted lines."""
+    snap = row.evidence
+    assert snap is not None
+    timezone = str(snap["timezone"])
+    cards = tuple(RateCard.model_validate(c) for c in snap["cards"])
+    _, priced = rate_frame(as_usage(entries, period, timezone), cards, timezone)
+    lines = tuple(net_lines(posted_lines(session, client.id, period)))
+    acc = snap["accuracy"]
+    return Statement(
+        client.id,
+        period,
+        timezone,
+        True,
+        cards,
+        Invoice(client.id, period, row.currency or client.currency, lines),
+        _rated(entries, priced),
+        _sla_from_json(snap["sla"]),
+        None if acc is None else Decimal(acc),
+        Decimal(snap["accuracy_credit_percent"]),
+    )
+
+
+def _rate(
+    session: Session,
+    client: ClientConfig,
+    period: str,
+    entries: pl.DataFrame,
+    accuracy: Decimal | None,
+) -> Statement:
+    """An open period rated from the client's config: usage, minimums, SLA and QA credits."""
     timezone = client.timezone
     cards = rate_cards(client)
     usage_lines, priced = rate_frame(as_usage(entries, period, timezone), cards, timezone)
@@ -163,20 +186,11 @@ def build_statement(
     invoice = Invoice(
         invoice.client_id, period, invoice.currency, tuple(sorted(invoice.lines, key=line_order))
     )
-    if post:
-        post_lines(
-            session,
-            client_id=client.id,
-            period=period,
-            currency=client.currency,
-            target=invoice.lines,
-        )
-    closed = row is not None and row.status == PeriodStatus.CLOSED
     return Statement(
         client.id,
         period,
         timezone,
-        closed,
+        False,
         cards,
         invoice,
         _rated(entries, priced),

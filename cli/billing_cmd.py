@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.context import get_runtime
+from cli.context import get_app
 from cli.output import console, emit_json, fail
 
 app = typer.Typer(help="Billing exports and period close.", no_args_is_help=True)
@@ -59,7 +59,7 @@ def export_cmd(
         fail(f"format {fmt!r} must be one of {', '.join(FORMATS)}")
     if kind not in KINDS:
         fail(f"kind {kind!r} must be one of {', '.join(KINDS)}")
-    rt = get_runtime()
+    rt = get_app()
     if client not in rt.config.clients:
         fail(f"unknown client {client!r}")
     cfg = rt.config.clients[client]
@@ -110,7 +110,7 @@ def close_cmd(
     from billing.close import close_period
 
     _period(period)
-    rt = get_runtime()
+    rt = get_app()
     if client is not None and client not in rt.config.clients:
         fail(f"unknown client {client!r}")
     ids = [client] if client else sorted(rt.config.clients)

@@ -1,23 +1,41 @@
-"""The runtime the CLI commands share, built once per invocation with clear errors."""
+"""The app the CLI commands share, built once per invocation with clear errors."""
 
 from __future__ import annotations
 
-from flows.runtime import Runtime, build_runtime, use_runtime
-from schemas.config import ConfigError
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cli.env import prefect_defaults
+from cli.output import fail
+
+if TYPE_CHECKING:
+    from app.root import App
+    from app.settings import Settings
 
 
-def get_runtime() -> Runtime:
-    from cli.main import settings
-    from cli.output import fail
-    from flows import runtime as rt_module
+@cache
+def settings() -> Settings:
+    """The process settings (``BPO_*``); Prefect's local home goes under its state folder."""
+    from app.settings import Settings
 
-    if rt_module._current:
-        return rt_module._current[0]
+    s = Settings()
+    prefect_defaults(Path(s.state_dir))
+    return s
+
+
+def get_app() -> App:
+    """The installed app (tests install one), else one built from the settings."""
+    from app import root
+    from schemas.config import ConfigError
+
+    if root._installed:
+        return root._installed[0]
     try:
-        rt = build_runtime(settings())
+        app = root.build_app(settings())
     except ConfigError as exc:
         fail(str(exc))
     except Exception as exc:  # a database that cannot be reached or migrated
         fail(f"cannot open the database {settings().database_url!r}: {exc}")
-    use_runtime(rt)
-    return rt
+    root.install_app(app)
+    return app

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from cli.output import console
 
@@ -50,7 +49,7 @@ claim_line = "0.10"
 
 
 def _payroll_samples(landing: Path) -> list[Path]:
-    from tasks.samples.payroll import payroll_frame, plant_errors
+    from samples.payroll import payroll_frame, plant_errors
 
     acme = landing / "acme" / "payroll"
     acme.mkdir(parents=True, exist_ok=True)
@@ -71,7 +70,7 @@ def _payroll_samples(landing: Path) -> list[Path]:
 def _invoice_samples(landing: Path) -> list[Path]:
     from decimal import Decimal
 
-    from tasks.samples.invoices import Spec, make_pdf, ubl_xml
+    from samples.invoices import Spec, make_pdf, ubl_xml
 
     folder = landing / "acme" / "invoices"
     folder.mkdir(parents=True, exist_ok=True)
@@ -99,7 +98,7 @@ def _invoice_samples(landing: Path) -> list[Path]:
 
 
 def _claim_samples(landing: Path) -> list[Path]:
-    from tasks.samples.claims import ClaimSpec, LineSpec, interchange, transaction
+    from samples.claims import ClaimSpec, LineSpec, interchange, transaction
 
     folder = landing / "globex" / "claims"
     folder.mkdir(parents=True, exist_ok=True)
@@ -134,7 +133,7 @@ def demo(
     """Write a demo config and sample files, run ingest and processing, print a summary."""
     import os
 
-    from cli.main import settings
+    from cli.context import settings
 
     workdir.mkdir(parents=True, exist_ok=True)
     os.chdir(workdir)
@@ -148,10 +147,12 @@ def demo(
         "errors) into ./landing"
     )
 
-    from cli.context import get_runtime
+    from rich.table import Table
+
+    from cli.context import get_app
     from cli.process_cmd import _quiet_prefect
 
-    rt = get_runtime()
+    rt = get_app()
     from billing.export import usage_detail, write_export
     from flows.ingest import ingest
     from store.db import transaction

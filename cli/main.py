@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import os
-from functools import cache
-from pathlib import Path
 
 import typer
-
-from cli.env import prefect_defaults
-from schemas.settings import Settings
 
 app = typer.Typer(
     help="bpo-pipeline: invoices, payroll batches and claims -> validated, reviewed, billed.",
@@ -17,13 +12,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-
-
-@cache
-def settings() -> Settings:
-    s = Settings()
-    prefect_defaults(Path(s.state_dir))
-    return s
 
 
 def _register() -> None:

@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from cli.context import get_runtime
+from cli.context import get_app
 from cli.output import console, emit_json, fail
 from schemas.doc_type import DocType
 
@@ -33,10 +31,18 @@ def process(
     for f in files:
         if not f.is_file():
             fail(f"{f}: no such file")
-    rt = get_runtime()
+    rt = get_app()
     if client not in rt.config.clients:
         fail(f"unknown client {client!r}: add [clients.{client}] to {rt.settings.config}")
     from prefect import tags
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.table import Table
 
     from flows.process import FLOWS
 
@@ -102,9 +108,11 @@ def extract(
     json_out: JsonOpt = False,
 ) -> None:
     """Dry run: extract and validate one file, persist nothing."""
-    from cli.main import settings
+    from rich.table import Table
+
+    from cli.context import settings
     from schemas.config import ClientConfig, load_config
-    from tasks.handler import ClientContext
+    from tasks.doctype import ClientContext
     from tasks.registry import handler_for
 
     if not file.is_file():
@@ -163,7 +171,7 @@ def ingest(
     """Poll the landing zone(s), register new complete files once, process them."""
     import time
 
-    rt = get_runtime()
+    rt = get_app()
     from flows.ingest import ingest as ingest_flow
 
     while True:
@@ -183,7 +191,7 @@ def ingest(
 
 def serve() -> None:
     """Serve every deployment of this project from this machine (long-running)."""
-    get_runtime()
+    get_app()
     from flows.serve import serve_all
 
     serve_all()

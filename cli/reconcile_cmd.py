@@ -6,12 +6,9 @@ from dataclasses import asdict
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from cli.context import get_runtime
+from cli.context import get_app
 from cli.output import console, emit_json
-from store.db import transaction
-from store.reconcile import reconcile as reconcile_files
 
 
 def reconcile(
@@ -19,7 +16,12 @@ def reconcile(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable answer.")] = False,
 ) -> None:
     """Check every record of every file is completed, in review or rejected (exit 1 if not)."""
-    rt = get_runtime()
+    from rich.table import Table
+
+    from store.db import transaction
+    from store.reconcile import reconcile as reconcile_files
+
+    rt = get_app()
     with transaction(rt.engine) as session:
         balances = reconcile_files(session, client)
     ok = all(b.ok for b in balances)

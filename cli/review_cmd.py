@@ -9,28 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from cli.context import get_runtime
+from cli.context import get_app
 from cli.output import console, emit_json, fail
-from flows.review_actions import ReviewAction, ReviewOutcome, resolve_item
-from store.audit import export_audit
-from store.db import transaction
-from store.qa import list_samples, qa_stats, record_outcome, sample_completed
-from store.review_queries import get_item, list_items
-from store.review_queue import (
-    DEFAULT_LEASE,
-    ReviewRefusedError,
-    claim_item,
-    claim_next,
-    escalate,
-    release,
-)
-from store.review_sla import schedule_due_times
-from tasks.review_apply import Correction
+from review.lease import DEFAULT_LEASE_MINUTES
+
+if TYPE_CHECKING:
+    from review.corrections import Correction
+    from review.decision import ReviewAction, ReviewOutcome
 
 app = typer.Typer(help="Work the review queue.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the machine-readable answer.")]
@@ -75,7 +64,13 @@ def list_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Items waiting for a person, by priority and due time, with their aging (PII masked)."""
-    rt = get_runtime()
+    from rich.table import Table
+
+    from review.sla import schedule_due_times
+    from review.views import list_items
+    from store.db import transaction
+
+    rt = get_app()
     with transaction(rt.engine) as session:
         schedule_due_times(session, clients=rt.config.clients)
         items = list_items(session, client_id=client, status=status, clients=rt.config.clients)
@@ -104,7 +99,12 @@ def list_cmd(
 @app.command("show")
 def show_cmd(item_id: int, client: ClientOpt = None, json_out: JsonOpt = False) -> None:
     """One item with its reasons and (masked) values."""
-    rt = get_runtime()
+    from rich.table import Table
+
+    from review.views import get_item
+    from store.db import transaction
+
+    rt = get_app()
     with transaction(rt.engine) as session:
         item = get_item(session, item_id, client_id=client, clients=rt.config.clients)
     if item is None:
@@ -132,13 +132,16 @@ def claim_cmd(
         int | None, typer.Argument(help="Item to claim; none: the next one.")
     ] = None,
     client: ClientOpt = None,
-    lease_minutes: Annotated[int, typer.Option(min=1, max=480)] = int(
-        DEFAULT_LEASE.total_seconds() // 60
-    ),
+    lease_minutes: Annotated[int, typer.Option(min=1, max=480)] = DEFAULT_LEASE_MINUTES,
     json_out: JsonOpt = False,
 ) -> None:
     """Claim an item (no ID: the next by priority and due time) under a lease."""
-    rt = get_runtime()
+    from review.queue import ReviewRefusedError, claim_item, claim_next
+    from review.sla import schedule_due_times
+    from review.views import get_item
+    from store.db import transaction
+
+    rt = get_app()
     lease = dt.timedelta(minutes=lease_minutes)
     try:
         with transaction(rt.engine) as session:
@@ -166,12 +169,14 @@ def claim_cmd(
 
 
 def _parse_set(values: list[str]) -> list[Correction]:
+    from review.corrections import parse_correction
+
     out = []
     for v in values:
-        name, sep, value = v.partition("=")
-        if not sep or not name.strip():
+        correction = parse_correction(v)
+        if correction is None:
             fail(f"--set expects FIELD=VALUE, got {v!r}")
-        out.append(Correction(name.strip(), value))
+        out.append(correction)
     return out
 
 
@@ -187,6 +192,8 @@ def resolve_cmd(
 ) -> None:
     """Correct (--set ...) or approve (--approve --reason) an item; it is re-validated,
     completed, written out and billed once."""
+    from review.decision import ReviewAction
+
     if bool(set_) == approve:
         fail("give either --set FIELD=VALUE ... or --approve --reason TEXT")
     if approve and not reason:
@@ -205,6 +212,8 @@ def reject_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Reject an item: its record ends rejected and is never billed."""
+    from review.decision import ReviewAction
+
     _decide(item_id, reviewer, ReviewAction.REJECT, [], reason, client, json_out)
 
 
@@ -217,7 +226,10 @@ def _decide(
     client: str | None,
     json_out: bool,
 ) -> None:
-    rt = get_runtime()
+    from review.decision import resolve_item
+    from review.queue import ReviewRefusedError
+
+    rt = get_app()
     try:
         outcome = resolve_item(
             rt,
@@ -238,7 +250,11 @@ def release_cmd(
     item_id: int, reviewer: ReviewerOpt, client: ClientOpt = None, json_out: JsonOpt = False
 ) -> None:
     """Give a claimed item back to the queue."""
-    rt = get_runtime()
+    from review.queue import ReviewRefusedError, release
+    from review.views import get_item
+    from store.db import transaction
+
+    rt = get_app()
     try:
         with transaction(rt.engine) as session:
             item = release(
@@ -260,7 +276,11 @@ def escalate_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Send an item to the front of the queue for a senior reviewer."""
-    rt = get_runtime()
+    from review.queue import ReviewRefusedError, escalate
+    from review.views import get_item
+    from store.db import transaction
+
+    rt = get_app()
     try:
         with transaction(rt.engine) as session:
             item = escalate(
@@ -286,9 +306,12 @@ def audit_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Export a client's audit trail (who, when, field, before, after, why; PII masked)."""
+    from store.audit import export_audit
+    from store.db import transaction
+
     if fmt not in ("csv", "json"):
         fail("--format must be csv or json")
-    rt = get_runtime()
+    rt = get_app()
     if client not in rt.config.clients:
         fail(f"unknown client {client!r}")
     with transaction(rt.engine) as session:
@@ -302,7 +325,10 @@ def audit_cmd(
 @app.command("qa-sample")
 def qa_sample_cmd(client: ClientOpt = None, json_out: JsonOpt = False) -> None:
     """Sample auto-completed records into the QA queue (deterministic; re-runs add nothing)."""
-    rt = get_runtime()
+    from review.qa import sample_completed
+    from store.db import transaction
+
+    rt = get_app()
     with transaction(rt.engine) as session:
         n = sample_completed(session, clients=rt.config.clients, now=_now(), client_id=client)
     if json_out:
@@ -314,7 +340,12 @@ def qa_sample_cmd(client: ClientOpt = None, json_out: JsonOpt = False) -> None:
 @app.command("qa-list")
 def qa_list_cmd(client: ClientOpt = None, json_out: JsonOpt = False) -> None:
     """Pending QA samples."""
-    rt = get_runtime()
+    from rich.table import Table
+
+    from review.qa import list_samples
+    from store.db import transaction
+
+    rt = get_app()
     with transaction(rt.engine) as session:
         rows = list_samples(session, client_id=client)
     if json_out:
@@ -338,10 +369,14 @@ def qa_record_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Record a QA outcome (passed | failed) for a sample."""
+    from review.qa import record_outcome
+    from review.queue import ReviewRefusedError
+    from store.db import transaction
+
     outcome = {"pass": "passed", "fail": "failed"}.get(outcome, outcome)
     if outcome not in ("passed", "failed"):
         fail("--outcome must be passed or failed")
-    rt = get_runtime()
+    rt = get_app()
     try:
         with transaction(rt.engine) as session:
             sample = record_outcome(
@@ -365,7 +400,12 @@ def qa_record_cmd(
 @app.command("qa-stats")
 def qa_stats_cmd(client: ClientOpt = None, json_out: JsonOpt = False) -> None:
     """QA accuracy per client and doc type (passed / decided samples)."""
-    rt = get_runtime()
+    from rich.table import Table
+
+    from review.qa import qa_stats
+    from store.db import transaction
+
+    rt = get_app()
     with transaction(rt.engine) as session:
         rows = qa_stats(session, client_id=client)
     if json_out:
@@ -405,6 +445,6 @@ def serve_cmd(
 
     from web.app import create_app
 
-    rt = get_runtime()
+    rt = get_app()
     console.print(f"review page on http://{host}:{port}/", highlight=False)
     uvicorn.run(create_app(rt, token=token), host=host, port=port, log_level="warning")

@@ -14,22 +14,11 @@ from decimal import Decimal
 from prefect import flow, get_run_logger, tags
 from prefect.artifacts import create_table_artifact
 
+from app.root import current_app
 from billing.periods import period_at, period_bounds, previous_period
-from billing.tasks import close_task, export_task
-from flows.runtime import Runtime, runtime
-from store.db import transaction
-from store.qa import qa_stats
+from tasks.steps import close_task, export_task
 
 SCHEDULE_CRON = "0 12 1 * *"
-
-
-def qa_accuracy(rt: Runtime, client_id: str) -> Decimal | None:
-    """Share of a client's decided QA samples that passed, over every doc type."""
-    with transaction(rt.engine) as session:
-        stats = qa_stats(session, client_id=client_id)
-    passed = sum(int(s["passed"]) for s in stats)
-    decided = passed + sum(int(s["failed"]) for s in stats)
-    return (Decimal(passed) / decided).quantize(Decimal("0.0001")) if decided else None
 
 
 DEFAULT_FORMATS = ("csv", "xlsx")
@@ -52,11 +41,11 @@ def billing_close(
             accuracy measured by its QA samples (none when nothing was sampled).
     """
     logger = get_run_logger()
-    rt = runtime()
+    app = current_app()
     now = dt.datetime.now(dt.UTC)
     rows: list[dict[str, str]] = []
-    for cid in clients or sorted(rt.config.clients):
-        client = rt.config.client(cid)
+    for cid in clients or sorted(app.config.clients):
+        client = app.config.client(cid)
         target = period
         if period == "previous":
             target = previous_period(period_at(now, client.timezone))
@@ -74,15 +63,14 @@ def billing_close(
             )
             continue
         with tags(f"client:{cid}", f"period:{target}"):
-            measured = (accuracy or {}).get(cid)
-            if measured is None:
-                measured = qa_accuracy(rt, cid)
-            result = close_task(rt.engine, client=client, period=target, accuracy=measured)
+            # A client left out of ``accuracy`` is billed the accuracy its QA samples measure.
+            given = (accuracy or {}).get(cid)
+            result = close_task(app.engine, client=client, period=target, accuracy=given)
             written = export_task(
-                rt.engine,
+                app.engine,
                 client=client,
                 period=target,
-                outbox=rt.outbox(cid),
+                outbox=app.outbox(cid),
                 formats=list(formats or DEFAULT_FORMATS),
             )
         j = result.as_json()

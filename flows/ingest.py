@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import random
-import uuid
+from pathlib import Path
 
 from prefect import flow, get_run_logger, tags
 from prefect.events import emit_event
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from pydantic import BaseModel
 
-from flows.process import FLOWS, FileResult
-from flows.runtime import runtime
-from schemas.receipt import Receipt, ReceiptStatus
-from tasks.landing.files import LandedFile, Refused
-from tasks.landing.receipt import write_receipt
-from tasks.landing.sources import zones_from_config
-from tasks.landing.zone import LandingZone
+from app.root import App, current_app
+from flows.process import FLOWS
+from landing.files import LandedFile, Refused
+from landing.receipt import write_receipt
+from landing.staging import discard, stage
+from landing.zone import LandingZone
+from schemas.outcome import FileOutcome, FileResult
+from schemas.receipt import Receipt
 
 
 class IngestSummary(BaseModel):
@@ -41,8 +42,7 @@ class IngestSummary(BaseModel):
     refused: list[dict[str, str | None]] = []
 
 
-def _refuse(zone: LandingZone, item: Refused, summary: IngestSummary) -> None:
-    rt = runtime()
+def _refuse(app: App, zone: LandingZone, item: Refused, summary: IngestSummary) -> None:
     try:
         zone.quarantine(item, item.reason)
     except FileNotFoundError:
@@ -50,22 +50,45 @@ def _refuse(zone: LandingZone, item: Refused, summary: IngestSummary) -> None:
         return
     summary.quarantined += 1
     summary.refused.append({"url": item.url, "client_id": item.client_id, "reason": item.reason})
-    if item.client_id and item.client_id in rt.config.clients and not item.is_dir:
+    if item.client_id and item.client_id in app.config.clients and not item.is_dir:
         write_receipt(
-            rt.outbox(item.client_id),
+            app.outbox(item.client_id),
             Receipt(
                 client_id=item.client_id,
                 name=item.name,
                 sha256=hashlib.sha256(item.url.encode()).hexdigest(),
                 doc_type=item.doc_type,
-                status=ReceiptStatus.QUARANTINED,
+                status=FileOutcome.QUARANTINED,
                 reason=item.reason,
             ),
         )
 
 
-def _take(zone: LandingZone, item: LandedFile, summary: IngestSummary) -> None:
-    rt = runtime()
+def _run(app: App, item: LandedFile, staged: Path) -> FileResult:
+    process = FLOWS[item.doc_type]
+    with (
+        tags(f"client:{item.client_id}", f"doc:{item.doc_type.value}"),
+        # The ingest run keeps its heartbeat; a per-file subflow's would cost ~1 s at exit.
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+    ):
+        return process(path=str(staged), client_id=item.client_id, name=item.name, source=item.url)
+
+
+def _failed(item: LandedFile) -> None:
+    emit_event(
+        event="bpo.file.failed",
+        resource={
+            "prefect.resource.id": (
+                f"bpo.landing.{item.client_id}.{hashlib.sha256(item.url.encode()).hexdigest()[:16]}"
+            ),
+            "prefect.resource.name": item.name,
+            "bpo.client": item.client_id,
+            "bpo.doc-type": item.doc_type.value,
+        },
+    )
+
+
+def _take(app: App, zone: LandingZone, item: LandedFile, summary: IngestSummary) -> None:
     logger = get_run_logger()
     try:
         data = zone.read(item)
@@ -73,50 +96,28 @@ def _take(zone: LandingZone, item: LandedFile, summary: IngestSummary) -> None:
         summary.taken_elsewhere += 1
         logger.info("%s is gone: another ingest run took it", item.url)
         return
-    sha = hashlib.sha256(data).hexdigest()
-    staging = rt.settings.state_dir / "staging" / item.client_id
-    staging.mkdir(parents=True, exist_ok=True)
     # A copy private to this call: a concurrent run of the same bytes never loses its copy.
-    staged = staging / f"{sha}.{uuid.uuid4().hex[:12]}"
-    staged.write_bytes(data)
-    process = FLOWS[item.doc_type]
+    staged = stage(app.state_dir, item.client_id, data)
+    del data
     try:
-        with (
-            tags(f"client:{item.client_id}", f"doc:{item.doc_type.value}"),
-            # The ingest run keeps its heartbeat; a per-file subflow's would cost ~1 s at exit.
-            temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
-        ):
-            result = process(
-                path=str(staged.resolve()),
-                client_id=item.client_id,
-                name=item.name,
-                source=item.url,
-            )
+        result = _run(app, item, staged)
     except Exception:
         summary.errors += 1
         logger.exception(
             "processing %s failed; it stays in the landing zone for the next poll", item.url
         )
-        emit_event(
-            event="bpo.file.failed",
-            resource={
-                "prefect.resource.id": f"bpo.landing.{item.client_id}.{sha[:16]}",
-                "prefect.resource.name": item.name,
-                "bpo.client": item.client_id,
-                "bpo.doc-type": item.doc_type.value,
-            },
-        )
+        _failed(item)
         return
     finally:
-        staged.unlink(missing_ok=True)
+        discard(staged)
     try:
-        zone.archive(item, sha256=sha)
+        zone.archive(item, sha256=result.sha256)
     except FileNotFoundError:
         logger.info("%s was archived by another ingest run", item.url)
     summary.files.append(result)
-    if result.status == "duplicate":
+    if result.status == FileOutcome.DUPLICATE:
         summary.duplicates += 1
-    elif result.status == "quarantined":
+    elif result.status == FileOutcome.QUARANTINED:
         summary.quarantined += 1
     else:
         summary.taken += 1
@@ -125,15 +126,15 @@ def _take(zone: LandingZone, item: LandedFile, summary: IngestSummary) -> None:
 @flow(name="ingest", flow_run_name="ingest", persist_result=False)
 def ingest() -> IngestSummary:
     """Poll every configured landing zone once."""
-    rt = runtime()
+    app = current_app()
     summary = IngestSummary()
-    for zone in zones_from_config(rt.config, rt.environ):
+    for zone in app.zones():
         items = zone.scan()
         # Concurrent runs over one zone spread out instead of racing file by file.
         random.shuffle(items)
         for item in items:
             if isinstance(item, Refused):
-                _refuse(zone, item, summary)
+                _refuse(app, zone, item, summary)
             else:
-                _take(zone, item, summary)
+                _take(app, zone, item, summary)
     return summary

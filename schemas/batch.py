@@ -13,7 +13,8 @@ from functools import cached_property
 
 import polars as pl
 
-from schemas.issue import Issue
+from schemas.doc_type import RecordState
+from schemas.issue import Issue, Severity
 
 #: Columns every ``records`` frame starts with. ``record_index`` is the record's 0-based
 #: position in its file (stable for the same bytes: it is part of the transaction id),
@@ -74,18 +75,40 @@ class ValidatedBatch:
 
     @property
     def flagged_indexes(self) -> pl.Series:
+        """Records with at least one issue: the only records that do not complete."""
         return self.issues.get_column(RECORD_INDEX).unique()
 
     def valid_records(self) -> pl.DataFrame:
-        """Records with no issue; computed once per batch (outputs and meter both need it)."""
+        """The completed records (no issue); computed once per batch (outputs and meter)."""
         return self._valid
 
     @cached_property
     def _valid(self) -> pl.DataFrame:
         if self.issues.height == 0:
             return self.records
-        flagged = self.issues.get_column(RECORD_INDEX).unique().implode()
-        return self.records.filter(~pl.col(RECORD_INDEX).is_in(flagged))
+        return self.records.filter(~pl.col(RECORD_INDEX).is_in(self.flagged_indexes.implode()))
+
+    def record_states(self) -> pl.DataFrame:
+        """``record_index``, ``record_key`` and ``state`` for every record: ``completed`` with
+        no issue (as :meth:`valid_records`), ``rejected`` with an issue of severity
+        ``reject``, ``in_review`` with any other issue."""
+        worst = self.issues.group_by(RECORD_INDEX).agg(
+            (pl.col("severity") == Severity.REJECT.value).any().alias("reject")
+        )
+        return (
+            self.records.select(RECORD_INDEX, RECORD_KEY)
+            .join(worst, on=RECORD_INDEX, how="left")
+            .select(
+                RECORD_INDEX,
+                RECORD_KEY,
+                pl.when(pl.col("reject"))
+                .then(pl.lit(RecordState.REJECTED.value))
+                .when(pl.col("reject").is_not_null())
+                .then(pl.lit(RecordState.IN_REVIEW.value))
+                .otherwise(pl.lit(RecordState.COMPLETED.value))
+                .alias("state"),
+            )
+        )
 
     @classmethod
     def unreadable(cls, *issues: Issue) -> ValidatedBatch:

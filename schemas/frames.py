@@ -93,3 +93,12 @@ def max_length(model: type[BaseModel], name: str) -> int | None:
         if isinstance(meta, MaxLen):
             return int(meta.max_length)
     return None
+
+
+UTC_DATETIME = pl.Datetime("us", "UTC")
+
+
+def utc_column(value: dt.datetime, height: int, name: str) -> pl.Series:
+    """``value`` (naive means UTC) repeated ``height`` times, built without a Python list."""
+    utc = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return pl.select(pl.repeat(utc, height, dtype=UTC_DATETIME).alias(name)).to_series()

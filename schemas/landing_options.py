@@ -48,7 +48,7 @@ class LandingSource(BaseModel):
 class LandingCredentials(BaseModel):
     """What it takes to open one landing location: secrets plus pinned server identity.
 
-    Built by ``tasks.landing.credentials.credentials_from_env``; ``repr`` never shows a secret.
+    Built by ``landing.credentials.credentials_from_env``; ``repr`` never shows a secret.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

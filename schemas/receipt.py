@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, ConfigDict, Field, field_validator
 
-from schemas.doc_type import DocType
-
-
-class ReceiptStatus(StrEnum):
-    PROCESSED = "processed"
-    DUPLICATE = "duplicate"
-    QUARANTINED = "quarantined"
+from schemas.outcome import FileSummary
 
 
-class Receipt(BaseModel):
+class Receipt(FileSummary):
     """What happened to one dropped file.
 
     ``records == completed + in_review + rejected`` for a processed file (conservation); a
@@ -26,17 +19,7 @@ class Receipt(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    client_id: str
-    name: str
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-    doc_type: DocType | None = None
-    status: ReceiptStatus
-    records: Annotated[int, Field(ge=0)] = 0
-    completed: Annotated[int, Field(ge=0)] = 0
-    in_review: Annotated[int, Field(ge=0)] = 0
-    rejected: Annotated[int, Field(ge=0)] = 0
-    outputs: tuple[str, ...] = ()
-    reason: str = ""
     #: Optional so a re-run that passes none writes the same bytes (idempotent outbox).
     processed_at: AwareDatetime | None = None
 

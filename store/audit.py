@@ -20,6 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from schemas.formula import defuse
 from schemas.pii import PII_FIELDS, mask
 from store.models import AuditEntry, ReviewItem
 
@@ -158,14 +159,16 @@ def entry_dict(entry: AuditEntry) -> dict[str, Any]:
 
 
 def render(rows: list[AuditEntry], fmt: Literal["csv", "json"]) -> str:
-    """The rows as CSV (header + one line each) or a JSON array."""
+    """The rows as CSV (header + one line each, formula-safe) or a JSON array."""
     dicts = [entry_dict(e) for e in rows]
     if fmt == "json":
         return json.dumps(dicts, indent=2) + "\n"
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=AUDIT_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(dicts)
+    writer.writerows(
+        {k: defuse(v) if isinstance(v, str) else v for k, v in row.items()} for row in dicts
+    )
     return buf.getvalue()
 
 

@@ -20,7 +20,6 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%6f"
-_UTC = pl.Datetime("us", "UTC")
 _READ_CHUNK = 50_000
 
 
@@ -300,9 +299,3 @@ def _cast_text(name: str, dtype: pl.DataType) -> pl.Expr:
         )
         return parsed.dt.replace_time_zone("UTC").alias(name)
     return col.cast(dtype).alias(name)
-
-
-def utc_column(value: dt.datetime, height: int, name: str) -> pl.Series:
-    """``value`` (naive means UTC) repeated ``height`` times, built without a Python list."""
-    utc = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-    return pl.select(pl.repeat(utc, height, dtype=_UTC).alias(name)).to_series()

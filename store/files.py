@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from schemas.config import BpoConfig
-from store.models import Client, File, FileStage, FileStatus, Record, utcnow
+from schemas.outcome import PROCESSING, FileOutcome
+from store.models import Client, File, FileStage, utcnow
 
 
 def sync_clients(session: Session, config: BpoConfig) -> None:
@@ -52,7 +54,7 @@ def register_file(
         "source": source,
         "sha256": sha256,
         "size": size,
-        "status": FileStatus.PROCESSING,
+        "status": PROCESSING,
         "stage": FileStage.REGISTERED,
         "outputs": [],
         "received_at": received_at or utcnow(),
@@ -76,9 +78,36 @@ def register_file(
     return Registration(row, "resume")
 
 
-def state_counts(session: Session, *, file_id: int) -> dict[str, int]:
-    """How many of a file's records are in each state."""
-    rows = session.execute(
-        select(Record.state, func.count()).where(Record.file_id == file_id).group_by(Record.state)
-    ).all()
-    return {str(state): int(n) for state, n in rows}
+def advance_stage(session: Session, *, file_id: int, stage: int, **values: Any) -> None:
+    """Move a file forward to ``stage`` (never back: a re-run of an earlier step keeps the
+    later stage) and set ``values`` with it."""
+    session.execute(
+        update(File).where(File.id == file_id, File.stage < stage).values(stage=stage, **values)
+    )
+
+
+def finish_file(
+    session: Session,
+    *,
+    file_id: int,
+    outcome: FileOutcome,
+    reason: str,
+    record_count: int,
+    outputs: list[str],
+    flow_run_id: str | None,
+    at: dt.datetime,
+) -> None:
+    """Record the file's answer: its outcome, reason, outputs and when it was finished."""
+    session.execute(
+        update(File)
+        .where(File.id == file_id)
+        .values(
+            stage=FileStage.DONE,
+            status=outcome.value,
+            reason=reason or None,
+            record_count=record_count,
+            outputs=outputs,
+            completed_at=at,
+            flow_run_id=flow_run_id,
+        )
+    )

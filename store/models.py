@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from schemas.outcome import PROCESSING
 from store.types import MoneyType, UTCDateTime
 
 
@@ -37,12 +38,6 @@ class Client(Base):
     name: Mapped[str] = mapped_column(String(200))
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class FileStatus:
-    PROCESSING = "processing"
-    PROCESSED = "processed"
-    QUARANTINED = "quarantined"
 
 
 class FileStage:
@@ -67,7 +62,8 @@ class File(Base):
     source: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default=FileStatus.PROCESSING)
+    #: ``processing`` until the run finishes, then a ``schemas.outcome.FileOutcome`` value.
+    status: Mapped[str] = mapped_column(String(16), default=PROCESSING)
     stage: Mapped[int] = mapped_column(Integer, default=FileStage.REGISTERED)
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     record_count: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -158,7 +154,7 @@ class ReviewItem(Base):
     #: Set once escalated; a released escalated item goes back to the escalated queue.
     escalated: Mapped[bool] = mapped_column(default=False, server_default=false())
     escalation_reason: Mapped[str | None] = mapped_column(Text, default=None)
-    #: True once ``due_at`` was computed in the client's business hours (see store.review_sla).
+    #: True once ``due_at`` was computed in the client's business hours (see review.due).
     sla_scheduled: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Supplemental outputs written when the item was resolved.
     outputs: Mapped[list[str] | None] = mapped_column(JSON, default=None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import store.billing_models
-import store.review_models
+import store.qa_models
 from store.models import Base
 
 __all__ = ["Base", "store"]

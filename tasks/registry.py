@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from schemas.doc_type import DocType
-from tasks.handler import DocHandler
+from tasks.doctype import DocHandler
 
 
 @cache

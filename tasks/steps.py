@@ -1,47 +1,70 @@
-"""The per-file steps of processing, as Prefect tasks around plain functions.
+"""The steps of processing and billing as Prefect tasks: each wraps one plain function with
+retries, naming and a transaction, and works at file or frame granularity, never per record.
 
-Each task works at file or frame granularity, never per record.
+This is the one module of ``tasks/`` that reaches past the doc types (to the store, landing,
+review intake and billing): it is where the flows' steps meet the code that does the work.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+from decimal import Decimal
 
 import polars as pl
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 
+from billing.close import CloseResult, close_period
+from billing.meter import MeterResult, meter
+from billing.publish import publish_period
+from landing.receipt import write_receipt
+from landing.staging import FileBytes, read_file
+from review.intake import route_batch
 from schemas.batch import ValidatedBatch
+from schemas.config import ClientConfig
 from schemas.doc_type import DocType
-from schemas.receipt import Receipt, ReceiptStatus
+from schemas.outbox import Outbox
+from schemas.outcome import FileCounts, FileOutcome
+from schemas.receipt import Receipt
 from store.db import transaction
-from store.files import Registration, register_file
-from store.models import File, FileStage, FileStatus
-from tasks.handler import ClientContext, DocHandler, Outbox, OutputContext
-from tasks.landing.receipt import write_receipt
-from tasks.route import RouteCounts, flag_history_duplicates, write_records
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+from store.files import Registration, advance_stage, finish_file, register_file
+from store.models import File, FileStage
+from store.records import seen_dedupe_keys, state_counts
+from tasks.doctype import ClientContext, DocHandler, OutputContext
+from tasks.routing import history_issues
 
 
 @task(name="register-file", cache_policy=NO_CACHE)
 def register_task(
-    engine: Engine, *, client_id: str, doc_type: str, name: str, source: str, data: bytes
-) -> Registration:
+    engine: Engine, *, path: str, client_id: str, doc_type: str, name: str, source: str
+) -> tuple[Registration, FileBytes]:
+    """Read the file once and register it by its sha256 (same bytes again: a duplicate)."""
+    content = read_file(path)
     with transaction(engine) as session:
-        return register_file(
+        registration = register_file(
             session,
             client_id=client_id,
             doc_type=doc_type,
             name=name,
             source=source,
-            sha256=sha256_hex(data),
-            size=len(data),
+            sha256=content.sha256,
+            size=content.size,
         )
+    return registration, content
+
+
+@task(name="stored-counts", cache_policy=NO_CACHE)
+def stored_counts_task(engine: Engine, file: File) -> FileCounts:
+    """The counts a finished run recorded (a duplicate's answer)."""
+    with transaction(engine) as session:
+        by = state_counts(session, file_id=file.id)
+    return FileCounts(
+        records=file.record_count or sum(by.values()),
+        completed=by.get("completed", 0),
+        in_review=by.get("in_review", 0),
+        rejected=by.get("rejected", 0),
+    )
 
 
 @task(name="extract-validate", cache_policy=NO_CACHE)
@@ -53,15 +76,20 @@ def extract_task(handler: DocHandler, data: bytes, name: str, ctx: ClientContext
 def history_task(
     engine: Engine, file: File, batch: ValidatedBatch, handler: DocHandler
 ) -> tuple[ValidatedBatch, pl.Series | None]:
+    """Flag records already received in another file of the client."""
+    keys = handler.dedupe_keys(batch.records)
+    if keys is None or batch.records.height == 0:
+        return batch, keys
+    wanted = [k for k in keys.drop_nulls().unique().to_list() if k]
     with transaction(engine) as session:
-        return flag_history_duplicates(session, file, batch, handler)
+        seen = seen_dedupe_keys(session, file=file, keys=wanted)
+    return history_issues(batch, keys, seen, file.doc_type), keys
 
 
 @task(name="write-outputs", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 def outputs_task(
     handler: DocHandler, batch: ValidatedBatch, file: File, ctx: ClientContext, outbox: Outbox
 ) -> list[str]:
-    completed = batch.valid_records()
     out = OutputContext(
         ctx=ctx,
         outbox=outbox,
@@ -70,7 +98,7 @@ def outputs_task(
         source_sha256=file.sha256,
         received_at=file.received_at,
     )
-    return handler.write_outputs(batch, completed, out)
+    return handler.write_outputs(batch, batch.valid_records(), out)
 
 
 @task(name="route-records", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
@@ -82,24 +110,48 @@ def route_task(
     handler: DocHandler,
     ctx: ClientContext,
     dedupe_keys: pl.Series | None,
-) -> RouteCounts:
+) -> FileCounts:
+    """Every record's state, and a review item for each flagged one (one transaction)."""
     now = dt.datetime.now(dt.UTC)
     with transaction(engine) as session:
-        counts = write_records(
+        counts = route_batch(
             session,
             file=file,
             batch=batch,
             handler=handler,
-            ctx=ctx,
+            client=ctx.client,
             dedupe_keys=dedupe_keys,
             now=now,
         )
-        session.execute(
-            update(File)
-            .where(File.id == file.id, File.stage < FileStage.RECORDED)
-            .values(stage=FileStage.RECORDED, record_count=counts.records)
+        advance_stage(
+            session, file_id=file.id, stage=FileStage.RECORDED, record_count=counts.records
         )
     return counts
+
+
+@task(name="meter-usage", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def meter_task(
+    engine: Engine,
+    *,
+    file: File,
+    batch: ValidatedBatch,
+    handler: DocHandler,
+    ctx: ClientContext,
+    flow_run_id: str | None,
+) -> MeterResult:
+    """Completed transactions into the usage ledger, once (the ledger's key decides)."""
+    units = handler.billable_units(batch.valid_records())
+    with transaction(engine) as session:
+        result = meter(
+            session,
+            client=ctx.client,
+            file=file,
+            units=units,
+            completed_at=dt.datetime.now(dt.UTC),
+            flow_run_id=flow_run_id,
+        )
+        advance_stage(session, file_id=file.id, stage=FileStage.METERED)
+    return result
 
 
 @task(name="finish-file", cache_policy=NO_CACHE)
@@ -108,40 +160,50 @@ def finish_task(
     *,
     file: File,
     outbox: Outbox,
-    status: ReceiptStatus,
-    counts: RouteCounts,
+    status: FileOutcome,
+    counts: FileCounts,
     outputs: list[str],
     reason: str = "",
     flow_run_id: str | None,
 ) -> list[str]:
+    """The client's receipt, then the file's answer in the store."""
     receipt = Receipt(
         client_id=file.client_id,
         name=file.name,
         sha256=file.sha256,
         doc_type=DocType(file.doc_type),
         status=status,
-        records=counts.records,
-        completed=counts.completed,
-        in_review=counts.in_review,
-        rejected=counts.rejected,
+        **counts.model_dump(),
         outputs=tuple(outputs),
         reason=reason,
     )
     receipt_urls = list(write_receipt(outbox, receipt))
     with transaction(engine) as session:
-        session.execute(
-            update(File)
-            .where(File.id == file.id)
-            .values(
-                stage=FileStage.DONE,
-                status=FileStatus.QUARANTINED
-                if status is ReceiptStatus.QUARANTINED
-                else FileStatus.PROCESSED,
-                reason=reason or None,
-                record_count=counts.records,
-                outputs=[*outputs, *receipt_urls],
-                completed_at=dt.datetime.now(dt.UTC),
-                flow_run_id=flow_run_id,
-            )
+        finish_file(
+            session,
+            file_id=file.id,
+            outcome=status,
+            reason=reason,
+            record_count=counts.records,
+            outputs=[*outputs, *receipt_urls],
+            flow_run_id=flow_run_id,
+            at=dt.datetime.now(dt.UTC),
         )
     return receipt_urls
+
+
+@task(name="close-period", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+def close_task(
+    engine: Engine, *, client: ClientConfig, period: str, accuracy: Decimal | None = None
+) -> CloseResult:
+    """Close one client's period (idempotent: a retry returns the first close's result)."""
+    return close_period(engine, client, period, accuracy=accuracy)
+
+
+@task(name="export-period", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+def export_task(
+    engine: Engine, *, client: ClientConfig, period: str, outbox: Outbox, formats: list[str]
+) -> list[str]:
+    """Write the detail and summary (each format) and the evidence zip to the client's outbox."""
+    with transaction(engine) as session:
+        return publish_period(session, client=client, period=period, outbox=outbox, formats=formats)

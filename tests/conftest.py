@@ -21,9 +21,9 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.pop("PREFECT_API_URL", None)
 
-from flows.runtime import Runtime, use_runtime  # noqa: E402
+from app.root import App, install_app  # noqa: E402
+from app.settings import Settings  # noqa: E402
 from schemas.config import load_config  # noqa: E402
-from schemas.settings import Settings  # noqa: E402
 from store.db import make_engine, migrate, transaction  # noqa: E402
 from store.files import sync_clients  # noqa: E402
 
@@ -90,7 +90,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def runtime(workdir: Path, db_url: str) -> Iterator[Runtime]:
+def runtime(workdir: Path, db_url: str) -> Iterator[App]:
     """The process runtime on an isolated database and folder, installed for flows and CLI."""
     settings = Settings(
         database_url=db_url, config=workdir / "bpo.toml", state_dir=workdir / ".bpo"
@@ -100,12 +100,12 @@ def runtime(workdir: Path, db_url: str) -> Iterator[Runtime]:
     migrate(engine)
     with transaction(engine) as session:
         sync_clients(session, config)
-    rt = Runtime(settings=settings, config=config, engine=engine, environ={})
-    use_runtime(rt)
+    rt = App(settings=settings, config=config, engine=engine, environ={})
+    install_app(rt)
     try:
         yield rt
     finally:
-        use_runtime(None)
+        install_app(None)
         engine.dispose()
 
 

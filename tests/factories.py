@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 
+from samples.payroll import payroll_frame
+from schemas.config import ClientConfig
+from schemas.invoice_options import InvoiceOptions
 from schemas.payroll import PAYROLL_COLUMNS
-from tasks.samples.payroll import payroll_frame
+from tasks.doctype import ClientContext
 
 
 def payroll_rows(n: int = 3, **overrides: str | None) -> list[dict[str, str | None]]:
@@ -24,3 +29,11 @@ def payroll_csv(
     buf = io.BytesIO()
     frame.write_csv(buf, separator=sep)
     return buf.getvalue().decode("utf-8").encode(encoding)
+
+
+def make_ctx(base: Path, **options: Any) -> ClientContext:
+    """Acme's context with these invoice options, reference files under ``base``."""
+    return ClientContext(
+        ClientConfig(id="acme", name="Acme", invoices=InvoiceOptions(**options)),
+        base_dir=base,
+    )

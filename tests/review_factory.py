@@ -7,21 +7,22 @@ import hashlib
 
 import polars as pl
 
+from app.root import App
 from billing.meter import meter
-from flows.runtime import Runtime
+from review.intake import route_batch
+from samples.payroll import BAD_ROUTING, payroll_frame, plant_errors
+from schemas.outcome import FileOutcome
 from store.db import transaction
 from store.files import register_file
-from store.models import File, FileStage, FileStatus
+from store.models import File, FileStage
 from tasks.registry import handler_for
-from tasks.route import write_records
-from tasks.samples.payroll import BAD_ROUTING, payroll_frame, plant_errors
 from tests.factories import payroll_csv
 
 GOOD_ROUTING = "091000019"
 
 
 def process_payroll(
-    rt: Runtime,
+    rt: App,
     *,
     client_id: str = "acme",
     rows: int = 20,
@@ -57,8 +58,14 @@ def process_payroll(
             sha256=hashlib.sha256(data).hexdigest(),
             size=len(data),
         ).file
-        counts = write_records(
-            session, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=None, now=now
+        counts = route_batch(
+            session,
+            file=file,
+            batch=batch,
+            handler=handler,
+            client=ctx.client,
+            dedupe_keys=None,
+            now=now,
         )
         meter(
             session,
@@ -69,7 +76,7 @@ def process_payroll(
             flow_run_id=None,
         )
         file.status, file.stage, file.record_count = (
-            FileStatus.PROCESSED,
+            FileOutcome.PROCESSED,
             FileStage.DONE,
             counts.records,
         )

@@ -1,4 +1,4 @@
-"""``ClaimsHandler``: the claims document type behind ``tasks.handler.DocHandler``.
+"""``ClaimsHandler``: the claims document type behind ``tasks.doctype.DocHandler``.
 
 Outputs of ``write_outputs`` (under ``claims/`` in the client's outbox):
 
@@ -23,13 +23,13 @@ from schemas.claim import Claim, ServiceLine
 from schemas.doc_type import BillableUnit, DocType
 from schemas.issue import Issue, Severity
 from tasks.claims.ack_999 import build_999
+from tasks.claims.csv_batch import read_claims_csv
 from tasks.claims.edits import EditContext, claim_issues, duplicate_issues
 from tasks.claims.extract_x12 import dedupe_key, extract_x12
 from tasks.claims.status_277 import status_csv
 from tasks.claims.tables import header_table, lines_table, record_json, records_frame
-from tasks.claims.tabular import read_claims_csv
 from tasks.claims.x12_tokens import find_isa
-from tasks.handler import ClientContext, OutputContext
+from tasks.doctype import ClientContext, OutputContext
 from tasks.review_fields import merged_fields_json
 
 

@@ -17,6 +17,7 @@ import io
 import polars as pl
 
 from schemas.batch import RECORD_INDEX, ValidatedBatch
+from schemas.formula import formula_safe
 from schemas.issue import Severity
 
 STATUS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -69,5 +70,5 @@ def status_rows(batch: ValidatedBatch, completed: pl.DataFrame) -> pl.DataFrame:
 
 def status_csv(batch: ValidatedBatch, completed: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
-    status_rows(batch, completed).write_csv(buffer)
+    formula_safe(status_rows(batch, completed)).write_csv(buffer)
     return buffer.getvalue()

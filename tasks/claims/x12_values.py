@@ -1,4 +1,5 @@
-"""X12 simple data types: R (decimal), D8/RD8 (dates). Bad text gives ``None``, never raises.
+"""X12 simple data types: R (decimal, read by ``schemas.money``), D8/RD8 (dates). Bad text gives
+``None``, never raises.
 
 >>> parse_amount("100.5"), parse_amount("1e3"), parse_amount("12.345")
 (Decimal('100.50'), None, None)
@@ -9,40 +10,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 from schemas.money import CENT
-
-_DECIMAL = re.compile(r"-?(\d+\.?\d*|\.\d+)")
+from schemas.money import parse_amount as read_amount
 
 
 def parse_decimal(text: str) -> Decimal | None:
-    t = text.strip()
-    if len(t) > 20 or not _DECIMAL.fullmatch(t):
-        return None
-    return Decimal(t)
+    return read_amount(text, style="plain")
 
 
 def parse_amount(text: str) -> Decimal | None:
     """Money with at most two decimals (more would need rounding a sender did not ask for)."""
-    value = parse_decimal(text)
-    if value is None:
-        return None
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        return None
-    return value.quantize(CENT)
+    value = read_amount(text, style="plain", max_places=2)
+    return None if value is None else value.quantize(CENT)
 
 
 def parse_units(text: str) -> Decimal | None:
-    value = parse_decimal(text)
-    if value is None or value < 0:
-        return None
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -3:
-        return None
-    return value
+    value = read_amount(text, style="plain", max_places=3)
+    return None if value is None or value < 0 else value
 
 
 def parse_d8(text: str) -> dt.date | None:

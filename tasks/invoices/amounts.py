@@ -1,11 +1,7 @@
-"""Amounts and currencies as printed on invoices.
+"""Amounts and currencies as printed on invoices (amounts are read by ``schemas.money``).
 
->>> parse_money("1.234,56 €")
-Decimal('1234.56')
 >>> find_currency("Total EUR 12,00")
 'EUR'
->>> decimal_places(Decimal("1.005"))
-3
 """
 
 from __future__ import annotations
@@ -15,14 +11,13 @@ from decimal import Decimal
 
 import pycountry
 
-from schemas.money import parse_amount
+from schemas.money import SYMBOLS, parse_amount
 
 #: One amount inside a longer text: optional sign or parentheses, grouped digits, decimals.
 AMOUNT_TOKEN = re.compile(
     r"\(?-?\s?(?:[€$£¥]\s?)?\d{1,3}(?:[.,'\u00a0\u202f ]\d{3})*(?:[.,]\d{1,4})?(?!\d)\)?-?"
     r"|\(?-?\s?(?:[€$£¥]\s?)?\d+(?:[.,]\d{1,4})?(?!\d)\)?-?"
 )
-_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "¥": "JPY", "₹": "INR", "₣": "CHF"}
 _CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 #: Upper-case words that look like currency codes in invoice text but are not meant as one.
 _NOT_CURRENCY = frozenset({"VAT", "TVA", "IVA", "BTW", "USt", "PDF", "IBAN", "BIC", "ALL"})
@@ -31,17 +26,6 @@ _NOT_CURRENCY = frozenset({"VAT", "TVA", "IVA", "BTW", "USt", "PDF", "IBAN", "BI
 _NOT_INVOICE_CURRENCY = frozenset(
     {"XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"}
 )
-
-
-def parse_money(text: str) -> Decimal | None:
-    """Parse an amount; ``None`` when the text holds no amount."""
-    value = parse_amount(text.replace("\u2212", "-"))
-    return value
-
-
-def decimal_places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def is_currency(code: str) -> bool:
@@ -55,7 +39,7 @@ def find_currency(text: str) -> str | None:
         code = m.group(1)
         if code not in _NOT_CURRENCY and code not in _NOT_INVOICE_CURRENCY and is_currency(code):
             return code
-    for symbol, code in _SYMBOLS.items():
+    for symbol, code in SYMBOLS.items():
         if symbol in text:
             return code
     return None
@@ -77,7 +61,7 @@ def last_amount(text: str) -> tuple[str, Decimal] | None:
         if _glued_to_word(text, m.start() + len(m.group(0)) - len(m.group(0).lstrip())):
             continue  # the digits of "DE123456789" or "INV2024" are not an amount
         token = m.group(0).strip()
-        value = parse_money(token)
+        value = parse_amount(token)
         if value is not None and re.search(r"\d", token):
             found = (token, value)
     return found

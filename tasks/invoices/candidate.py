@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from schemas.issue import Issue
-from tasks.invoices.amounts import parse_money
+from schemas.money import parse_amount
 from tasks.invoices.dates import parse_date
 
 #: Confidence of values read from structured data (XML, CSV, JSON) or typed by a reviewer.
@@ -59,7 +59,7 @@ class Candidate:
         if text is None or not text.strip():
             return
         self.raw[name] = text
-        value = parse_money(text)
+        value = parse_amount(text)
         if value is None:
             self.issues.append(
                 Issue(

@@ -8,11 +8,11 @@ apostrophe unless it is a plain number, so a spreadsheet never runs it as a form
 from __future__ import annotations
 
 import io
-import re
 
 import polars as pl
 
-from tasks.handler import OutputContext
+from schemas.formula import formula_safe
+from tasks.doctype import OutputContext
 
 HEADER_COLUMNS = (
     "invoice_number",
@@ -30,15 +30,6 @@ HEADER_COLUMNS = (
     "total",
 )
 LINE_COLUMNS = ("description", "quantity", "unit_price", "amount", "tax_category", "tax_rate")
-_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas: ``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``."""
-    if value.startswith(_DANGEROUS) and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
 
 
 def ap_lines(completed: pl.DataFrame) -> pl.DataFrame:
@@ -65,10 +56,7 @@ def ap_lines(completed: pl.DataFrame) -> pl.DataFrame:
 
 
 def ap_csv(lines: pl.DataFrame) -> bytes:
-    text = lines.select(pl.all().cast(pl.String))
-    text = text.with_columns(
-        pl.col(c).map_elements(safe_cell, return_dtype=pl.String) for c in text.columns
-    )
+    text = formula_safe(lines.select(pl.all().cast(pl.String)))
     buffer = io.BytesIO()
     text.write_csv(buffer)
     return buffer.getvalue()

@@ -8,10 +8,10 @@ from decimal import Decimal
 from schemas.invoice_options import InvoiceOptions
 from schemas.issue import Issue
 from tasks.invoices.candidate import Candidate
+from tasks.invoices.csv_json import read_csv, read_json
 from tasks.invoices.detect import sniff
 from tasks.invoices.facturx import embedded_xml
 from tasks.invoices.pdf_extract import extract_pdf
-from tasks.invoices.tabular import read_csv, read_json
 from tasks.invoices.xml_cii import parse_cii
 from tasks.invoices.xml_safe import parse_xml, syntax_of
 from tasks.invoices.xml_ubl import parse_ubl

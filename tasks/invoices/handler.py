@@ -1,4 +1,4 @@
-"""``InvoiceHandler``: the invoices implementation of :class:`tasks.handler.DocHandler`."""
+"""``InvoiceHandler``: the invoices implementation of :class:`tasks.doctype.DocHandler`."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import polars as pl
 from schemas.batch import RECORD_INDEX, ValidatedBatch, issues_frame
 from schemas.doc_type import BillableUnit, DocType
 from schemas.issue import Issue
-from tasks.handler import ClientContext, OutputContext
+from tasks.doctype import ClientContext, OutputContext
+from tasks.invoices.csv_json import candidate_from_fields
 from tasks.invoices.export import write_ap_export
 from tasks.invoices.extract import extract_candidates
 from tasks.invoices.fields_json import row_fields
 from tasks.invoices.records import records_frame
-from tasks.invoices.tabular import candidate_from_fields
 from tasks.invoices.validate import candidate_issues, dedupe_key, validate_all
 from tasks.review_fields import merged_fields_json
 

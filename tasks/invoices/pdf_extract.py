@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from schemas.issue import Issue
-from tasks.invoices.amounts import find_currency, last_amount, parse_money
+from schemas.money import parse_amount
+from tasks.invoices.amounts import find_currency, last_amount
 from tasks.invoices.candidate import Candidate
 from tasks.invoices.dates import month_first_document
 from tasks.invoices.labels import CREDIT_NOTE_WORDS, INVOICE_WORDS, fold, match_label
@@ -108,7 +109,7 @@ def _consistent_tax(
     if not isinstance(subtotal, Decimal) or not isinstance(total, Decimal):
         return None
     target = total - subtotal
-    hits = [(f, parse_money(f.text)) for f in found if f.field == "tax_total"]
+    hits = [(f, parse_amount(f.text)) for f in found if f.field == "tax_total"]
     for f, value in reversed(hits):
         if value == target:
             return f
@@ -131,7 +132,7 @@ def _consistent_total(found: list[Found], cand: Candidate) -> Found | None:
     subtotal = cand.values.get("subtotal")
     if len({f.text for f in totals}) > 1 and isinstance(subtotal, Decimal):
         for f in reversed(totals):
-            if _consistent_tax(found, subtotal, parse_money(f.text), set(), f.page):
+            if _consistent_tax(found, subtotal, parse_amount(f.text), set(), f.page):
                 return f
     return _best(found, "total")
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tasks.invoices.amounts import last_amount, parse_money
+from schemas.money import parse_amount
+from tasks.invoices.amounts import last_amount
 from tasks.invoices.candidate import line
 from tasks.invoices.labels import fold, match_label
 from tasks.invoices.pdf_text import Cell, PageText, TextLine
@@ -264,7 +265,7 @@ def table_lines(pages: list[PageText]) -> list[dict[str, Any]]:
                 column = _column_of(cell, header)
                 if not column.startswith("_"):  # under a column that is not a line field
                     row.setdefault(column, []).append(cell.text)
-            amount = parse_money(row["amount"][-1]) if "amount" in row else None
+            amount = parse_amount(row["amount"][-1]) if "amount" in row else None
             if amount is None:
                 if set(row) == {"description"} and items:
                     prev = items[-1]
@@ -280,8 +281,8 @@ def table_lines(pages: list[PageText]) -> list[dict[str, Any]]:
             items.append(
                 line(
                     description=" ".join(row.get("description", [])) or None,
-                    quantity=parse_money(row["quantity"][0]) if "quantity" in row else None,
-                    unit_price=parse_money(row["unit_price"][0]) if "unit_price" in row else None,
+                    quantity=parse_amount(row["quantity"][0]) if "quantity" in row else None,
+                    unit_price=parse_amount(row["unit_price"][0]) if "unit_price" in row else None,
                     amount=amount,
                 )
             )

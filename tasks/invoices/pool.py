@@ -11,7 +11,7 @@ from pathlib import Path
 
 from schemas.batch import ValidatedBatch
 from schemas.config import ClientConfig
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 
 
 def _extract_one(item: tuple[bytes | str, str, ClientConfig, str]) -> ValidatedBatch:

@@ -11,7 +11,7 @@ import polars as pl
 
 from schemas.invoice_options import InvoiceOptions
 from schemas.issue import Issue
-from tasks.invoices.amounts import parse_money
+from schemas.money import parse_amount
 from tasks.invoices.identifiers import compact_tax_id
 
 _LEGAL_FORMS = re.compile(
@@ -75,7 +75,7 @@ def po_issues(values: Mapping[str, Any], pos: pl.DataFrame, tolerance: Decimal) 
                 message=f"Purchase order {key!r} is not in the open PO list.",
             )
         ]
-    po_amount = parse_money(amounts[key] or "")
+    po_amount = parse_amount(amounts[key] or "")
     total = values.get("total")
     if po_amount is None or not isinstance(total, Decimal):
         return []

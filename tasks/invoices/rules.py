@@ -14,8 +14,8 @@ from typing import Any
 
 from schemas.invoice import CREDIT_NOTE_TYPE_CODES, INVOICE_TYPE_CODES, MONEY_FIELDS
 from schemas.issue import Issue
-from schemas.money import CENT, to_cents
-from tasks.invoices.amounts import decimal_places, is_currency
+from schemas.money import CENT, decimal_places, to_cents
+from tasks.invoices.amounts import is_currency
 from tasks.invoices.candidate import TaxSubtotal
 from tasks.invoices.identifiers import iban_issue, vat_id_issue
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from schemas.issue import Issue
 from schemas.money import CENT
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 from tasks.invoices.candidate import Candidate
 from tasks.invoices.identifiers import compact_tax_id
 from tasks.invoices.reference_rules import normalise_name, reference_issues

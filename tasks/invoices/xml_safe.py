@@ -12,7 +12,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from schemas.issue import Issue
-from schemas.money import CENT
+from schemas.money import CENT, parse_amount
 
 UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 UBL_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -80,12 +80,9 @@ def ns_any(path: str) -> str:
 
 
 def xml_decimal(value: str | None) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return Decimal(value)
-    except ArithmeticError:
-        return None
+    """An ``xs:decimal`` element's value (``schemas.money``, plain style); None when absent or
+    not a number."""
+    return None if value is None else parse_amount(value, style="plain")
 
 
 def amount_text(el: Element | None, name: str, currency: str | None) -> str | None:

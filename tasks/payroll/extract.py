@@ -9,14 +9,14 @@ from decimal import Decimal
 
 import polars as pl
 
+from readers.tabular import RawTable, TableError, is_xlsx, read_csv_strings, read_xlsx_sheets
 from schemas.batch import ISSUE_SCHEMA, RECORD_INDEX, RECORD_KEY, ValidatedBatch
 from schemas.issue import Issue
 from schemas.payroll import PAYROLL_COLUMNS
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 from tasks.payroll.layout import Layout, LayoutError, apply_layout, header_score
 from tasks.payroll.nacha_check import describe_nacha, looks_like_nacha
 from tasks.payroll.rules import find_issues, type_records
-from tasks.tabular.decode import RawTable, TableError, is_xlsx, read_csv_strings, read_xlsx_sheets
 
 RAW_SUFFIX = "__raw"
 

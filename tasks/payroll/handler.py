@@ -11,7 +11,7 @@ from schemas.batch import RECORD_INDEX, ValidatedBatch
 from schemas.doc_type import BillableUnit, DocType
 from schemas.issue import Issue
 from schemas.payroll import PAYROLL_COLUMNS, PayrollEntry
-from tasks.handler import ClientContext, OutputContext
+from tasks.doctype import ClientContext, OutputContext
 from tasks.payroll.extract import extract_payroll, validate_frame
 from tasks.payroll.nacha import build_ppd_file
 from tasks.review_fields import flat_fields_json

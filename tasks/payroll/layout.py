@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import polars as pl
 
+from readers.tabular import RawTable, normalise_header
 from schemas.issue import Issue
 from schemas.payroll import PAYROLL_COLUMNS, PAYROLL_REQUIRED
-from tasks.tabular.decode import RawTable, normalise_header
 from tasks.tabular.parse import NUM_SUFFIX, with_number_text
 
 CONTROL_ROW = r"(?i)^\s*(batch[\s_-]*)?(control|totals?)(\s+row)?\s*$"

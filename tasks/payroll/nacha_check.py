@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 from stdnum.us import rtn
@@ -162,6 +163,7 @@ def _code_kind(code: pl.Expr) -> pl.Expr:
 
 
 def _check_batches(frame: pl.DataFrame, limit: int) -> list[AchProblem]:
+    """Field rules of every entry, then each batch's control record against its entries."""
     kind = pl.col("record").str.slice(0, 1)
     lines = frame.with_columns(kind.alias("kind"), (kind == "5").cum_sum().alias("batch"))
     sec_of = lines.filter(pl.col("kind") == "5").select("batch", _field(51, 53).alias("sec"))
@@ -175,8 +177,15 @@ def _check_batches(frame: pl.DataFrame, limit: int) -> list[AchProblem]:
         _number(30, 39).alias("amount"),
         _number(80, 94).alias("trace"),
     )
-    out: list[AchProblem] = []
-    blank = pl.col("text").str.contains(r"^[ 0]*$")
+    return [
+        *_blank_fields(lines, limit),
+        *_entry_fields(entries, limit),
+        *_batch_controls(lines, entries),
+    ]
+
+
+def _blank_fields(lines: pl.DataFrame, limit: int) -> list[AchProblem]:
+    """Names and descriptions a bank needs filled (in the layouts we know)."""
     headers_of_own = lines.filter((pl.col("kind") == "5") & ~pl.col("sec").is_in(_OWN_LAYOUT))
     texts = pl.concat(
         [
@@ -194,17 +203,23 @@ def _check_batches(frame: pl.DataFrame, limit: int) -> list[AchProblem]:
         ],
         how="vertical_relaxed",
     )
-    blanks = texts.filter(blank).sort("line").head(limit)
-    for line, what in blanks.select("line", "what").iter_rows():
-        out.append(AchProblem("ACH-BLANK-FIELD", line, f"{what} is blank or all zeros."))
+    blanks = texts.filter(pl.col("text").str.contains(r"^[ 0]*$")).sort("line").head(limit)
+    return [
+        AchProblem("ACH-BLANK-FIELD", line, f"{what} is blank or all zeros.")
+        for line, what in blanks.select("line", "what").iter_rows()
+    ]
+
+
+def _entry_fields(entries: pl.DataFrame, limit: int) -> list[AchProblem]:
+    """Digits where digits belong, known transaction codes, valid routing, ascending traces."""
+    out: list[AchProblem] = []
     for line in entries.filter(
         pl.col("amount").is_null() | pl.col("trace").is_null() | pl.col("rdfi8").is_null()
     ).head(limit)["line"]:
         out.append(AchProblem("ACH-NOT-NUMERIC", line, "Routing, amount and trace must be digits."))
-    code_kind = _code_kind(pl.col("code"))
     bad_code = entries.filter(
         ~pl.col("code").str.contains(r"^[23458]\d$")
-        | ~code_kind.is_in(_CREDIT_DIGITS + _DEBIT_DIGITS)
+        | ~_code_kind(pl.col("code")).is_in(_CREDIT_DIGITS + _DEBIT_DIGITS)
     )
     for line, code in bad_code.head(limit).select("line", "code").iter_rows():
         out.append(AchProblem("ACH-TRANSACTION-CODE", line, f"Unknown transaction code {code!r}."))
@@ -222,6 +237,12 @@ def _check_batches(frame: pl.DataFrame, limit: int) -> list[AchProblem]:
         entries.filter(pl.col("trace").diff().over("batch") <= 0).head(limit).get_column("line")
     ):
         out.append(AchProblem("ACH-TRACE-ORDER", line, "Trace numbers must ascend within a batch."))
+    return out
+
+
+def _batch_controls(lines: pl.DataFrame, entries: pl.DataFrame) -> list[AchProblem]:
+    """Each batch control's counts and totals against its entries, and its header's fields."""
+    code_kind = _code_kind(pl.col("code"))
     sums = (
         lines.group_by("batch")
         .agg((pl.col("kind").is_in(["6", "7"])).sum().alias("count"))
@@ -257,38 +278,41 @@ def _check_batches(frame: pl.DataFrame, limit: int) -> list[AchProblem]:
         _field(88, 94).alias("c_number"),
     )
     checks = controls.join(headers, on="batch").join(sums, on="batch")
+    out: list[AchProblem] = []
     for row in checks.iter_rows(named=True):
-        line = row["line"]
-        if row["sec"] in _OWN_LAYOUT:
-            continue
+        if row["sec"] not in _OWN_LAYOUT:
+            out.extend(_control_problems(row))
+    return out
+
+
+def _control_problems(row: dict[str, Any]) -> list[AchProblem]:
+    line = row["line"]
+    out = [
+        AchProblem(
+            "ACH-BATCH-CONTROL", line, f"Batch control {what} says {said}; its entries give {real}."
+        )
         for what, said, real in (
             ("entry and addenda count", row["c_count"], row["count"]),
             ("entry hash", row["c_hash"], row["hash"]),
             ("total debit", row["c_debit"], row["debit"]),
             ("total credit", row["c_credit"], row["credit"]),
-        ):
-            if said != real:
-                out.append(
-                    AchProblem(
-                        "ACH-BATCH-CONTROL",
-                        line,
-                        f"Batch control {what} says {said}; its entries give {real}.",
-                    )
-                )
+        )
+        if said != real
+    ]
+    out.extend(
+        AchProblem(
+            "ACH-BATCH-MISMATCH",
+            line,
+            f"Batch control {what} {control!r} differs from its header's {head!r}.",
+        )
         for what, head, control in (
             ("service class", row["h_class"], row["c_class"]),
             ("company identification", row["h_company"].strip(), row["c_company"].strip()),
             ("ODFI", row["h_odfi"], row["c_odfi"]),
             ("batch number", row["h_number"], row["c_number"]),
-        ):
-            if head != control:
-                out.append(
-                    AchProblem(
-                        "ACH-BATCH-MISMATCH",
-                        line,
-                        f"Batch control {what} {control!r} differs from its header's {head!r}.",
-                    )
-                )
+        )
+        if head != control
+    )
     return out
 
 

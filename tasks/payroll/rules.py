@@ -18,6 +18,7 @@ import polars as pl
 from stdnum.us import rtn
 
 from schemas.batch import ISSUE_SCHEMA, RECORD_INDEX
+from schemas.formula import formula_expr
 from schemas.frames import max_length
 from schemas.payroll import (
     ACCOUNT_TYPES,
@@ -53,7 +54,6 @@ ACCOUNT_TYPE_SYNONYMS = {
 GROSS_TOLERANCE = Decimal("0.01")
 OVERTIME_FACTOR = Decimal("1.5")
 #: Text that a spreadsheet would run as a formula when the value is opened or exported.
-FORMULA_START = r"^[=+@\t\r]|^-[^0-9.\s]"
 TEXT_COLUMNS = [c for c, t in PAYROLL_SCHEMA.items() if t == pl.String()]
 NUMERIC_COLUMNS = [c for c, t in PAYROLL_SCHEMA.items() if isinstance(t, pl.Decimal)]
 
@@ -172,7 +172,7 @@ def _type_rules() -> list[Rule]:
                 Rule(
                     "PAY-FORMULA-INJECTION",
                     name,
-                    raw.str.contains(FORMULA_START).fill_null(False),
+                    formula_expr(raw),
                     f"{name} starts like a spreadsheet formula; confirm the real value.",
                 )
             )
@@ -187,13 +187,24 @@ def _routing_valid(routing: pl.Series) -> pl.Series:
 
 
 def _business_rules(max_period_hours: int) -> list[Rule]:
+    """The rules between fields: pay arithmetic, the pay period, bank details, identity."""
+    return [
+        *_pay_rules(max_period_hours),
+        *_period_rules(),
+        *_bank_rules(),
+        *_identity_rules(),
+    ]
+
+
+def _pay_rules(max_period_hours: int) -> list[Rule]:
+    """Net is gross less deductions; gross is hours x rate for hourly staff; plausible hours;
+    amounts that cannot be negative."""
     c = pl.col
     deductions = pl.sum_horizontal(*(c(d) for d in DEDUCTION_COLUMNS))
     expected_gross = c("regular_hours") * c("hourly_rate") + c("overtime_hours") * c(
         "hourly_rate"
     ) * pl.lit(OVERTIME_FACTOR, pl.Decimal(3, 1))
     all_deductions_known = pl.all_horizontal(*(c(d).is_not_null() for d in DEDUCTION_COLUMNS))
-    routing_pattern = _pattern("routing_number") or r"^\d{9}$"
     hours = c("regular_hours") + c("overtime_hours")
     return [
         Rule(
@@ -241,6 +252,13 @@ def _business_rules(max_period_hours: int) -> list[Rule]:
             c("net_pay") <= 0,
             "net_pay must be above zero to send a credit to the employee's bank.",
         ),
+    ]
+
+
+def _period_rules() -> list[Rule]:
+    """The period runs forward and ends no later than the pay date."""
+    c = pl.col
+    return [
         Rule(
             "PAY-PERIOD-ORDER",
             "period_end",
@@ -255,6 +273,14 @@ def _business_rules(max_period_hours: int) -> list[Rule]:
             c("period_end") > c("pay_date"),
             pl.format("period_end {} is after pay_date {}.", c("period_end"), c("pay_date")),
         ),
+    ]
+
+
+def _bank_rules() -> list[Rule]:
+    """What the NACHA entry needs: a valid routing number, an account and a printable name."""
+    c = pl.col
+    routing_pattern = _pattern("routing_number") or r"^\d{9}$"
+    return [
         Rule(
             "PAY-ROUTING-FORMAT",
             "routing_number",
@@ -287,6 +313,13 @@ def _business_rules(max_period_hours: int) -> list[Rule]:
             "employee_name has no letter A-Z or digit the bank file can carry (its name field"
             " would be blank or zeros); enter the name as the bank account holds it.",
         ),
+    ]
+
+
+def _identity_rules() -> list[Rule]:
+    """One payment per employee in a batch."""
+    c = pl.col
+    return [
         Rule(
             "PAY-DUPLICATE-EMPLOYEE",
             "employee_id",

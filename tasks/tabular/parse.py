@@ -1,19 +1,16 @@
 """Vectorised parsing of people-written strings into typed Polars columns.
 
 A value that cannot be parsed becomes null, and the rules report it against its field; the
-raw string is kept for the reviewer. Number normalisation runs in stages, each materialised
-as a column, so every stage reads the previous one once (a nested expression would evaluate
-the earlier stages again for every reference).
+raw string is kept for the reviewer. Numbers are read by the one money parser
+(``schemas.money``), once per distinct value that is not already a plain number.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-_NOISE = r"[\s\u00a0\u202f$€£¥'`]|USD|EUR|GBP|CAD"
-#: 1.234.567,89 or 12,5: comma as the decimal separator (European style); "1,234" is US grouping.
-_EUROPEAN = r"^-?(\d{1,3}(\.\d{3})+,\d{1,4}|\d+,\d{1,2})$"
-_NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)$"
+from schemas.money import amount_columns
+
 NUM_SUFFIX = "__num"
 
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y/%m/%d", "%d.%m.%Y", "%m-%d-%Y", "%Y%m%d", "%d-%b-%Y")
@@ -25,61 +22,10 @@ def clean_text(col: str) -> pl.Expr:
     return pl.when(s == "").then(None).otherwise(s)
 
 
-_PLAIN = r"^-?\d+(\.\d+)?$"
-
-
 def with_number_text(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
-    """Add ``<col>__num``: a canonical ``-1234.56`` string (or null) for each of ``cols``.
-
-    Accepts ``$1,234.56``, ``(1,234.56)``, ``1.234,56``, ``12-`` and currency codes. Values that
-    are already plain numbers (nearly all, in practice) are taken as they are; the others are
-    normalised once per distinct value and mapped back, so no copy of the frame is made.
-    """
-    out = []
-    # One pass over all columns (in parallel): the distinct values that are not plain numbers.
-    odd_values = frame.select(
-        pl.col(c).filter(~(pl.col(c).is_null() | pl.col(c).str.contains(_PLAIN))).unique().implode()
-        for c in cols
-    )
-    for c in cols:
-        odd = odd_values.get_column(c).explode().drop_nulls().to_frame()
-        if odd.height == 0:
-            out.append(pl.col(c).alias(f"{c}{NUM_SUFFIX}"))
-            continue
-        fixed = _normalise(odd, [c], [f"{c}{NUM_SUFFIX}"])
-        out.append(
-            pl.col(c)
-            .replace(fixed.get_column(c), fixed.get_column(f"{c}{NUM_SUFFIX}"))
-            .alias(f"{c}{NUM_SUFFIX}")
-        )
-    return frame.with_columns(out)
-
-
-def _normalise(frame: pl.DataFrame, cols: list[str], out: list[str]) -> pl.DataFrame:
-    lf = frame.lazy().with_columns(
-        pl.col(c).str.replace_all(_NOISE, "").alias(o) for c, o in zip(cols, out, strict=True)
-    )
-    lf = lf.with_columns(
-        pl.when(pl.col(o).str.starts_with("(") & pl.col(o).str.ends_with(")"))
-        .then(pl.lit("-") + pl.col(o).str.strip_chars("()"))
-        .when(pl.col(o).str.ends_with("-") & ~pl.col(o).str.starts_with("-"))
-        .then(pl.lit("-") + pl.col(o).str.strip_chars_end("-"))
-        .otherwise(pl.col(o))
-        .alias(o)
-        for o in out
-    )
-    lf = lf.with_columns(
-        pl.when(pl.col(o).str.contains(_EUROPEAN))
-        .then(pl.col(o).str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
-        .otherwise(pl.col(o).str.replace_all(",", "", literal=True))
-        .alias(o)
-        for o in out
-    )
-    lf = lf.with_columns(
-        pl.when(pl.col(o).str.contains(_NUMBER)).then(pl.col(o).str.strip_prefix("+")).alias(o)
-        for o in out
-    )
-    return lf.collect()
+    """Add ``<col>__num``: the canonical ``-1234.56`` text (or null) of each of ``cols``, as
+    the one money parser reads them (:func:`schemas.money.amount_columns`)."""
+    return amount_columns(frame, cols, NUM_SUFFIX)
 
 
 def excess_precision(num_col: str, scale: int) -> pl.Expr:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from app.root import App
 from cli.main import app
-from flows.runtime import Runtime
 from tests.billing.ledger_factory import add_file, meter_units
 
 
-def test_close_then_export_every_kind(runtime: Runtime, workdir: Path) -> None:
+def test_close_then_export_every_kind(runtime: App, workdir: Path) -> None:
     cfg = runtime.config.client("acme")
     meter_units(
         runtime.engine, cfg, add_file(runtime.engine), 3, dt.datetime(2026, 1, 5, 15, tzinfo=dt.UTC)

@@ -9,11 +9,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from billing.close import close_period, period_status, statement_for
+from app.root import App
+from billing.close import close_period, statement_for
 from billing.evidence import evidence_bytes
 from billing.export import statement_bytes
+from billing.open_periods import period_status
 from billing.statement import post_preview
-from flows.runtime import Runtime
 from store.billing_models import BillLine
 from store.db import transaction
 from tests.billing.ledger_factory import add_file, client, meter_units, volume_card
@@ -21,7 +22,7 @@ from tests.billing.ledger_factory import add_file, client, meter_units, volume_c
 MARCH = dt.datetime(2026, 3, 10, 15, tzinfo=dt.UTC)
 
 
-def test_concurrent_closes_produce_one_result(runtime: Runtime) -> None:
+def test_concurrent_closes_produce_one_result(runtime: App) -> None:
     cfg = client(cards=[volume_card()])
     meter_units(runtime.engine, cfg, add_file(runtime.engine), 20, MARCH)
     with ThreadPoolExecutor(max_workers=6) as pool:
@@ -36,7 +37,7 @@ def test_concurrent_closes_produce_one_result(runtime: Runtime) -> None:
     assert (again.closed_now, again.total) == (False, Decimal("100.00"))
 
 
-def test_late_usage_lands_in_the_next_open_period_as_an_adjustment(runtime: Runtime) -> None:
+def test_late_usage_lands_in_the_next_open_period_as_an_adjustment(runtime: App) -> None:
     cfg = client(rates={"invoice": "1.20"})
     f = add_file(runtime.engine)
     meter_units(runtime.engine, cfg, f, 2, MARCH)
@@ -55,7 +56,7 @@ def test_late_usage_lands_in_the_next_open_period_as_an_adjustment(runtime: Runt
     ]
 
 
-def test_a_closed_period_reexports_byte_identically(runtime: Runtime) -> None:
+def test_a_closed_period_reexports_byte_identically(runtime: App) -> None:
     cfg = client(
         cards=[volume_card()],
         sla={

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.runtime import Runtime
+from app.root import App
 from tests.billing.ledger_factory import add_file, meter_units
 
 
@@ -17,7 +17,7 @@ def _prefect(prefect_harness: None) -> None:
 
 
 @pytest.mark.flow
-def test_billing_close_flow_closes_and_exports(runtime: Runtime, workdir: Path) -> None:
+def test_billing_close_flow_closes_and_exports(runtime: App, workdir: Path) -> None:
     if runtime.engine.dialect.name != "sqlite":
         pytest.skip("the flow is database-agnostic; the close itself is tested on both")
     from flows.billing_close import billing_close

@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from app.root import App
 from billing import export
 from billing.close import close_period, statement_for
 from billing.evidence import evidence_bytes
@@ -24,7 +25,6 @@ from billing.export import (
     write_statement,
 )
 from billing.ledger import posted_lines
-from flows.runtime import Runtime
 from schemas.money import to_cents
 from store.db import transaction
 from tests.billing.ledger_factory import add_file, client, meter_units
@@ -49,7 +49,7 @@ CARDS = [
 ]
 
 
-def _meter_mix(rt: Runtime) -> None:
+def _meter_mix(rt: App) -> None:
     cfg = client(rates={"payroll_payment": "0.45"}, cards=CARDS)
     f = add_file(rt.engine)
     meter_units(rt.engine, cfg, f, 3, MARCH)
@@ -59,7 +59,7 @@ def _meter_mix(rt: Runtime) -> None:
     meter_units(rt.engine, cfg, payroll, 4, MARCH, unit="payroll_payment")
 
 
-def test_detail_sums_equal_summary_equals_ledger(runtime: Runtime) -> None:
+def test_detail_sums_equal_summary_equals_ledger(runtime: App) -> None:
     _meter_mix(runtime)
     cfg = client(rates={"payroll_payment": "0.45"}, cards=CARDS)
     result = close_period(runtime.engine, cfg, "2026-03")
@@ -92,7 +92,7 @@ def test_detail_sums_equal_summary_equals_ledger(runtime: Runtime) -> None:
     assert total == Decimal("53.03")
 
 
-def test_exports_are_formula_safe_and_xlsx_has_two_sheets(runtime: Runtime) -> None:
+def test_exports_are_formula_safe_and_xlsx_has_two_sheets(runtime: App) -> None:
     _meter_mix(runtime)
     cfg = client(rates={"payroll_payment": "0.45"}, cards=CARDS)
     with transaction(runtime.engine) as session:
@@ -128,7 +128,7 @@ def test_exports_are_formula_safe_and_xlsx_has_two_sheets(runtime: Runtime) -> N
 
 
 def test_a_statement_written_to_a_file_is_the_same_as_its_bytes(
-    runtime: Runtime, tmp_path: Path
+    runtime: App, tmp_path: Path
 ) -> None:
     _meter_mix(runtime)
     cfg = client(rates={"payroll_payment": "0.45"}, cards=CARDS)
@@ -144,7 +144,7 @@ def test_a_statement_written_to_a_file_is_the_same_as_its_bytes(
 
 
 def test_an_export_that_fails_half_way_leaves_the_old_file_and_no_temporary(
-    runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runtime: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _meter_mix(runtime)
     cfg = client(rates={"payroll_payment": "0.45"}, cards=CARDS)

@@ -9,11 +9,11 @@ import polars as pl
 import pytest
 from sqlalchemy import func, select
 
+from app.root import App
 from billing import ledger
 from billing.ledger import period_frame, posted_lines, reverse_entry
 from billing.meter import meter
 from billing.statement import post_preview
-from flows.runtime import Runtime
 from store.db import transaction
 from store.models import EntryType, UsageBatch, UsageEntry
 from tests.billing.ledger_factory import add_file, client, meter_units, volume_card
@@ -21,7 +21,7 @@ from tests.billing.ledger_factory import add_file, client, meter_units, volume_c
 AT = dt.datetime(2026, 3, 10, 15, tzinfo=dt.UTC)
 
 
-def test_a_late_unit_rerates_the_volume_tier_as_correction_lines(runtime: Runtime) -> None:
+def test_a_late_unit_rerates_the_volume_tier_as_correction_lines(runtime: App) -> None:
     cfg = client(cards=[volume_card()])
     f = add_file(runtime.engine)
     meter_units(runtime.engine, cfg, f, 15, AT)
@@ -40,7 +40,7 @@ def test_a_late_unit_rerates_the_volume_tier_as_correction_lines(runtime: Runtim
     assert st.invoice.total == sum(p.amount for p in posted) == Decimal("80.00")
 
 
-def test_metering_twice_bills_once_and_reposting_changes_nothing(runtime: Runtime) -> None:
+def test_metering_twice_bills_once_and_reposting_changes_nothing(runtime: App) -> None:
     cfg = client(rates={"invoice": "1.20"})
     f = add_file(runtime.engine)
     assert meter_units(runtime.engine, cfg, f, 5, AT).inserted == 5
@@ -55,7 +55,7 @@ def test_metering_twice_bills_once_and_reposting_changes_nothing(runtime: Runtim
 
 
 def test_a_rerun_leaves_no_empty_batch_and_an_overlap_meters_only_the_new(
-    runtime: Runtime,
+    runtime: App,
 ) -> None:
     cfg = client(rates={"invoice": "1.20"})
     f = add_file(runtime.engine)
@@ -72,7 +72,7 @@ def test_a_rerun_leaves_no_empty_batch_and_an_overlap_meters_only_the_new(
     assert frame.get_column("amount").sum() == Decimal("7.20")
 
 
-def test_a_reversal_points_at_its_entry_and_is_idempotent(runtime: Runtime) -> None:
+def test_a_reversal_points_at_its_entry_and_is_idempotent(runtime: App) -> None:
     cfg = client(rates={"invoice": "1.20"})
     f = add_file(runtime.engine)
     meter_units(runtime.engine, cfg, f, 3, AT)
@@ -89,7 +89,7 @@ def test_a_reversal_points_at_its_entry_and_is_idempotent(runtime: Runtime) -> N
     assert st.invoice.total == Decimal("2.40")
 
 
-def test_flat_rates_bill_exactly_as_the_stored_amounts(runtime: Runtime) -> None:
+def test_flat_rates_bill_exactly_as_the_stored_amounts(runtime: App) -> None:
     cfg = runtime.config.client("acme")
     f = add_file(runtime.engine, doc_type="payroll")
     meter_units(runtime.engine, cfg, f, 7, AT, unit="payroll_payment")
@@ -101,7 +101,7 @@ def test_flat_rates_bill_exactly_as_the_stored_amounts(runtime: Runtime) -> None
 
 
 def test_a_period_reads_in_completion_order_whatever_order_it_was_written(
-    runtime: Runtime,
+    runtime: App,
 ) -> None:
     cfg = client(rates={"invoice": "1.20"})
     late, early = add_file(runtime.engine), add_file(runtime.engine)
@@ -121,7 +121,7 @@ def test_a_period_reads_in_completion_order_whatever_order_it_was_written(
 
 
 def test_batch_facts_as_constants_or_joined_give_the_same_period(
-    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+    runtime: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Few batches get their facts as constant columns, many by a join: the same frame."""
     cfg = client(rates={"invoice": "1.20"})
@@ -143,7 +143,7 @@ def test_batch_facts_as_constants_or_joined_give_the_same_period(
     assert constants.get_column("transaction_id").str.contains(r"^invoices:[0-9a-f]{16}:\d+$").all()
 
 
-def test_one_batch_per_unit_and_quantity_and_one_for_a_uniform_frame(runtime: Runtime) -> None:
+def test_one_batch_per_unit_and_quantity_and_one_for_a_uniform_frame(runtime: App) -> None:
     cfg = client(rates={"claim": "0.50", "claim_line": "0.05"})
     mixed, uniform = add_file(runtime.engine), add_file(runtime.engine)
     units = pl.DataFrame(

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from billing.invoice import build_invoice
+from billing.bill import build_invoice
 from billing.pricing import flat_card, rate_cards
 from billing.rating import Usage, rate_usage
 from schemas.money import to_cents

@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from app.root import App
 from cli.main import app
-from flows.runtime import Runtime
-from tasks.samples.payroll import payroll_frame, plant_errors
+from samples.payroll import payroll_frame, plant_errors
 
 runner = CliRunner()
 
@@ -28,7 +28,7 @@ def batch(workdir: Path) -> Path:
     return path
 
 
-def test_process_json_contract(runtime: Runtime, batch: Path) -> None:
+def test_process_json_contract(runtime: App, batch: Path) -> None:
     code, out = bpo("process", str(batch), "--client", "acme", "--type", "payroll", "--json")
     assert code == 0, out
     (f,) = json.loads(out)["files"]
@@ -49,19 +49,19 @@ def test_process_json_contract(runtime: Runtime, batch: Path) -> None:
     assert json.loads(out)["files"][0]["status"] == "duplicate"
 
 
-def test_process_unknown_client_is_a_usage_error(runtime: Runtime, batch: Path) -> None:
+def test_process_unknown_client_is_a_usage_error(runtime: App, batch: Path) -> None:
     code, out = bpo("process", str(batch), "--client", "nobody", "--type", "payroll", "--json")
     assert code == 2
     assert "unknown client" in out
 
 
-def test_process_missing_file_is_a_usage_error(runtime: Runtime, workdir: Path) -> None:
+def test_process_missing_file_is_a_usage_error(runtime: App, workdir: Path) -> None:
     code, out = bpo("process", "nope.csv", "--client", "acme", "--type", "payroll")
     assert code == 2
     assert "no such file" in out
 
 
-def test_extract_json_contract_persists_nothing(runtime: Runtime, batch: Path) -> None:
+def test_extract_json_contract_persists_nothing(runtime: App, batch: Path) -> None:
     code, out = bpo("extract", str(batch), "--type", "payroll", "--json")
     assert code == 0, out
     answer = json.loads(out)
@@ -78,7 +78,7 @@ def test_extract_json_contract_persists_nothing(runtime: Runtime, batch: Path) -
     assert json.loads(out) == []
 
 
-def test_extract_unreadable_file_gives_file_issues(runtime: Runtime, workdir: Path) -> None:
+def test_extract_unreadable_file_gives_file_issues(runtime: App, workdir: Path) -> None:
     empty = workdir / "empty.csv"
     empty.write_bytes(b"")
     code, out = bpo("extract", str(empty), "--type", "payroll", "--json")
@@ -88,7 +88,7 @@ def test_extract_unreadable_file_gives_file_issues(runtime: Runtime, workdir: Pa
     assert answer["file_issues"][0]["code"] == "FILE-EMPTY"
 
 
-def test_review_list_and_show(runtime: Runtime, batch: Path) -> None:
+def test_review_list_and_show(runtime: App, batch: Path) -> None:
     bpo("process", str(batch), "--client", "acme", "--type", "payroll")
     code, out = bpo("review", "list", "--client", "acme", "--json")
     items = json.loads(out)
@@ -105,7 +105,7 @@ def test_review_list_and_show(runtime: Runtime, batch: Path) -> None:
     assert code == 1
 
 
-def test_billing_export_csv_columns(runtime: Runtime, batch: Path, workdir: Path) -> None:
+def test_billing_export_csv_columns(runtime: App, batch: Path, workdir: Path) -> None:
     bpo("process", str(batch), "--client", "acme", "--type", "payroll")
     import datetime as dt
 
@@ -146,7 +146,7 @@ def test_billing_export_csv_columns(runtime: Runtime, batch: Path, workdir: Path
     assert detail.get_column("transaction_id").n_unique() == 27
 
 
-def test_reconcile_exit_codes(runtime: Runtime, batch: Path) -> None:
+def test_reconcile_exit_codes(runtime: App, batch: Path) -> None:
     bpo("process", str(batch), "--client", "acme", "--type", "payroll")
     code, out = bpo("reconcile", "--json")
     assert code == 0

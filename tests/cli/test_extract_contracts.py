@@ -8,8 +8,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli.main import app
-from tasks.samples.claims import ClaimSpec, interchange, transaction
-from tasks.samples.invoices import Spec, make_pdf, ubl_xml
+from samples.claims import ClaimSpec, interchange, transaction
+from samples.invoices import Spec, make_pdf, ubl_xml
 
 runner = CliRunner()
 INVOICE_FIELDS = {

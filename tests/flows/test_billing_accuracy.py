@@ -8,17 +8,22 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from flows.billing_close import qa_accuracy
+from app.root import App
+from billing.close import measured_accuracy
 from flows.process import process_payroll
-from flows.runtime import Runtime
+from review.qa import record_outcome, sample_completed
+from samples.payroll import payroll_frame
 from schemas.config import ClientConfig
 from store.db import transaction
-from store.qa import record_outcome, sample_completed
-from store.review_models import QaSample
-from tasks.samples.payroll import payroll_frame
+from store.qa_models import QaSample
 
 
-def test_qa_outcomes_give_the_close_its_accuracy(runtime: Runtime, workdir: Path) -> None:
+def qa_accuracy(runtime: App, client_id: str) -> Decimal | None:
+    with transaction(runtime.engine) as session:
+        return measured_accuracy(session, client_id)
+
+
+def test_qa_outcomes_give_the_close_its_accuracy(runtime: App, workdir: Path) -> None:
     path = workdir / "p.csv"
     payroll_frame(200).write_csv(path)
     process_payroll(path=str(path), client_id="acme", name="p.csv")

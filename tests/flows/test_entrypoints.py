@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from prefect import Flow
 
-from flows.serve import _schedules, deployments_spec, load_entrypoint
+from app.deployments import deployments_spec, load_entrypoint, schedules_of
 
 SPECS = deployments_spec()
 
@@ -15,7 +15,7 @@ def test_entrypoint_is_a_flow(spec: dict[str, object]) -> None:
     flow = load_entrypoint(str(spec["entrypoint"]))
     assert isinstance(flow, Flow)
     assert spec["work_pool"] == {"name": "bpo-process"}
-    _schedules(spec)  # schedules parse
+    schedules_of(spec)  # schedules parse
 
 
 def test_required_deployments_are_declared() -> None:

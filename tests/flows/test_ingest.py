@@ -17,19 +17,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.root import App, install_app
+from app.settings import Settings
 from flows.ingest import IngestSummary, ingest
-from flows.runtime import Runtime, use_runtime
+from landing.files import LandedFile, Refused
+from landing.zone import LandingZone
+from samples.payroll import payroll_frame, plant_errors
 from schemas.config import load_config
-from schemas.settings import Settings
 from store.db import make_engine, migrate, transaction
 from store.files import sync_clients
 from store.models import File, UsageEntry
 from store.reconcile import reconcile
-from tasks.landing.files import LandedFile, Refused
-from tasks.landing.zone import LandingZone
-from tasks.samples.payroll import payroll_frame, plant_errors
+from tests.landing.landing_backends import Backend, new_sftp_user
 from tests.servers import S3_KEY_ID, S3_SECRET, S3Server, SftpServer, s3_server, sftp_server
-from tests.tasks.landing.landing_backends import Backend, new_sftp_user
 
 __all__ = ["s3_server", "sftp_server"]
 
@@ -60,7 +60,7 @@ class Landing:
     """A landing layout on one scheme, the runtime that ingests from it, and direct access."""
 
     backend: Backend
-    rt: Runtime
+    rt: App
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def drop(self, name: str, data: bytes, *, marker: bool = True, client: str = "acme") -> None:
@@ -127,21 +127,21 @@ def landing(
     migrate(engine)
     with transaction(engine) as db:
         sync_clients(db, config)
-    rt = Runtime(settings=settings, config=config, engine=engine, environ=ENVIRON[scheme])
-    use_runtime(rt)
+    rt = App(settings=settings, config=config, engine=engine, environ=ENVIRON[scheme])
+    install_app(rt)
     try:
         yield Landing(backend, rt)
     finally:
-        use_runtime(None)
+        install_app(None)
         engine.dispose()
 
 
-def usage_count(rt: Runtime) -> int:
+def usage_count(rt: App) -> int:
     with transaction(rt.engine) as s:
         return int(s.scalar(select(func.count()).select_from(UsageEntry)) or 0)
 
 
-def file_count(rt: Runtime) -> int:
+def file_count(rt: App) -> int:
     with transaction(rt.engine) as s:
         return int(s.scalar(select(func.count()).select_from(File)) or 0)
 

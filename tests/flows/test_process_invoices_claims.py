@@ -6,14 +6,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.root import App
 from flows.process import process_claims, process_invoices
-from flows.runtime import Runtime
+from samples.claims import ClaimSpec, LineSpec, interchange
+from samples.claims import transaction as x12_transaction
+from samples.invoices import Spec, encrypted_pdf, make_pdf, ubl_xml
 from store.db import transaction
 from store.models import ReviewItem, UsageEntry
 from store.reconcile import reconcile
-from tasks.samples.claims import ClaimSpec, LineSpec, interchange
-from tasks.samples.claims import transaction as x12_transaction
-from tasks.samples.invoices import Spec, encrypted_pdf, make_pdf, ubl_xml
 
 
 def write(workdir: Path, name: str, data: bytes) -> Path:
@@ -22,7 +22,7 @@ def write(workdir: Path, name: str, data: bytes) -> Path:
     return path
 
 
-def units(rt: Runtime) -> dict[str, int]:
+def units(rt: App) -> dict[str, int]:
     with transaction(rt.engine) as s:
         rows = s.scalars(select(UsageEntry)).all()
     out: dict[str, int] = {}
@@ -31,12 +31,12 @@ def units(rt: Runtime) -> dict[str, int]:
     return out
 
 
-def balanced(rt: Runtime) -> bool:
+def balanced(rt: App) -> bool:
     with transaction(rt.engine) as s:
         return all(b.ok for b in reconcile(s))
 
 
-def test_invoice_pdf_completes_and_bills_invoice_and_lines(runtime: Runtime, workdir: Path) -> None:
+def test_invoice_pdf_completes_and_bills_invoice_and_lines(runtime: App, workdir: Path) -> None:
     pdf = write(workdir, "INV-1.pdf", make_pdf(Spec(number="INV-1"), layout="right", lang="en"))
     res = process_invoices(path=str(pdf), client_id="acme", name=pdf.name)
     assert (res.status, res.records, res.completed) == ("processed", 1, 1), res
@@ -48,7 +48,7 @@ def test_invoice_pdf_completes_and_bills_invoice_and_lines(runtime: Runtime, wor
     assert balanced(runtime)
 
 
-def test_same_invoice_in_another_file_goes_to_review(runtime: Runtime, workdir: Path) -> None:
+def test_same_invoice_in_another_file_goes_to_review(runtime: App, workdir: Path) -> None:
     spec = Spec(number="INV-77")
     first = write(workdir, "a.pdf", make_pdf(spec, layout="right", lang="en"))
     second = write(workdir, "a.xml", ubl_xml(spec))
@@ -62,7 +62,7 @@ def test_same_invoice_in_another_file_goes_to_review(runtime: Runtime, workdir: 
     assert balanced(runtime)
 
 
-def test_invoice_breaking_a_rule_is_reviewed_not_billed(runtime: Runtime, workdir: Path) -> None:
+def test_invoice_breaking_a_rule_is_reviewed_not_billed(runtime: App, workdir: Path) -> None:
     bad = write(
         workdir,
         "bad.pdf",
@@ -74,7 +74,7 @@ def test_invoice_breaking_a_rule_is_reviewed_not_billed(runtime: Runtime, workdi
     assert balanced(runtime)
 
 
-def test_encrypted_pdf_is_quarantined(runtime: Runtime, workdir: Path) -> None:
+def test_encrypted_pdf_is_quarantined(runtime: App, workdir: Path) -> None:
     path = write(workdir, "locked.pdf", encrypted_pdf())
     res = process_invoices(path=str(path), client_id="acme", name="locked.pdf")
     assert res.status == "quarantined"
@@ -97,7 +97,7 @@ def claims_file(n: int = 6) -> bytes:
     return interchange([x12_transaction(claims)]).encode()
 
 
-def test_837_acknowledged_queued_completed_and_billed(runtime: Runtime, workdir: Path) -> None:
+def test_837_acknowledged_queued_completed_and_billed(runtime: App, workdir: Path) -> None:
     path = write(workdir, "c.837", claims_file())
     res = process_claims(path=str(path), client_id="acme", name="c.837")
     assert (res.records, res.completed, res.in_review, res.rejected) == (6, 4, 2, 0)
@@ -113,7 +113,7 @@ def test_837_acknowledged_queued_completed_and_billed(runtime: Runtime, workdir:
     assert balanced(runtime)
 
 
-def test_group_rejected_claims_end_rejected_not_reviewed(runtime: Runtime, workdir: Path) -> None:
+def test_group_rejected_claims_end_rejected_not_reviewed(runtime: App, workdir: Path) -> None:
     text = claims_file(3).decode()
     broken = text.replace("GE*1*1~", "GE*1*999~")  # GS06 != GE02 rejects the group
     assert broken != text
@@ -127,7 +127,7 @@ def test_group_rejected_claims_end_rejected_not_reviewed(runtime: Runtime, workd
     assert balanced(runtime)
 
 
-def test_not_x12_is_quarantined(runtime: Runtime, workdir: Path) -> None:
+def test_not_x12_is_quarantined(runtime: App, workdir: Path) -> None:
     path = write(workdir, "junk.x12", b"\x00\x01 binary garbage \xff" * 50)
     res = process_claims(path=str(path), client_id="acme", name="junk.x12")
     assert res.status == "quarantined"
@@ -135,10 +135,10 @@ def test_not_x12_is_quarantined(runtime: Runtime, workdir: Path) -> None:
 
 
 def test_claim_corrected_in_review_gets_its_status_and_is_billed_once(
-    runtime: Runtime, workdir: Path
+    runtime: App, workdir: Path
 ) -> None:
-    from flows.review import FieldCorrection, resolve_review_item
-    from flows.review_actions import ReviewAction
+    from flows.reviews import FieldCorrection, resolve_review_item
+    from review.decision import ReviewAction
 
     path = write(workdir, "r.837", claims_file(4))
     res = process_claims(path=str(path), client_id="acme", name="r.837")

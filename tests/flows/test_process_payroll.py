@@ -9,15 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
-from billing.tasks import meter_task
+from app.root import App
 from flows.process import process_payroll
-from flows.runtime import Runtime
+from review.views import list_items
+from samples.payroll import payroll_frame, plant_errors
 from store.db import transaction
 from store.models import File, Record, ReviewItem, UsageEntry
 from store.reconcile import reconcile
-from store.review_queries import list_items
-from tasks.samples.payroll import payroll_frame, plant_errors
-from tasks.steps import outputs_task
+from tasks.steps import meter_task, outputs_task
 
 
 def drop(workdir: Path, name: str, rows: int = 40, every: int = 10) -> Path:
@@ -30,12 +29,12 @@ def run(path: Path, client: str = "acme"):  # type: ignore[no-untyped-def]
     return process_payroll(path=str(path), client_id=client, name=path.name)
 
 
-def usage(rt: Runtime) -> list[UsageEntry]:
+def usage(rt: App) -> list[UsageEntry]:
     with transaction(rt.engine) as s:
         return list(s.scalars(select(UsageEntry).order_by(UsageEntry.id)))
 
 
-def test_process_routes_meters_and_balances(runtime: Runtime, workdir: Path) -> None:
+def test_process_routes_meters_and_balances(runtime: App, workdir: Path) -> None:
     res = run(drop(workdir, "jan.csv"))
     assert res.status == "processed"
     assert (res.records, res.completed, res.in_review, res.rejected) == (40, 36, 4, 0)
@@ -50,7 +49,7 @@ def test_process_routes_meters_and_balances(runtime: Runtime, workdir: Path) -> 
     assert [b.ok for b in balances] == [True]
 
 
-def test_same_bytes_twice_register_once_and_bill_once(runtime: Runtime, workdir: Path) -> None:
+def test_same_bytes_twice_register_once_and_bill_once(runtime: App, workdir: Path) -> None:
     path = drop(workdir, "jan.csv")
     first = run(path)
     copy = workdir / "jan-again.csv"
@@ -67,7 +66,7 @@ def test_same_bytes_twice_register_once_and_bill_once(runtime: Runtime, workdir:
 
 
 def test_crash_between_records_and_usage_is_finished_by_the_next_run(
-    runtime: Runtime, workdir: Path, monkeypatch: pytest.MonkeyPatch
+    runtime: App, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = drop(workdir, "feb.csv")
 
@@ -97,7 +96,7 @@ def test_crash_between_records_and_usage_is_finished_by_the_next_run(
 
 
 def test_outputs_that_cannot_be_written_bill_nothing_until_a_run_writes_them(
-    runtime: Runtime, workdir: Path, monkeypatch: pytest.MonkeyPatch
+    runtime: App, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Outputs are written beside the record states; a failure there must still stop metering.
     path = drop(workdir, "apr.csv")
@@ -124,7 +123,7 @@ def test_outputs_that_cannot_be_written_bill_nothing_until_a_run_writes_them(
         assert all(b.ok for b in reconcile(s))
 
 
-def test_meter_is_idempotent_when_retried(runtime: Runtime, workdir: Path) -> None:
+def test_meter_is_idempotent_when_retried(runtime: App, workdir: Path) -> None:
     res = run(drop(workdir, "mar.csv"))
     from billing.meter import meter
     from tasks.payroll.extract import extract_payroll
@@ -148,7 +147,7 @@ def test_meter_is_idempotent_when_retried(runtime: Runtime, workdir: Path) -> No
     assert len(usage(runtime)) == 36
 
 
-def test_bad_file_is_quarantined_and_others_go_on(runtime: Runtime, workdir: Path) -> None:
+def test_bad_file_is_quarantined_and_others_go_on(runtime: App, workdir: Path) -> None:
     empty = workdir / "empty.csv"
     empty.write_bytes(b"")
     bad = run(empty)
@@ -162,7 +161,7 @@ def test_bad_file_is_quarantined_and_others_go_on(runtime: Runtime, workdir: Pat
         assert all(b.ok for b in reconcile(s))
 
 
-def test_reconcile_catches_a_lost_usage_entry(runtime: Runtime, workdir: Path) -> None:
+def test_reconcile_catches_a_lost_usage_entry(runtime: App, workdir: Path) -> None:
     run(drop(workdir, "apr.csv"))
     with transaction(runtime.engine) as s:
         victim = s.scalars(select(UsageEntry).limit(1)).one()
@@ -173,7 +172,7 @@ def test_reconcile_catches_a_lost_usage_entry(runtime: Runtime, workdir: Path) -
     assert balance.unbilled == 1
 
 
-def test_review_view_masks_account_numbers(runtime: Runtime, workdir: Path) -> None:
+def test_review_view_masks_account_numbers(runtime: App, workdir: Path) -> None:
     path = workdir / "pii.csv"
     frame = plant_errors(payroll_frame(20), every=10)
     frame.write_csv(path)
@@ -190,15 +189,15 @@ def test_review_view_masks_account_numbers(runtime: Runtime, workdir: Path) -> N
     )
 
 
-def test_tenant_isolation_in_the_queue(runtime: Runtime, workdir: Path) -> None:
+def test_tenant_isolation_in_the_queue(runtime: App, workdir: Path) -> None:
     run(drop(workdir, "a.csv"))
     with transaction(runtime.engine) as s:
         assert list_items(s, client_id="globex") == []
         assert len(list_items(s, client_id="acme")) == 4
 
 
-def test_review_items_are_due_in_business_hours(runtime: Runtime, workdir: Path) -> None:
-    from store.review_sla import business_due
+def test_review_items_are_due_in_business_hours(runtime: App, workdir: Path) -> None:
+    from review.due import business_due
 
     run(drop(workdir, "sla.csv"))
     client = runtime.config.client("acme")
@@ -211,7 +210,7 @@ def test_review_items_are_due_in_business_hours(runtime: Runtime, workdir: Path)
 
 
 def test_every_finished_file_is_announced_as_an_event(
-    runtime: Runtime, workdir: Path, monkeypatch: pytest.MonkeyPatch
+    runtime: App, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import flows.process
 
@@ -230,7 +229,7 @@ def test_every_finished_file_is_announced_as_an_event(
     assert resource["bpo.client"] == "acme"
 
 
-def test_a_run_is_named_tagged_and_leaves_its_table(runtime: Runtime, workdir: Path) -> None:
+def test_a_run_is_named_tagged_and_leaves_its_table(runtime: App, workdir: Path) -> None:
     """Operators find a file's run by name and tags; task runs carry the client tag, which is
     what a per-client concurrency limit (``prefect concurrency-limit create client:acme 2``)
     counts."""

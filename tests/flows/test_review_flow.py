@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from flows.review import FieldCorrection, resolve_review_item, review_sla_check
-from flows.review_actions import CorrectionRefusedError, ReviewAction, check_slas
-from flows.runtime import Runtime, use_runtime
+from app.root import App, install_app
+from flows.reviews import FieldCorrection, resolve_review_item, review_sla_check
+from review.decision import CorrectionRefusedError, ReviewAction
+from review.sla import check_slas
 from schemas.config import ClientConfig
 from store.db import transaction
 from store.models import Record, ReviewItem, UsageEntry
@@ -19,12 +20,12 @@ from store.reconcile import reconcile
 from tests.review_factory import GOOD_ROUTING, process_payroll
 
 
-def _items(rt: Runtime) -> list[ReviewItem]:
+def _items(rt: App) -> list[ReviewItem]:
     with transaction(rt.engine) as session:
         return list(session.scalars(select(ReviewItem).order_by(ReviewItem.id)))
 
 
-def _usage(rt: Runtime, item: ReviewItem) -> list[UsageEntry]:
+def _usage(rt: App, item: ReviewItem) -> list[UsageEntry]:
     with transaction(rt.engine) as session:
         return list(
             session.scalars(
@@ -35,7 +36,7 @@ def _usage(rt: Runtime, item: ReviewItem) -> list[UsageEntry]:
         )
 
 
-def test_corrected_payroll_row_completes_with_a_supplemental_ach(runtime: Runtime) -> None:
+def test_corrected_payroll_row_completes_with_a_supplemental_ach(runtime: App) -> None:
     file = process_payroll(runtime, rows=10, every=5)
     item = _items(runtime)[0]
     result = resolve_review_item(
@@ -62,7 +63,7 @@ def test_corrected_payroll_row_completes_with_a_supplemental_ach(runtime: Runtim
     assert state == "completed"
 
 
-def test_a_refused_correction_fails_the_run_and_changes_nothing(runtime: Runtime) -> None:
+def test_a_refused_correction_fails_the_run_and_changes_nothing(runtime: App) -> None:
     process_payroll(runtime, rows=10, every=5)
     item = _items(runtime)[0]
     with pytest.raises(CorrectionRefusedError, match="still fails"):
@@ -76,7 +77,7 @@ def test_a_refused_correction_fails_the_run_and_changes_nothing(runtime: Runtime
     assert _items(runtime)[0].status == "claimed"
 
 
-def test_manual_review_is_metered_when_priced(runtime: Runtime) -> None:
+def test_manual_review_is_metered_when_priced(runtime: App) -> None:
     acme = runtime.config.clients["acme"]
     priced = ClientConfig.model_validate(
         {**acme.model_dump(), "rates": {**acme.rates, "manual_review": Decimal("2.50")}}
@@ -84,8 +85,8 @@ def test_manual_review_is_metered_when_priced(runtime: Runtime) -> None:
     config = runtime.config.model_copy(
         update={"clients": {**runtime.config.clients, "acme": priced}}
     )
-    rt = Runtime(settings=runtime.settings, config=config, engine=runtime.engine)
-    use_runtime(rt)
+    rt = App(settings=runtime.settings, config=config, engine=runtime.engine)
+    install_app(rt)
     process_payroll(rt, rows=10, every=5)
     item = _items(rt)[0]
     resolve_review_item(
@@ -98,7 +99,7 @@ def test_manual_review_is_metered_when_priced(runtime: Runtime) -> None:
     assert units == [("manual_review", Decimal("2.50")), ("payroll_payment", Decimal("0.45"))]
 
 
-def test_sla_breach_is_announced_once_per_item(runtime: Runtime) -> None:
+def test_sla_breach_is_announced_once_per_item(runtime: App) -> None:
     process_payroll(runtime, rows=10, every=5)
     first, second = _items(runtime)[:2]
     past = dt.datetime.now(dt.UTC) - dt.timedelta(days=10)
@@ -113,7 +114,12 @@ def test_sla_breach_is_announced_once_per_item(runtime: Runtime) -> None:
     assert report["scheduled"] == 0  # due times are set in business hours when items are created
     assert review_sla_check()["breached"] == []
     seen: list[int] = []
-    assert check_slas(runtime, emit=lambda i: seen.append(i.id)).breached == []
+    assert (
+        check_slas(
+            runtime.engine, clients=runtime.config.clients, emit=lambda i: seen.append(i.id)
+        ).breached
+        == []
+    )
     assert seen == []
     assert _items(runtime)[1].id == second.id
     assert not _items(runtime)[1].sla_breach_notified

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from samples.payroll import payroll_frame, plant_errors
 from schemas.config import load_config
 from store.db import make_engine, migrate, transaction
 from store.files import sync_clients
 from store.models import File, Record, UsageEntry
 from store.reconcile import FileBalance, reconcile
-from tasks.samples.payroll import payroll_frame, plant_errors
 
 CLIENT = "acme"
 

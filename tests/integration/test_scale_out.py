@@ -287,7 +287,7 @@ def test_a_new_file_is_taken_and_copies_are_answered_duplicate(stack: Stack) -> 
 
 
 def test_deploy_all_registers_every_deployment_of_prefect_yaml(stack: Stack) -> None:
-    from flows.serve import deployments_spec
+    from app.deployments import deployments_spec
 
     found = stack.server.api("POST", "/deployments/filter", {"limit": 200})
     names = {str(d["name"]) for d in found}

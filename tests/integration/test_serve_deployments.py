@@ -11,7 +11,7 @@ import json
 import subprocess
 import sys
 
-from flows.serve import module_entrypoint, runner_deployments
+from app.deployments import module_entrypoint, runner_deployments
 from tests.integration.stack import REPO, clean_environ
 
 LOAD = """\

@@ -4,6 +4,7 @@ import polars as pl
 import pytest
 from pydantic import ValidationError
 
+from samples.payroll import payroll_frame
 from schemas.frames import polars_schema
 from schemas.payroll import (
     ACCOUNT_TYPES,
@@ -13,7 +14,6 @@ from schemas.payroll import (
     PAYROLL_SCHEMA,
     PayrollEntry,
 )
-from tasks.samples.payroll import payroll_frame
 
 
 def test_polars_schema_is_derived_from_the_model() -> None:

@@ -10,21 +10,21 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from flows.review_actions import resolve_item
-from flows.runtime import Runtime
+from app.root import App
+from review.corrections import Correction
+from review.decision import resolve_item
 from store.audit import AuditImmutableError, entries, export_audit
 from store.db import transaction
 from store.models import AuditEntry, ReviewItem
-from tasks.review_apply import Correction
 from tests.review_factory import GOOD_ROUTING, process_payroll
 
 
-def _first_item(rt: Runtime) -> int:
+def _first_item(rt: App) -> int:
     with transaction(rt.engine) as session:
         return int(session.scalars(select(ReviewItem.id).order_by(ReviewItem.id)).first() or 0)
 
 
-def test_a_correction_is_audited_field_by_field(runtime: Runtime) -> None:
+def test_a_correction_is_audited_field_by_field(runtime: App) -> None:
     process_payroll(runtime, rows=10, every=5)
     item_id = _first_item(runtime)
     resolve_item(
@@ -48,7 +48,7 @@ def test_a_correction_is_audited_field_by_field(runtime: Runtime) -> None:
     assert change.record_index is not None
 
 
-def test_the_trail_is_append_only(runtime: Runtime) -> None:
+def test_the_trail_is_append_only(runtime: App) -> None:
     process_payroll(runtime, rows=10, every=5)
     resolve_item(
         runtime,
@@ -70,7 +70,7 @@ def test_the_trail_is_append_only(runtime: Runtime) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_export(runtime: Runtime, tmp_path: Path, fmt: str) -> None:
+def test_export(runtime: App, tmp_path: Path, fmt: str) -> None:
     process_payroll(runtime, rows=10, every=5)
     resolve_item(
         runtime,

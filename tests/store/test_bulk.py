@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 from sqlalchemy import select as sa_select
 
-from flows.runtime import Runtime
+from app.root import App
 from store.bulk import insert_ignore, read_frame, read_int_columns
 from store.db import transaction
 from store.models import Client
@@ -21,7 +21,7 @@ SCHEMA: dict[str, pl.DataType] = {
 AWKWARD = ["plain", 'with "quotes"', "comma, inside", "line\nbreak", "", "naïve ünïcode"]
 
 
-def test_read_frame_keeps_text_nulls_order_and_sees_uncommitted_rows(runtime: Runtime) -> None:
+def test_read_frame_keeps_text_nulls_order_and_sees_uncommitted_rows(runtime: App) -> None:
     at = dt.datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=dt.UTC)
     with transaction(runtime.engine) as session:
         session.add_all(
@@ -48,7 +48,7 @@ def test_read_frame_keeps_text_nulls_order_and_sees_uncommitted_rows(runtime: Ru
     assert set(frame.get_column("created_at").to_list()) == {at}
 
 
-def test_insert_ignore_skips_rows_whose_key_exists(runtime: Runtime) -> None:
+def test_insert_ignore_skips_rows_whose_key_exists(runtime: App) -> None:
     with transaction(runtime.engine) as session:
         session.add(Client(id="zz-a", name="Acme", currency="USD"))
     rows = pl.DataFrame({"id": ["zz-a", "zz-b"], "name": ["Again", "Beta"]})
@@ -67,7 +67,7 @@ def test_insert_ignore_skips_rows_whose_key_exists(runtime: Runtime) -> None:
     assert frame.rows() == [("zz-a", "Acme", "USD"), ("zz-b", "Beta", "EUR")]
 
 
-def test_read_int_columns_keeps_rows_aligned_and_nulls(runtime: Runtime) -> None:
+def test_read_int_columns_keeps_rows_aligned_and_nulls(runtime: App) -> None:
     rows = pl.DataFrame(
         {
             "id": [f"n{i:03d}" for i in range(250)],
@@ -92,7 +92,7 @@ def test_read_int_columns_keeps_rows_aligned_and_nulls(runtime: Runtime) -> None
     assert got == [(i, i * 7, None if i % 3 == 1 else 3, 3 + i % 3) for i in range(250)]
 
 
-def test_insert_ignore_keeps_awkward_text_exact_on_every_path(runtime: Runtime) -> None:
+def test_insert_ignore_keeps_awkward_text_exact_on_every_path(runtime: App) -> None:
     from store.files import register_file
     from store.models import Record
 
@@ -142,7 +142,7 @@ def test_insert_ignore_keeps_awkward_text_exact_on_every_path(runtime: Runtime) 
     assert [got[i] for i in range(3 * n)] == texts * 3
 
 
-def test_read_int_columns_with_only_the_group_or_without_it(runtime: Runtime) -> None:
+def test_read_int_columns_with_only_the_group_or_without_it(runtime: App) -> None:
     source = (
         "(SELECT 1 AS a, 10 AS b UNION ALL SELECT 2, NULL UNION ALL SELECT 3, 10"
         " UNION ALL SELECT 4, NULL) AS t"
@@ -152,16 +152,3 @@ def test_read_int_columns_with_only_the_group_or_without_it(runtime: Runtime) ->
         without = read_int_columns(session, source, {}, ["a"], group="b")
     assert sorted(only_group.get_column("b").to_list(), key=str) == [10, 10, None, None]
     assert sorted(without.get_column("a").to_list()) == [1, 2, 3, 4]
-
-
-def test_utc_column_repeats_one_instant_in_utc() -> None:
-    from store.bulk import utc_column
-
-    eastern = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
-    column = utc_column(eastern, 3, "at")
-    assert column.name == "at"
-    assert column.dtype == pl.Datetime("us", "UTC")
-    assert column.to_list() == [dt.datetime(2026, 3, 1, 14, 30, tzinfo=dt.UTC)] * 3
-    naive = utc_column(dt.datetime(2026, 3, 1, 9, 30), 1, "at")
-    assert naive.to_list() == [dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)]
-    assert utc_column(eastern, 0, "at").len() == 0

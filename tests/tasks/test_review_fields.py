@@ -7,12 +7,12 @@ import json
 
 import polars as pl
 
+from samples.payroll import payroll_frame, plant_errors
 from schemas.batch import RECORD_INDEX
 from schemas.config import ClientConfig
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 from tasks.payroll.handler import PayrollHandler
 from tasks.review_fields import merged_fields_json, reasons_json
-from tasks.samples.payroll import payroll_frame, plant_errors
 from tests.factories import payroll_csv, payroll_rows
 
 CTX = ClientContext(client=ClientConfig(id="acme", name="Acme"))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from flows.runtime import Runtime
+from app.root import App
 from store.db import transaction
 from store.models import ReviewItem, UsageEntry
 from tests.review_factory import GOOD_ROUTING, process_payroll
@@ -48,7 +48,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(runtime: Runtime) -> Iterator[str]:
+def server(runtime: App) -> Iterator[str]:
     import uvicorn
 
     from web.app import create_app
@@ -76,7 +76,7 @@ def server(runtime: Runtime) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def test_reviewer_corrects_a_payroll_row(runtime: Runtime, server: str) -> None:
+def test_reviewer_corrects_a_payroll_row(runtime: App, server: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     process_payroll(runtime, rows=10, every=5)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from flows.runtime import Runtime
+from app.root import App
 from store.db import transaction
 from store.models import ReviewItem
 from tests.review_factory import GOOD_ROUTING, process_payroll
@@ -24,7 +24,7 @@ TOKEN = "team-token-123"
 
 
 @pytest.fixture
-def client(runtime: Runtime) -> Iterator[TestClient]:
+def client(runtime: App) -> Iterator[TestClient]:
     process_payroll(runtime, rows=10, every=5)
     with TestClient(create_app(runtime, token=TOKEN)) as c:
         yield c
@@ -35,7 +35,7 @@ def _login(c: TestClient, name: str = "ann") -> None:
     assert r.status_code == 303
 
 
-def _first(rt: Runtime) -> ReviewItem:
+def _first(rt: App) -> ReviewItem:
     with transaction(rt.engine) as session:
         item = session.scalars(select(ReviewItem).order_by(ReviewItem.id)).first()
     assert item is not None
@@ -57,7 +57,7 @@ def test_cookie_expires() -> None:
     assert auth.reviewer(cookie, now=1000.0 + 13 * 3600) is None
 
 
-def test_queue_and_item_mask_pii(client: TestClient, runtime: Runtime) -> None:
+def test_queue_and_item_mask_pii(client: TestClient, runtime: App) -> None:
     _login(client)
     item = _first(runtime)
     queue = client.get("/clients/acme")
@@ -69,7 +69,7 @@ def test_queue_and_item_mask_pii(client: TestClient, runtime: Runtime) -> None:
     assert "*****0018" in page.text
 
 
-def test_claim_correct_complete_and_billed(client: TestClient, runtime: Runtime) -> None:
+def test_claim_correct_complete_and_billed(client: TestClient, runtime: App) -> None:
     _login(client)
     item = _first(runtime)
     url = f"/clients/acme/items/{item.id}"
@@ -100,7 +100,7 @@ def test_claim_correct_complete_and_billed(client: TestClient, runtime: Runtime)
     assert "0.45" in done.text
 
 
-def test_another_reviewer_cannot_take_a_claimed_item(client: TestClient, runtime: Runtime) -> None:
+def test_another_reviewer_cannot_take_a_claimed_item(client: TestClient, runtime: App) -> None:
     item = _first(runtime)
     _login(client, "ann")
     client.post(f"/clients/acme/items/{item.id}/claim")
@@ -114,7 +114,7 @@ def test_another_reviewer_cannot_take_a_claimed_item(client: TestClient, runtime
     assert r.status_code == 409
 
 
-def test_other_clients_items_are_not_reachable(client: TestClient, runtime: Runtime) -> None:
+def test_other_clients_items_are_not_reachable(client: TestClient, runtime: App) -> None:
     _login(client)
     item = _first(runtime)
     assert client.get(f"/clients/globex/items/{item.id}").status_code == 404

@@ -5,7 +5,7 @@ import pytest
 from schemas.claim_options import ClaimOptions
 from schemas.config import ClientConfig
 from tasks.claims.handler import ClaimsHandler
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from samples.claims import ClaimSpec, LineSpec, simple_file
 from schemas.claim_options import ClaimOptions
 from schemas.config import ClientConfig
 from tasks.claims.handler import ClaimsHandler
-from tasks.handler import ClientContext
-from tasks.samples.claims import ClaimSpec, LineSpec, simple_file
+from tasks.doctype import ClientContext
 
 
 def _codes(handler: ClaimsHandler, ctx: ClientContext, claims: list[ClaimSpec]) -> pl.DataFrame:

@@ -6,11 +6,11 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
+from samples.claims import ClaimSpec, LineSpec, interchange, simple_file, transaction
 from schemas.claim import CLAIM_FIELDS, LINE_FIELDS
 from schemas.doc_type import DocType
 from tasks.claims.handler import ClaimsHandler
-from tasks.handler import ClientContext, DocHandler, OutputContext
-from tasks.samples.claims import ClaimSpec, LineSpec, interchange, simple_file, transaction
+from tasks.doctype import ClientContext, DocHandler, OutputContext
 
 
 class MemoryOutbox:

@@ -6,9 +6,9 @@ import time
 import polars as pl
 import pytest
 
+from samples.claims import ClaimSpec, interchange, many_claims_file, simple_file, transaction
 from tasks.claims.handler import ClaimsHandler
-from tasks.handler import ClientContext
-from tasks.samples.claims import ClaimSpec, interchange, many_claims_file, simple_file, transaction
+from tasks.doctype import ClientContext
 
 
 def _file_codes(handler: ClaimsHandler, ctx: ClientContext, data: bytes) -> list[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from schemas.config import ClientConfig
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 from tasks.invoices.handler import InvoiceHandler
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 from tasks.invoices.facturx import embedded_xml
 from tasks.invoices.handler import InvoiceHandler
 from tasks.invoices.pdf_extract import extract_pdf

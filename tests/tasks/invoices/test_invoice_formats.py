@@ -6,20 +6,20 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from schemas.batch import ValidatedBatch
-from tasks.handler import ClientContext
-from tasks.invoices.detect import sniff
-from tasks.invoices.handler import InvoiceHandler
-from tasks.samples.invoices import (
+from samples.invoices import (
     BILLION_LAUGHS,
     EXTERNAL_ENTITY,
     WRONG_NAMESPACE,
     Spec,
     cii_xml,
     facturx_pdf,
-    make_ctx,
     ubl_xml,
 )
+from schemas.batch import ValidatedBatch
+from tasks.doctype import ClientContext
+from tasks.invoices.detect import sniff
+from tasks.invoices.handler import InvoiceHandler
+from tests.factories import make_ctx
 
 
 def codes(batch: ValidatedBatch) -> list[str]:

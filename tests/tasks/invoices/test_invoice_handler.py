@@ -7,12 +7,12 @@ from pathlib import Path
 
 import polars as pl
 
+from samples.invoices import Spec, make_pdf, ubl_xml
+from schemas.formula import defuse as safe_cell
 from schemas.invoice import CANONICAL_FIELDS
-from tasks.handler import ClientContext, OutputContext
-from tasks.invoices.export import safe_cell
+from tasks.doctype import ClientContext, OutputContext
 from tasks.invoices.handler import InvoiceHandler
 from tasks.invoices.pool import extract_many
-from tasks.samples.invoices import Spec, make_pdf, ubl_xml
 
 
 class MemoryOutbox:

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemas.money import parse_amount
-from tasks.invoices.amounts import decimal_places, find_currency, last_amount
+from schemas.money import decimal_places, parse_amount
+from tasks.invoices.amounts import find_currency, last_amount
 from tasks.invoices.dates import month_first_document, parse_date, slash_order
 from tests.tasks.invoices.tests_locale import format_amount
 

@@ -6,11 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from schemas.config import ClientConfig
-from schemas.invoice_options import InvoiceOptions
-from tasks.handler import ClientContext
-from tasks.invoices.handler import InvoiceHandler
-from tasks.samples.invoices import (
+from samples.invoices import (
     LABELS,
     Spec,
     blank_text_pdf,
@@ -18,6 +14,10 @@ from tasks.samples.invoices import (
     image_only_pdf,
     make_pdf,
 )
+from schemas.config import ClientConfig
+from schemas.invoice_options import InvoiceOptions
+from tasks.doctype import ClientContext
+from tasks.invoices.handler import InvoiceHandler
 
 
 def issue_codes(batch: object) -> list[tuple[int, str, str]]:
@@ -143,7 +143,7 @@ def test_sender_line_gives_seller_and_the_address_below_gives_buyer() -> None:
     from fpdf import FPDF
 
     from schemas.config import ClientConfig
-    from tasks.handler import ClientContext
+    from tasks.doctype import ClientContext
     from tasks.invoices.handler import InvoiceHandler
 
     pdf = FPDF()

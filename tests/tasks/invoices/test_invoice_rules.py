@@ -12,7 +12,7 @@ from tasks.invoices.candidate import TaxSubtotal, line
 from tasks.invoices.reference_rules import reference_issues
 from tasks.invoices.rules import check
 from tasks.invoices.xml_safe import per_unit_price
-from tasks.samples.invoices import make_ctx
+from tests.factories import make_ctx
 
 D = Decimal
 

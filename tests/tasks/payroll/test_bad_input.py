@@ -9,7 +9,7 @@ import pytest
 
 from schemas.config import ClientConfig
 from schemas.payroll import PAYROLL_COLUMNS
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 from tasks.payroll.extract import extract_payroll
 from tests.factories import payroll_csv, payroll_rows
 
@@ -180,7 +180,7 @@ def test_truncated_xlsx() -> None:
 
 @pytest.mark.slow
 def test_a_100_mb_file() -> None:
-    from tasks.samples.payroll import payroll_frame, plant_errors
+    from samples.payroll import payroll_frame, plant_errors
 
     frame = plant_errors(payroll_frame(720_000), every=1000)
     buf = io.BytesIO()

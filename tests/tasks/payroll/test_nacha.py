@@ -14,7 +14,7 @@ from stdnum.us import rtn
 
 from schemas.config import ClientConfig
 from schemas.payroll_options import AchOriginator
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 from tasks.payroll import nacha
 from tasks.payroll.extract import extract_payroll
 from tests.factories import payroll_csv, payroll_rows

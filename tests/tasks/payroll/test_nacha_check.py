@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from schemas.config import ClientConfig
 from schemas.payroll_options import AchOriginator
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 from tasks.payroll import nacha
 from tasks.payroll.extract import extract_payroll
 from tasks.payroll.nacha_check import check_nacha

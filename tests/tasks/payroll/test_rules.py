@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.config import ClientConfig
-from tasks.handler import ClientContext
+from tasks.doctype import ClientContext
 from tasks.payroll.extract import extract_payroll
 from tests.factories import payroll_csv, payroll_rows
 

@@ -1,0 +1,92 @@
+"""The composition root: settings, config, a migrated engine, client contexts and zones.
+
+Built once at an entry point (the CLI, the web page, a flow started by Prefect) and passed
+down: nothing below an entry point looks it up. Building it never happens at import, so
+importing any flow needs no environment and no database.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from app.settings import Settings
+from landing.outbox import FsOutbox
+from landing.sources import outbox_for, zones_from_config
+from landing.zone import LandingZone
+from schemas.config import BpoConfig, load_config
+from store.db import make_engine, migrate, transaction
+from store.files import sync_clients
+from tasks.doctype import ClientContext
+
+
+@dataclass(frozen=True, eq=False)
+class App:
+    """What the pipeline's code needs from its process, handed to flows, CLI and web."""
+
+    settings: Settings
+    config: BpoConfig
+    engine: Engine
+    #: Environment snapshot taken at the entry point: credentials are read from it, never from
+    #: ``os.environ`` inside domain code.
+    environ: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def _contexts(self) -> dict[str, ClientContext]:
+        return {
+            cid: ClientContext(client=cfg, base_dir=self.config.base_dir)
+            for cid, cfg in self.config.clients.items()
+        }
+
+    def client_context(self, client_id: str) -> ClientContext:
+        """The client's settings and reference data (loaded once per process)."""
+        return self._contexts[client_id]
+
+    def outbox(self, client_id: str) -> FsOutbox:
+        return outbox_for(self.config, client_id, self.environ)
+
+    def zones(self) -> list[LandingZone]:
+        """Every landing zone the config describes (the shared root and clients' own)."""
+        return zones_from_config(self.config, self.environ)
+
+    @property
+    def state_dir(self) -> Path:
+        return Path(self.settings.state_dir)
+
+
+def build_app(settings: Settings, environ: Mapping[str, str] | None = None) -> App:
+    """Load the config, open and migrate the database, make sure every client has its row."""
+    config = load_config(Path(settings.config))
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    with transaction(engine) as session:
+        sync_clients(session, config)
+    return App(
+        settings=settings,
+        config=config,
+        engine=engine,
+        environ=dict(os.environ if environ is None else environ),
+    )
+
+
+_installed: list[App] = []
+
+
+def current_app() -> App:
+    """The process's app, for entry points only (a flow Prefect starts, the CLI, the web
+    page): the one installed by :func:`install_app`, else built from the environment."""
+    if not _installed:
+        _installed.append(build_app(Settings()))
+    return _installed[0]
+
+
+def install_app(app: App | None) -> None:
+    """Install (or with None, forget) the app entry points hand down: for the CLI and tests."""
+    _installed.clear()
+    if app is not None:
+        _installed.append(app)

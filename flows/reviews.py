@@ -1,0 +1,109 @@
+"""Review flows: the reviewer's decision as a Prefect form, and the scheduled SLA check.
+
+``resolve_review_item`` takes typed parameters, so a deployment of it renders as a form in the
+Prefect UI (item id, reviewer, action, corrections as ``{field, value}`` rows, reason). Both
+flows only sequence the plain functions of ``review.decision`` and ``review.sla``, which the
+CLI and the web page call directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger, tags
+from prefect import runtime as prefect_runtime
+from prefect.events import emit_event
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.root import current_app
+from review.corrections import Correction
+from review.decision import ReviewAction, resolve_item
+from review.sla import check_slas
+from store.models import ReviewItem
+
+SLA_EVENT = "bpo.review.sla_breached"
+
+
+class FieldCorrection(BaseModel):
+    """One corrected field: its canonical name (``routing_number``, ``lines[0].amount``) and
+    the new value as text (empty clears it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field: str = Field(min_length=1, max_length=255)
+    value: str = ""
+
+
+class ReviewResult(BaseModel):
+    item_id: int
+    client_id: str
+    action: str
+    status: str
+    record_state: str
+    billed: int
+    outputs: list[str]
+
+
+@flow(
+    name="resolve-review-item",
+    flow_run_name="review-{item_id}-{action}",
+    persist_result=False,
+)
+def resolve_review_item(
+    item_id: int,
+    reviewer: str,
+    action: ReviewAction,
+    corrections: list[FieldCorrection] | None = None,
+    reason: str | None = None,
+) -> ReviewResult:
+    """Approve, correct or reject one review item; corrections are re-validated by the same
+    rules, and a completed record is metered exactly once."""
+    flow_run_id = str(prefect_runtime.flow_run.id) if prefect_runtime.flow_run.id else None
+    outcome = resolve_item(
+        current_app(),
+        item_id=item_id,
+        reviewer=reviewer,
+        action=action,
+        corrections=[Correction(c.field, c.value) for c in corrections or []],
+        reason=reason,
+        flow_run_id=flow_run_id,
+    )
+    with tags(f"client:{outcome.client_id}"):
+        get_run_logger().info(
+            "item %s %s by %s: record %s, %s usage entries",
+            item_id,
+            outcome.status,
+            reviewer,
+            outcome.record_state,
+            outcome.billed,
+        )
+    return ReviewResult.model_validate(outcome.as_dict())
+
+
+def _announce(item: ReviewItem) -> None:
+    emit_event(
+        event=SLA_EVENT,
+        resource={
+            "prefect.resource.id": f"bpo.review-item.{item.id}",
+            "bpo.client": item.client_id,
+            "bpo.doc-type": item.doc_type,
+        },
+        payload={
+            "client_id": item.client_id,
+            "doc_type": item.doc_type,
+            "record_key": item.record_key,
+            "due_at": item.due_at.isoformat() if item.due_at else None,
+            "status": item.status,
+        },
+    )
+
+
+@flow(name="review-sla-check", persist_result=False)
+def review_sla_check() -> dict[str, Any]:
+    """Schedule business-time due dates, return expired leases, sample for QA and emit
+    ``bpo.review.sla_breached`` once per item past due."""
+    app = current_app()
+    report = check_slas(app.engine, clients=app.config.clients, emit=_announce)
+    if report.breached:
+        get_run_logger().warning("%d review item(s) past due", len(report.breached))
+    return report.as_dict()

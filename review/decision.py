@@ -1,0 +1,291 @@
+"""What a reviewer's decision does, as plain functions: the CLI, the web page and the Prefect
+form all call these, so every path applies the same rules, audit and metering.
+
+``resolve_item`` (approve | correct | reject):
+
+1. claim the item for the reviewer (or renew the lease they hold) and commit;
+2. approve/correct: apply the corrections and re-validate with the doc type's rules; refuse
+   with the remaining reasons if any rule fails (audited, nothing else changes);
+3. write the supplemental outputs (``<file>.<sha>.review-<item>.ach`` for payroll): same
+   decision, same bytes, so a retry changes nothing;
+4. one transaction: close the item on the version claimed (a lost lease or a concurrent change
+   refuses), move the record to completed/rejected, write the audit rows and meter the record
+   under its original transaction id (``<doc_type>:<sha256[:16]>:<record_index>``) plus a
+   ``manual_review`` unit when the client's rates price it. The ledger's natural key makes a
+   repeat a no-op, so a completion is billed exactly once; a rejection bills nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, NoReturn, Protocol
+
+import polars as pl
+from sqlalchemy import Engine
+
+from billing.meter import meter
+from review.corrections import Applied, Correction, completed_frame, revalidate
+from review.lease import DEFAULT_LEASE
+from review.queue import ReviewRefusedError, claim_item, close_item
+from schemas.batch import RECORD_INDEX, ValidatedBatch
+from schemas.doc_type import BillableUnit, RecordState
+from schemas.issue import Issue
+from schemas.outbox import Outbox
+from store.audit import append, append_changes
+from store.db import transaction
+from store.models import File, ReviewItem, ReviewStatus
+from tasks.doctype import ClientContext, DocHandler, OutputContext
+from tasks.registry import handler_for
+
+
+class Workspace(Protocol):
+    """What a decision needs from the process (``app.root.App`` is one)."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+    def client_context(self, client_id: str) -> ClientContext: ...
+
+    def outbox(self, client_id: str) -> Outbox: ...
+
+
+class ReviewAction(StrEnum):
+    APPROVE = "approve"
+    CORRECT = "correct"
+    REJECT = "reject"
+
+
+class CorrectionRefusedError(ReviewRefusedError):
+    """The corrected (or approved) record still fails rules; ``issues`` says which."""
+
+    def __init__(self, item_id: int, issues: Sequence[Issue]) -> None:
+        self.issues = list(issues)
+        text = "; ".join(f"{i.code} {i.field}: {i.message}".strip() for i in self.issues)
+        super().__init__(f"item {item_id} still fails: {text}")
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    item_id: int
+    client_id: str
+    action: str
+    status: str
+    record_state: str
+    billed: int = 0
+    outputs: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "item_id": self.item_id,
+            "client_id": self.client_id,
+            "action": self.action,
+            "status": self.status,
+            "record_state": self.record_state,
+            "billed": self.billed,
+            "outputs": self.outputs,
+        }
+
+
+def _check_args(
+    action: ReviewAction, corrections: Sequence[Correction], reason: str | None
+) -> None:
+    if action is ReviewAction.CORRECT and not corrections:
+        raise ReviewRefusedError("correct needs at least one FIELD=VALUE correction")
+    if action is not ReviewAction.CORRECT and corrections:
+        raise ReviewRefusedError(f"{action.value} takes no corrections (use correct)")
+    if action is not ReviewAction.CORRECT and not (reason and reason.strip()):
+        raise ReviewRefusedError(f"{action.value} needs a reason")
+
+
+def resolve_item(
+    ws: Workspace,
+    *,
+    item_id: int,
+    reviewer: str,
+    action: ReviewAction | str,
+    corrections: Sequence[Correction] = (),
+    reason: str | None = None,
+    client_id: str | None = None,
+    flow_run_id: str | None = None,
+    lease: dt.timedelta = DEFAULT_LEASE,
+) -> ReviewOutcome:
+    """Apply a reviewer's decision end to end (see the module docstring); raises
+    ``ReviewRefusedError`` (or ``CorrectionRefusedError``) when it is not allowed."""
+    action = ReviewAction(action)
+    if not reviewer.strip():
+        raise ReviewRefusedError("a reviewer name is required")
+    _check_args(action, corrections, reason)
+    now = dt.datetime.now(dt.UTC)
+    with transaction(ws.engine) as session:
+        item = claim_item(
+            session, item_id=item_id, reviewer=reviewer, now=now, client_id=client_id, lease=lease
+        )
+        file = session.get(File, item.file_id)
+    assert file is not None  # the foreign key guarantees it
+    if action is ReviewAction.REJECT:
+        return _reject(ws, item, reviewer, reason or "")
+    handler = handler_for(item.doc_type)
+    ctx = ws.client_context(item.client_id)
+    applied = revalidate(handler, ctx, item.fields, corrections)
+    if not applied.ok:
+        _refuse(ws, item, reviewer, applied.issues, now)
+    frame, can_write = completed_frame(
+        item.doc_type,
+        applied.fields,
+        ctx,
+        record_index=item.record_index,
+        record_key=item.record_key,
+    )
+    outputs = _publish(ws, handler, ctx, item, file, frame) if can_write else []
+    resolution = reason or f"corrected {', '.join(c.field for c in corrections)}"
+    decision = _Decision(action, reviewer, resolution, reason, applied, outputs, flow_run_id)
+    billed = _complete(ws, item, file, ctx, decision, _units(handler, frame, item))
+    return ReviewOutcome(
+        item.id,
+        item.client_id,
+        action.value,
+        ReviewStatus.RESOLVED,
+        RecordState.COMPLETED.value,
+        billed,
+        outputs,
+    )
+
+
+@dataclass(frozen=True)
+class _Decision:
+    action: ReviewAction
+    reviewer: str
+    resolution: str
+    reason: str | None
+    applied: Applied
+    outputs: list[str]
+    flow_run_id: str | None
+
+
+def _refuse(
+    ws: Workspace, item: ReviewItem, reviewer: str, issues: Sequence[Issue], now: dt.datetime
+) -> NoReturn:
+    """Audit the refusal, then refuse with the reasons that remain."""
+    with transaction(ws.engine) as session:
+        append(
+            session,
+            actor=reviewer,
+            action="refused",
+            client_id=item.client_id,
+            at=now,
+            item=item,
+            reason="; ".join(f"{i.code}: {i.message}" for i in issues),
+        )
+    raise CorrectionRefusedError(item.id, issues)
+
+
+def _publish(
+    ws: Workspace,
+    handler: DocHandler,
+    ctx: ClientContext,
+    item: ReviewItem,
+    file: File,
+    frame: pl.DataFrame,
+) -> list[str]:
+    """The record's supplemental outputs (``<file>.<sha>.review-<item>.*``)."""
+    out = OutputContext(
+        ctx=ctx,
+        outbox=ws.outbox(item.client_id),
+        file_id=file.id,
+        source_name=file.name,
+        source_sha256=file.sha256,
+        run_label=f"review-{item.id}",
+        received_at=file.received_at,
+    )
+    return handler.write_outputs(ValidatedBatch(records=frame), frame, out)
+
+
+def _units(handler: DocHandler, frame: pl.DataFrame, item: ReviewItem) -> pl.DataFrame:
+    """The record's billable units plus one ``manual_review`` unit."""
+    units = handler.billable_units(frame)
+    review = pl.DataFrame(
+        {
+            RECORD_INDEX: [item.record_index],
+            "unit": [BillableUnit.MANUAL_REVIEW.value],
+            "quantity": [1],
+        }
+    ).cast(units.schema)
+    return pl.concat([units, review])
+
+
+def _complete(
+    ws: Workspace,
+    item: ReviewItem,
+    file: File,
+    ctx: ClientContext,
+    decision: _Decision,
+    units: pl.DataFrame,
+) -> int:
+    """One transaction: close the item on the version claimed, audit, meter; returns the
+    usage entries written."""
+    done_at = dt.datetime.now(dt.UTC)
+    with transaction(ws.engine) as session:
+        closed = close_item(
+            session,
+            item=item,
+            reviewer=decision.reviewer,
+            outcome=ReviewStatus.RESOLVED,
+            resolution=decision.resolution,
+            now=done_at,
+            fields=decision.applied.fields,
+            outputs=decision.outputs,
+        )
+        append_changes(
+            session,
+            actor=decision.reviewer,
+            item=closed,
+            changes=decision.applied.changes,
+            reason=decision.reason,
+            at=done_at,
+        )
+        append(
+            session,
+            actor=decision.reviewer,
+            action=decision.action.value,
+            client_id=item.client_id,
+            at=done_at,
+            item=closed,
+            reason=decision.resolution,
+        )
+        billed = meter(
+            session,
+            client=ctx.client,
+            file=file,
+            units=units,
+            completed_at=done_at,
+            flow_run_id=decision.flow_run_id,
+        )
+    return billed.inserted
+
+
+def _reject(ws: Workspace, item: ReviewItem, reviewer: str, reason: str) -> ReviewOutcome:
+    at = dt.datetime.now(dt.UTC)
+    with transaction(ws.engine) as session:
+        closed = close_item(
+            session,
+            item=item,
+            reviewer=reviewer,
+            outcome=ReviewStatus.REJECTED,
+            resolution=reason,
+            now=at,
+        )
+        append(
+            session,
+            actor=reviewer,
+            action="reject",
+            client_id=item.client_id,
+            at=at,
+            item=closed,
+            reason=reason,
+        )
+    return ReviewOutcome(
+        item.id, item.client_id, "reject", ReviewStatus.REJECTED, RecordState.REJECTED.value
+    )

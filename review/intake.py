@@ -1,0 +1,49 @@
+"""The queue's intake: a validated batch's records get their states, flagged ones an item.
+
+Idempotent: the rows are keyed on ``(file_id, record_index)``, so a retried run writes nothing
+new. Open items are due by the client's working calendar (:mod:`review.due`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from review.due import business_due
+from schemas.batch import ValidatedBatch
+from schemas.config import ClientConfig
+from schemas.outcome import FileCounts
+from store.models import File
+from store.records import insert_review_items, insert_states
+from tasks.doctype import DocHandler
+from tasks.routing import counts_of, flagged_records, review_item_frame, state_frame
+
+
+def route_batch(
+    session: Session,
+    *,
+    file: File,
+    batch: ValidatedBatch,
+    handler: DocHandler,
+    client: ClientConfig,
+    dedupe_keys: pl.Series | None,
+    now: dt.datetime,
+) -> FileCounts:
+    """Persist every record's state and a review item per flagged record."""
+    states = state_frame(batch, dedupe_keys)
+    insert_states(session, file=file, states=states, completed_at=now)
+    counts = counts_of(states)
+    if counts.records != counts.completed:
+        items = review_item_frame(
+            flagged_records(batch, states),
+            handler=handler,
+            file_id=file.id,
+            client_id=file.client_id,
+            doc_type=file.doc_type,
+            now=now,
+            due=business_due(now, client),
+        )
+        insert_review_items(session, items)
+    return counts

@@ -1,0 +1,60 @@
+"""The one guard against spreadsheet formula injection, for every CSV and XLSX we write and
+every text field a rule checks.
+
+A cell is a formula risk when, after any leading white space (spaces, tabs, line breaks,
+no-break spaces: spreadsheets skip them), it starts with ``=``, ``+``, ``-`` or ``@``, unless
+the whole cell is a plain signed number (``-12.50``, ``+1,234``), or when it starts with a tab
+or carriage return (and is not such a number). Defusing prefixes an apostrophe, which
+spreadsheets show as text.
+
+>>> [is_formula(t) for t in ("=1+1", " =1+1", "\\t@SUM(A1)", "-12.50", "-cmd", "Smith")]
+[True, True, True, False, True, False]
+>>> defuse('=HYPERLINK("x")'), defuse("-3.5")
+('\\'=HYPERLINK("x")', '-3.5')
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+#: Starts a formula once leading white space is skipped, or starts with a control character.
+FORMULA_START = r"^[\s\u00a0\u202f\u2007]*[=+\-@]|^[\t\r]"
+#: A plain signed number: starts like a formula but is not one.
+PLAIN_NUMBER = r"^\s*[+-]?(\d[\d,]*(\.\d*)?|\.\d+)\s*$"
+_START = re.compile(FORMULA_START)
+_PLAIN = re.compile(PLAIN_NUMBER)
+
+
+def is_formula(text: str) -> bool:
+    """Whether a spreadsheet could run ``text`` as a formula."""
+    return bool(_START.search(text)) and not _PLAIN.match(text)
+
+
+def defuse(text: str) -> str:
+    """``text``, prefixed with an apostrophe when it is a formula risk."""
+    return "'" + text if is_formula(text) else text
+
+
+def formula_expr(column: str | pl.Expr) -> pl.Expr:
+    """True where a text column holds a formula risk (null stays false)."""
+    col = pl.col(column) if isinstance(column, str) else column
+    return (col.str.contains(FORMULA_START) & ~col.str.contains(PLAIN_NUMBER)).fill_null(False)
+
+
+def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text cell of ``frame`` defused.
+
+    Only the columns holding such a cell are rewritten; the others (nearly always all of
+    them) pass through as they are, constant columns staying one value.
+    """
+    text = [c for c, t in frame.schema.items() if t == pl.String()]
+    if not text or frame.height == 0:
+        return frame
+    found = frame.select(formula_expr(c).any() for c in text).row(0)
+    return frame.with_columns(
+        pl.when(formula_expr(c)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c, hit in zip(text, found, strict=True)
+        if hit
+    )

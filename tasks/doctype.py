@@ -1,0 +1,114 @@
+"""The doc-type contract: what every document type implements, so one pipeline serves them all.
+
+``tasks.registry.handler_for(doc_type)`` returns the implementation; ``flows`` and the CLI
+never import a doc type's modules directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Protocol
+
+import polars as pl
+
+from schemas.batch import ValidatedBatch
+from schemas.config import ClientConfig
+from schemas.doc_type import DocType
+from schemas.issue import Issue
+from schemas.outbox import Outbox
+
+
+@dataclass(frozen=True)
+class ClientContext:
+    """A client's settings plus the reference data its rules need, loaded once per run."""
+
+    client: ClientConfig
+    base_dir: Path = Path()
+    #: Reference frames already loaded, by resolved path (shared across files of one run).
+    _cache: dict[Path, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def client_id(self) -> str:
+        return self.client.id
+
+    def reference_frame(self, path: str) -> pl.DataFrame:
+        """Load a reference file (CSV, XLSX or Parquet) named in the client's config, as strings."""
+        p = Path(path)
+        p = p if p.is_absolute() else self.base_dir / p
+        if p not in self._cache:
+            suffix = p.suffix.lower()
+            if suffix == ".parquet":
+                frame = pl.read_parquet(p)
+                frame = frame.with_columns(pl.all().cast(pl.String))
+            elif suffix in (".xlsx", ".xls"):
+                frame = pl.read_excel(p, infer_schema_length=0)
+            else:
+                frame = pl.read_csv(p, infer_schema_length=0)
+            self._cache[p] = frame.rename({c: c.strip().lower() for c in frame.columns})
+        return self._cache[p]
+
+
+@dataclass(frozen=True)
+class OutputContext:
+    ctx: ClientContext
+    outbox: Outbox
+    #: Stable id of the source file (its registration id) and its name, for output names.
+    file_id: int
+    source_name: str
+    source_sha256: str
+    #: Suffix for outputs written after review (``supplemental-<n>``); empty for the first run.
+    run_label: str = ""
+    #: When the source file was registered: the timestamp outputs carry, so a re-run writes
+    #: byte-identical files.
+    received_at: dt.datetime = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+    @cached_property
+    def stem(self) -> str:
+        base = Path(self.source_name).stem or "file"
+        label = f".{self.run_label}" if self.run_label else ""
+        return f"{base}.{self.source_sha256[:12]}{label}"
+
+
+class DocHandler(Protocol):
+    doc_type: DocType
+
+    def extract(self, data: bytes, name: str, ctx: ClientContext) -> ValidatedBatch:
+        """Parse bytes and apply every rule that needs only this file and reference data.
+
+        Never raises for bad input: unreadable files give ``ValidatedBatch.unreadable``.
+        """
+        ...
+
+    def revalidate(
+        self, fields: dict[str, Any], ctx: ClientContext
+    ) -> tuple[dict[str, Any], list[Issue]]:
+        """Validate one record given as canonical fields (as from ``record_json``) after a
+        reviewer's correction; returns the normalised fields and the issues that remain."""
+        ...
+
+    def record_json(self, records: pl.DataFrame) -> list[dict[str, Any]]:
+        """Canonical fields of each record, JSON-compatible (Decimal and dates as strings)."""
+        ...
+
+    def review_fields(self, flagged: pl.DataFrame) -> pl.Series:
+        """Per flagged record, the JSON text of its fields for the reviewer: ``record_json``
+        with the file's raw text (column ``raw``, when present) where a value did not parse.
+        See :mod:`tasks.review_fields`."""
+        ...
+
+    def dedupe_keys(self, records: pl.DataFrame) -> pl.Series | None:
+        """A key per record that must be unique per client across files and time, or None."""
+        ...
+
+    def billable_units(self, completed: pl.DataFrame) -> pl.DataFrame:
+        """``record_index`` (UInt32), ``unit`` (String), ``quantity`` (Int64) per record."""
+        ...
+
+    def write_outputs(
+        self, batch: ValidatedBatch, completed: pl.DataFrame, out: OutputContext
+    ) -> list[str]:
+        """Write the doc type's outputs for the completed records (ACH file, AP export, acks)."""
+        ...

@@ -1,0 +1,24 @@
+"""The command line answers at once: ``bpo --help`` imports none of the heavy libraries."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("prefect", "polars", "sqlalchemy", "pdfplumber", "fastapi", "alembic", "pyx12")
+
+
+def test_help_imports_no_heavy_library() -> None:
+    code = (
+        "import sys, json\n"
+        "from cli.main import app\n"
+        "from typer.testing import CliRunner\n"
+        "result = CliRunner().invoke(app, ['--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

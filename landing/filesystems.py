@@ -12,8 +12,8 @@ import asyncssh
 from fsspec import AbstractFileSystem
 from fsspec.implementations.local import LocalFileSystem
 
-from schemas.landing_options import LandingCredentials
 from landing.urls import Location
+from schemas.landing_options import LandingCredentials
 
 SFTP_CONNECT_TIMEOUT_SECONDS = 15
 

@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from fsspec import AbstractFileSystem
 
-from schemas.doc_type import DocType
 from landing.files import Refused
 from landing.names import DONE_SUFFIX, is_skipped, name_problem, printable
 from landing.urls import Location
+from schemas.doc_type import DocType
 
 Kind = Literal["file", "dir", "link", "other"]
 DOC_TYPES = ", ".join(f"{d.value}/" for d in DocType)

@@ -16,9 +16,9 @@ import asyncssh
 from fsspec import AbstractFileSystem
 from fsspec.exceptions import FSTimeoutError
 
-from schemas.landing_options import LandingCredentials
 from landing.filesystems import HostKeyMismatchError, open_filesystem
 from landing.urls import Location
+from schemas.landing_options import LandingCredentials
 
 log = logging.getLogger(__name__)
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from schemas.config import BpoConfig
-from schemas.landing_options import LandingCredentials
 from landing.credentials import credentials_from_env
 from landing.outbox import FsOutbox
 from landing.retry import RetryPolicy
 from landing.zone import LandingZone
+from schemas.config import BpoConfig
+from schemas.landing_options import LandingCredentials
 
 
 def shared_credentials(config: BpoConfig, environ: Mapping[str, str]) -> LandingCredentials:

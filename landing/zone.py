@@ -13,7 +13,6 @@ from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from pathlib import Path
 
-from schemas.landing_options import LandingCredentials
 from landing.files import LandedFile, Refused
 from landing.filesystems import open_filesystem
 from landing.listing import LayoutWalker
@@ -22,6 +21,7 @@ from landing.retry import Connection, FilesystemFactory, RetryPolicy
 from landing.stability import StabilityTracker
 from landing.urls import Location, parse_location
 from landing.writes import move, write_atomic
+from schemas.landing_options import LandingCredentials
 
 Clock = Callable[[], datetime]
 

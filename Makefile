@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/bpo demo
+	$(BIN)/bpo demo --workdir demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
@@ -34,4 +34,4 @@ eval: $(STAMP)
 	$(BIN)/python bench/eval_claims.py
 
 clean:
-	rm -rf $(VENV) .bpo landing outbox archive quarantine bpo.toml
+	rm -rf $(VENV) .bpo demo outbox archive quarantine bpo.toml

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.output import console
+from cli.output import console, fail
 
 DEMO_CONFIG = """\
 # Written by `bpo demo`: two sample clients on the local landing zone.
@@ -135,6 +135,13 @@ def demo(
 
     from cli.context import settings
 
+    if (workdir / "landing" / "__init__.py").exists():
+        # The source tree's ``landing`` package is not a landing zone: ingest would move its
+        # modules to quarantine as files nobody can be attributed to.
+        fail(
+            f"{workdir.resolve()} holds the source code (landing/ is a Python package): "
+            "run `bpo demo --workdir demo` (as `make demo` does)"
+        )
     workdir.mkdir(parents=True, exist_ok=True)
     os.chdir(workdir)
     config = Path(settings().config)

@@ -9,7 +9,20 @@ from __future__ import annotations
 
 import unicodedata
 
-MAX_NAME_BYTES = 255
+from schemas.names import MAX_NAME_BYTES, capped_name, printable, safe_segment
+
+__all__ = [
+    "DONE_SUFFIX",
+    "MAX_NAME_BYTES",
+    "PARTIAL_SUFFIXES",
+    "UnsafeNameError",
+    "is_skipped",
+    "name_problem",
+    "prefixed_name",
+    "printable",
+    "relative_parts",
+    "safe_segment",
+]
 PARTIAL_SUFFIXES = (".part", ".tmp", ".filepart", ".crdownload")
 DONE_SUFFIX = ".done"
 
@@ -43,20 +56,6 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def printable(name: str) -> str:
-    """The name with control characters and undecodable bytes escaped, for logs and reasons."""
-    return "".join(
-        ch if unicodedata.category(ch) not in ("Cc", "Cs") else f"\\x{ord(ch):02x}" for ch in name
-    )
-
-
-def safe_segment(name: str, *, limit: int = 200) -> str:
-    """A storable version of a refused name: escapes removed, separators replaced, truncated."""
-    cleaned = printable(name).replace("/", "_").replace("\\", "_").lstrip(".") or "unnamed"
-    encoded = cleaned.encode("utf-8")[:limit]
-    return encoded.decode("utf-8", errors="ignore")
-
-
 def relative_parts(relative_name: str) -> tuple[str, ...]:
     """Split a relative name like ``receipts/x.json`` into checked segments.
 
@@ -79,13 +78,4 @@ def relative_parts(relative_name: str) -> tuple[str, ...]:
 
 def prefixed_name(prefix: str, name: str) -> str:
     """``<prefix>-<name>`` kept within the byte limit by shortening the stem, not the suffix."""
-    full = f"{prefix}-{name}"
-    if len(full.encode("utf-8")) <= MAX_NAME_BYTES:
-        return full
-    stem, dot, suffix = name.rpartition(".")
-    if not dot or len(suffix) > 16:
-        stem, suffix = name, ""
-    tail = f".{suffix}" if suffix else ""
-    room = MAX_NAME_BYTES - len(f"{prefix}-".encode()) - len(tail.encode("utf-8"))
-    short = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore")
-    return f"{prefix}-{short}{tail}"
+    return capped_name(f"{prefix}-{name}", MAX_NAME_BYTES)

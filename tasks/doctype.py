@@ -18,6 +18,7 @@ from schemas.batch import ValidatedBatch
 from schemas.config import ClientConfig
 from schemas.doc_type import DocType
 from schemas.issue import Issue
+from schemas.names import output_stem
 from schemas.outbox import Outbox
 
 
@@ -67,9 +68,9 @@ class OutputContext:
 
     @cached_property
     def stem(self) -> str:
-        base = Path(self.source_name).stem or "file"
-        label = f".{self.run_label}" if self.run_label else ""
-        return f"{base}.{self.source_sha256[:12]}{label}"
+        """``<name stem>.<sha256[:12]>[.<run_label>]``, safe to store whatever the name holds
+        (a newline, 250 bytes): see :func:`schemas.names.output_stem`."""
+        return output_stem(self.source_name, self.source_sha256, self.run_label)
 
 
 class DocHandler(Protocol):

@@ -15,16 +15,24 @@ def reconcile(
     client: Annotated[str | None, typer.Option("--client", "-c", help="Only this client.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable answer.")] = False,
 ) -> None:
-    """Check every record of every file is completed, in review or rejected (exit 1 if not)."""
+    """Check every record of every file is completed, in review or rejected, and that each
+    client's outbox holds exactly what the store backs (exit 1 if not)."""
     from rich.table import Table
 
+    from landing.outbox_check import check_outbox
     from store.db import transaction
     from store.reconcile import reconcile as reconcile_files
 
     rt = get_app()
     with transaction(rt.engine) as session:
         balances = reconcile_files(session, client)
-    ok = all(b.ok for b in balances)
+    outbox = [
+        p
+        for cid in sorted(rt.config.clients)
+        if client is None or cid == client
+        for p in check_outbox(rt.engine, rt.outbox(cid))
+    ]
+    ok = all(b.ok for b in balances) and not outbox
     clients: dict[str, dict[str, int]] = {}
     for b in balances:
         c = clients.setdefault(
@@ -44,7 +52,12 @@ def reconcile(
         c["problems"] += len(b.problems)
     if json_out:
         emit_json(
-            {"ok": ok, "clients": clients, "files": [{**asdict(b), "ok": b.ok} for b in balances]}
+            {
+                "ok": ok,
+                "clients": clients,
+                "files": [{**asdict(b), "ok": b.ok} for b in balances],
+                "outbox": [asdict(p) for p in outbox],
+            }
         )
     else:
         table = Table(
@@ -64,6 +77,8 @@ def reconcile(
                 console.print(
                     f"[red]file {b.file_id} ({b.client_id}/{b.name}):[/] {p}", highlight=False
                 )
+        for o in outbox:
+            console.print(f"[red]outbox {o.client_id}/{o.name}:[/] {o.problem}", highlight=False)
         console.print("[green]balanced[/]" if ok else "[red]NOT balanced[/]")
     if not ok:
         raise typer.Exit(1)

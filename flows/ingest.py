@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, tags
@@ -22,12 +23,13 @@ from pydantic import BaseModel
 
 from app.root import App, current_app
 from flows.process import FLOWS
+from landing.answers import answer_refusal
 from landing.files import LandedFile, Refused
-from landing.receipt import write_receipt
 from landing.staging import discard, stage
 from landing.zone import LandingZone
 from schemas.outcome import FileOutcome, FileResult
 from schemas.receipt import Receipt
+from tasks.steps import publish_pending_task
 
 
 class IngestSummary(BaseModel):
@@ -51,7 +53,8 @@ def _refuse(app: App, zone: LandingZone, item: Refused, summary: IngestSummary) 
     summary.quarantined += 1
     summary.refused.append({"url": item.url, "client_id": item.client_id, "reason": item.reason})
     if item.client_id and item.client_id in app.config.clients and not item.is_dir:
-        write_receipt(
+        answer_refusal(
+            app.engine,
             app.outbox(item.client_id),
             Receipt(
                 client_id=item.client_id,
@@ -60,6 +63,7 @@ def _refuse(app: App, zone: LandingZone, item: Refused, summary: IngestSummary) 
                 doc_type=item.doc_type,
                 status=FileOutcome.QUARANTINED,
                 reason=item.reason,
+                processed_at=datetime.now(UTC),
             ),
         )
 
@@ -128,6 +132,11 @@ def ingest() -> IngestSummary:
     """Poll every configured landing zone once."""
     app = current_app()
     summary = IngestSummary()
+    published = publish_pending_task(app.engine, app.outbox)
+    if published.published:
+        get_run_logger().info(
+            "published %d output(s) an interrupted run had committed", len(published.published)
+        )
     for zone in app.zones():
         items = zone.scan()
         # Concurrent runs over one zone spread out instead of racing file by file.

@@ -2,9 +2,13 @@
 
 ``process_payroll``, ``process_invoices`` and ``process_claims`` are the deployable flows; they
 share one sequence of batch-granular tasks: register -> extract+validate -> history checks ->
-outputs -> route (records + review items) -> meter -> receipt. Each step commits before the
-next, and each is idempotent, so a run that died part-way is finished by the next run of the
-same bytes without losing or double-billing anything.
+outputs (staged) beside record states -> meter -> finish (the answer committed, then the
+outputs and the receipt published). Each step commits before the next and each is idempotent,
+so a run that died part-way is finished by the next run of the same bytes without losing,
+double-billing or publishing anything the store does not back.
+
+A run ends in a COMPLETED-type state named for its answer (``Completed``, ``In review``,
+``Quarantined``, ``Duplicate``); ``Failed`` means the system failed and the file is retried.
 """
 
 from __future__ import annotations
@@ -14,18 +18,20 @@ from uuid import UUID
 
 from prefect import flow, get_run_logger, tags
 from prefect import runtime as prefect_runtime
-from prefect.artifacts import create_table_artifact
 from prefect.client.orchestration import get_client
-from prefect.events import emit_event
 
 from app.root import App, current_app
+from flows.operators import announce_failed, announce_file, answered, publish_artifact
+from landing.publication import StagingOutbox, file_token
 from schemas.batch import ValidatedBatch
 from schemas.doc_type import DocType
 from schemas.outcome import FileCounts, FileOutcome, FileResult
+from schemas.receipt import Receipt
 from store.models import File
 from tasks.doctype import DocHandler
 from tasks.registry import handler_for
 from tasks.steps import (
+    duplicate_task,
     extract_task,
     finish_task,
     history_task,
@@ -33,7 +39,6 @@ from tasks.steps import (
     outputs_task,
     register_task,
     route_task,
-    stored_counts_task,
 )
 
 
@@ -71,13 +76,27 @@ def run_file(
     name: str | None = None,
     source: str | None = None,
 ) -> FileResult:
-    """The shared body of the processing flows (called inside a flow run)."""
-    logger = get_run_logger()
-    handler = handler_for(doc_type)
+    """The shared body of the processing flows (called inside a flow run); returns the
+    answer as a named COMPLETED state (see :func:`flows.operators.answered`)."""
     name = name or PurePath(path).name
-    shown = source or path
     _tag_run(client_id, doc_type)
+    try:
+        result, receipt, billed = _answer(app, path, client_id, doc_type, name, source)
+    except Exception as exc:
+        announce_failed(
+            client_id, doc_type.value, name, _flow_run_id() or name, f"{type(exc).__name__}: {exc}"
+        )
+        raise
+    announce_file(result, billed)
+    publish_artifact(result, receipt, billed)
+    return answered(result)
 
+
+def _answer(
+    app: App, path: str, client_id: str, doc_type: DocType, name: str, source: str | None
+) -> tuple[FileResult, Receipt | None, int]:
+    handler = handler_for(doc_type)
+    shown = source or path
     reg, content = register_task(
         app.engine,
         path=path,
@@ -88,11 +107,7 @@ def run_file(
     )
     file = reg.file
     if reg.outcome == "duplicate":
-        logger.info("%s: same bytes already processed as file %s", name, file.id)
-        counts = stored_counts_task(app.engine, file)
-        return _result(
-            file, shown, FileOutcome.DUPLICATE, counts, list(file.outputs), file.reason or ""
-        )
+        return _duplicate(app, file, shown, name)
     batch = extract_task(handler, content.data, name, app.client_context(client_id))
     del content  # the batch holds what is needed; a large file's bytes need not stay in memory
     if batch.file_issues and batch.records.height == 0:
@@ -100,27 +115,57 @@ def run_file(
     return _process(app, file, shown, batch, handler)
 
 
+def _duplicate(
+    app: App, file: File, shown: str, name: str
+) -> tuple[FileResult, Receipt | None, int]:
+    """The same bytes again: answered with its own receipt, nothing processed or billed."""
+    get_run_logger().info(
+        "%s: same bytes already processed as %s (file %s); answered as a duplicate",
+        name,
+        file.name,
+        file.id,
+    )
+    outbox = app.outbox(file.client_id)
+    receipt, published = duplicate_task(app.engine, file=file, name=name, outbox=outbox)
+    outputs = [outbox.url_of(o) if "://" not in o else o for o in file.outputs]
+    result = _result(
+        file,
+        shown,
+        FileOutcome.DUPLICATE,
+        receipt.counts,
+        [*outputs, *published.published],
+        receipt.reason,
+    )
+    return result, receipt, 0
+
+
+def _staging(app: App, file: File) -> StagingOutbox:
+    return StagingOutbox(app.outbox(file.client_id), file_token(file.id))
+
+
 def _quarantine(
     app: App, file: File, shown: str, batch: ValidatedBatch, handler: DocHandler
-) -> FileResult:
+) -> tuple[FileResult, Receipt | None, int]:
     """A file that gave no records: its outputs (a 999 for a broken 837) and its receipt."""
     reason = _issues_text(batch)
     get_run_logger().warning("%s quarantined: %s", file.name, reason)
-    outbox = app.outbox(file.client_id)
-    outputs = outputs_task(handler, batch, file, app.client_context(file.client_id), outbox)
-    return _finish(app, file, shown, FileOutcome.QUARANTINED, FileCounts(), outputs, reason)
+    staging = _staging(app, file)
+    outputs = outputs_task(handler, batch, file, app.client_context(file.client_id), staging)
+    return _finish(
+        app, file, shown, staging, FileOutcome.QUARANTINED, FileCounts(), outputs, reason
+    )
 
 
 def _process(
     app: App, file: File, shown: str, batch: ValidatedBatch, handler: DocHandler
-) -> FileResult:
-    """History checks, outputs beside record states, metering, receipt."""
-    ctx, outbox = app.client_context(file.client_id), app.outbox(file.client_id)
+) -> tuple[FileResult, Receipt | None, int]:
+    """History checks, outputs beside record states, metering, the answer."""
+    ctx, staging = app.client_context(file.client_id), _staging(app, file)
     batch, keys = history_task(app.engine, file, batch, handler)
-    # The outputs (file writes) and the record states (database writes) need only the batch:
-    # they run side by side. Metering waits for both, so nothing is billed before its
-    # outputs exist; a run that fails part-way is finished by the next run of the same bytes.
-    pending = outputs_task.submit(handler, batch, file, ctx, outbox)
+    # The outputs (staged file writes) and the record states (database writes) need only the
+    # batch: they run side by side. Metering waits for both, so nothing is billed before its
+    # outputs exist; nothing is published before the answer is committed.
+    pending = outputs_task.submit(handler, batch, file, ctx, staging)
     try:
         counts = route_task(
             app.engine, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=keys
@@ -142,7 +187,7 @@ def _process(
     )
     reason = _issues_text(batch)
     return _finish(
-        app, file, shown, FileOutcome.PROCESSED, counts, outputs, reason, billed.inserted
+        app, file, shown, staging, FileOutcome.PROCESSED, counts, outputs, reason, billed.inserted
     )
 
 
@@ -150,25 +195,26 @@ def _finish(
     app: App,
     file: File,
     shown: str,
+    staging: StagingOutbox,
     status: FileOutcome,
     counts: FileCounts,
     outputs: list[str],
     reason: str,
     billed: int = 0,
-) -> FileResult:
-    """The receipt and the file's answer in the store, the operators' artifact and event."""
-    receipts = finish_task(
+) -> tuple[FileResult, Receipt | None, int]:
+    """The answer committed with its staged outputs and receipt, then published."""
+    receipt, published = finish_task(
         app.engine,
         file=file,
-        outbox=app.outbox(file.client_id),
+        staging=staging,
         status=status,
         counts=counts,
-        outputs=outputs,
         reason=reason,
         flow_run_id=_flow_run_id(),
     )
-    _artifact(file, status, counts, reason, billed=billed)
-    return _result(file, shown, status, counts, [*outputs, *receipts], reason)
+    receipts = [u for u in published.published if u not in outputs]
+    result = _result(file, shown, status, counts, [*outputs, *receipts], reason)
+    return result, receipt, billed
 
 
 def _flow_run_id() -> str | None:
@@ -187,53 +233,6 @@ def _tag_run(client_id: str, doc_type: DocType) -> None:
         return
     with get_client(sync_client=True) as client:
         client.update_flow_run(UUID(str(run_id)), tags=sorted(have | wanted))
-
-
-def _announce(file: File, status: FileOutcome, counts: FileCounts, reason: str) -> None:
-    """A Prefect event per finished file, for automations: ``bpo.file.quarantined`` and
-    ``bpo.file.processed`` (with the share of records sent to review, to catch spikes)."""
-    share = counts.in_review / counts.records if counts.records else 0.0
-    emit_event(
-        event=f"bpo.file.{status.value}",
-        resource={
-            "prefect.resource.id": f"bpo.file.{file.client_id}.{file.id}",
-            "prefect.resource.name": file.name,
-            "bpo.client": file.client_id,
-            "bpo.doc-type": file.doc_type,
-        },
-        payload={
-            "records": counts.records,
-            "completed": counts.completed,
-            "in_review": counts.in_review,
-            "rejected": counts.rejected,
-            "review_share": round(share, 4),
-            "reason": reason[:500],
-        },
-    )
-
-
-def _artifact(
-    file: File, status: FileOutcome, counts: FileCounts, reason: str, billed: int = 0
-) -> None:
-    _announce(file, status, counts, reason)
-    create_table_artifact(
-        key=f"file-{file.client_id}-{file.id}".lower().replace("_", "-"),
-        table=[
-            {
-                "file": file.name,
-                "client": file.client_id,
-                "doc_type": file.doc_type,
-                "status": status.value,
-                "records": counts.records,
-                "completed": counts.completed,
-                "in_review": counts.in_review,
-                "rejected": counts.rejected,
-                "billed": billed,
-                "reason": reason[:200],
-            }
-        ],
-        description=f"{file.doc_type} file {file.name} for {file.client_id}",
-    )
 
 
 # Three plain flow functions (not built by a factory): `prefect deploy` finds a flow by its

@@ -6,13 +6,19 @@ form all call these, so every path applies the same rules, audit and metering.
 1. claim the item for the reviewer (or renew the lease they hold) and commit;
 2. approve/correct: apply the corrections and re-validate with the doc type's rules; refuse
    with the remaining reasons if any rule fails (audited, nothing else changes);
-3. write the supplemental outputs (``<file>.<sha>.review-<item>.ach`` for payroll): same
-   decision, same bytes, so a retry changes nothing;
+3. stage the supplemental outputs (``<file>.<sha>.review-<item>.ach`` for payroll) and the
+   follow-up receipt (``receipts/<file>.<sha>.review-<item>.json``) out of the client's sight;
 4. one transaction: close the item on the version claimed (a lost lease or a concurrent change
-   refuses), move the record to completed/rejected, write the audit rows and meter the record
-   under its original transaction id (``<doc_type>:<sha256[:16]>:<record_index>``) plus a
-   ``manual_review`` unit when the client's rates price it. The ledger's natural key makes a
-   repeat a no-op, so a completion is billed exactly once; a rejection bills nothing.
+   refuses), move the record to completed/rejected, write the audit rows, record the staged
+   outputs in the publication ledger and meter the record under its original transaction id
+   (``<doc_type>:<sha256[:16]>:<record_index>``) plus a ``manual_review`` unit when the
+   client's rates price it. The ledger's natural key makes a repeat a no-op, so a completion
+   is billed exactly once; a rejection bills nothing;
+5. publish the staged files into the client's outbox, receipt last.
+
+A decision killed between 3 and 4 leaves its outputs in staging only: a later decision on the
+item (a rejection, say) discards them, so the client never sees a NACHA entry for a record
+that was then rejected. Killed between 4 and 5, the next ingest poll publishes them.
 """
 
 from __future__ import annotations
@@ -21,22 +27,26 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NoReturn, Protocol
+from typing import Any, Literal, NoReturn, Protocol
 
 import polars as pl
 from sqlalchemy import Engine
 
 from billing.meter import meter
+from landing.outbox import FsOutbox
+from landing.publication import StagingOutbox, publish_pending, record, review_token
+from landing.receipt import stage_review_receipt
 from review.corrections import Applied, Correction, completed_frame, revalidate
 from review.lease import DEFAULT_LEASE
 from review.queue import ReviewRefusedError, claim_item, close_item
 from schemas.batch import RECORD_INDEX, ValidatedBatch
-from schemas.doc_type import BillableUnit, RecordState
+from schemas.doc_type import BillableUnit, DocType, RecordState
 from schemas.issue import Issue
-from schemas.outbox import Outbox
+from schemas.receipt import ReviewReceipt
 from store.audit import append, append_changes
 from store.db import transaction
 from store.models import File, ReviewItem, ReviewStatus
+from store.publication_models import PublicationOwner
 from tasks.doctype import ClientContext, DocHandler, OutputContext
 from tasks.registry import handler_for
 
@@ -49,7 +59,7 @@ class Workspace(Protocol):
 
     def client_context(self, client_id: str) -> ClientContext: ...
 
-    def outbox(self, client_id: str) -> Outbox: ...
+    def outbox(self, client_id: str) -> FsOutbox: ...
 
 
 class ReviewAction(StrEnum):
@@ -125,8 +135,10 @@ def resolve_item(
         )
         file = session.get(File, item.file_id)
     assert file is not None  # the foreign key guarantees it
+    staging = StagingOutbox(ws.outbox(item.client_id), review_token(item.id))
+    staging.discard()  # what an interrupted decision on this item left behind
     if action is ReviewAction.REJECT:
-        return _reject(ws, item, reviewer, reason or "")
+        return _reject(ws, item, file, staging, reviewer, reason or "")
     handler = handler_for(item.doc_type)
     ctx = ws.client_context(item.client_id)
     applied = revalidate(handler, ctx, item.fields, corrections)
@@ -139,10 +151,16 @@ def resolve_item(
         record_index=item.record_index,
         record_key=item.record_key,
     )
-    outputs = _publish(ws, handler, ctx, item, file, frame) if can_write else []
+    if can_write:
+        _stage_outputs(handler, ctx, item, file, frame, staging)
+    done_at = dt.datetime.now(dt.UTC)
     resolution = reason or f"corrected {', '.join(c.field for c in corrections)}"
-    decision = _Decision(action, reviewer, resolution, reason, applied, outputs, flow_run_id)
-    billed = _complete(ws, item, file, ctx, decision, _units(handler, frame, item))
+    _stage_receipt(staging, item, file, "resolved", resolution, done_at)
+    decision = _Decision(
+        action, reviewer, resolution, reason, applied, staging.names(), flow_run_id, done_at
+    )
+    billed = _complete(ws, item, file, ctx, decision, _units(handler, frame, item), staging)
+    published = publish_pending(ws.engine, ws.outbox, review_item_id=item.id)
     return ReviewOutcome(
         item.id,
         item.client_id,
@@ -150,7 +168,7 @@ def resolve_item(
         ReviewStatus.RESOLVED,
         RecordState.COMPLETED.value,
         billed,
-        outputs,
+        published.published,
     )
 
 
@@ -163,6 +181,7 @@ class _Decision:
     applied: Applied
     outputs: list[str]
     flow_run_id: str | None
+    at: dt.datetime
 
 
 def _refuse(
@@ -182,18 +201,18 @@ def _refuse(
     raise CorrectionRefusedError(item.id, issues)
 
 
-def _publish(
-    ws: Workspace,
+def _stage_outputs(
     handler: DocHandler,
     ctx: ClientContext,
     item: ReviewItem,
     file: File,
     frame: pl.DataFrame,
+    staging: StagingOutbox,
 ) -> list[str]:
-    """The record's supplemental outputs (``<file>.<sha>.review-<item>.*``)."""
+    """The record's supplemental outputs (``<file>.<sha>.review-<item>.*``), staged."""
     out = OutputContext(
         ctx=ctx,
-        outbox=ws.outbox(item.client_id),
+        outbox=staging,
         file_id=file.id,
         source_name=file.name,
         source_sha256=file.sha256,
@@ -201,6 +220,30 @@ def _publish(
         received_at=file.received_at,
     )
     return handler.write_outputs(ValidatedBatch(records=frame), frame, out)
+
+
+def _stage_receipt(
+    staging: StagingOutbox,
+    item: ReviewItem,
+    file: File,
+    decision: Literal["resolved", "rejected"],
+    reason: str,
+    at: dt.datetime,
+) -> None:
+    """The follow-up receipt: which record, what was decided, and its outputs."""
+    receipt = ReviewReceipt(
+        client_id=item.client_id,
+        name=file.name,
+        sha256=file.sha256,
+        doc_type=DocType(item.doc_type),
+        record_key=item.record_key,
+        decision=decision,
+        codes=tuple(dict.fromkeys(str(r.get("code")) for r in item.reasons if r.get("code"))),
+        reason=reason,
+        outputs=tuple(staging.names()),
+        processed_at=at,
+    )
+    stage_review_receipt(staging, receipt, item.id)
 
 
 def _units(handler: DocHandler, frame: pl.DataFrame, item: ReviewItem) -> pl.DataFrame:
@@ -223,10 +266,11 @@ def _complete(
     ctx: ClientContext,
     decision: _Decision,
     units: pl.DataFrame,
+    staging: StagingOutbox,
 ) -> int:
-    """One transaction: close the item on the version claimed, audit, meter; returns the
-    usage entries written."""
-    done_at = dt.datetime.now(dt.UTC)
+    """One transaction: close the item on the version claimed, audit, record the staged
+    outputs, meter; returns the usage entries written."""
+    done_at = decision.at
     with transaction(ws.engine) as session:
         closed = close_item(
             session,
@@ -255,6 +299,13 @@ def _complete(
             item=closed,
             reason=decision.resolution,
         )
+        record(
+            session,
+            staging,
+            owner=PublicationOwner.REVIEW,
+            file_id=file.id,
+            review_item_id=item.id,
+        )
         billed = meter(
             session,
             client=ctx.client,
@@ -266,8 +317,18 @@ def _complete(
     return billed.inserted
 
 
-def _reject(ws: Workspace, item: ReviewItem, reviewer: str, reason: str) -> ReviewOutcome:
+def _reject(
+    ws: Workspace,
+    item: ReviewItem,
+    file: File,
+    staging: StagingOutbox,
+    reviewer: str,
+    reason: str,
+) -> ReviewOutcome:
+    """Close the item rejected, with a follow-up receipt telling the client (a payee who will
+    not be paid, a claim that will not go out)."""
     at = dt.datetime.now(dt.UTC)
+    _stage_receipt(staging, item, file, "rejected", reason, at)
     with transaction(ws.engine) as session:
         closed = close_item(
             session,
@@ -286,6 +347,19 @@ def _reject(ws: Workspace, item: ReviewItem, reviewer: str, reason: str) -> Revi
             item=closed,
             reason=reason,
         )
+        record(
+            session,
+            staging,
+            owner=PublicationOwner.REVIEW,
+            file_id=file.id,
+            review_item_id=item.id,
+        )
+    published = publish_pending(ws.engine, ws.outbox, review_item_id=item.id)
     return ReviewOutcome(
-        item.id, item.client_id, "reject", ReviewStatus.REJECTED, RecordState.REJECTED.value
+        item.id,
+        item.client_id,
+        "reject",
+        ReviewStatus.REJECTED,
+        RecordState.REJECTED.value,
+        outputs=published.published,
     )

@@ -7,6 +7,7 @@ writes the same frames changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import polars as pl
 from sqlalchemy import func, select
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from schemas.doc_type import RecordState
 from store.bulk import insert_ignore
-from store.models import File, Record
+from store.models import File, Record, ReviewItem
 
 _CHUNK = 500
 
@@ -72,3 +73,16 @@ def state_counts(session: Session, *, file_id: int) -> dict[str, int]:
         select(Record.state, func.count()).where(Record.file_id == file_id).group_by(Record.state)
     ).all()
     return {str(state): int(n) for state, n in rows}
+
+
+def review_outcomes(
+    session: Session, *, file_id: int
+) -> list[tuple[str, str, list[dict[str, Any]], dt.datetime | None]]:
+    """Per flagged record of a file, in file order: its key, its item's status, its reasons
+    and when it is due."""
+    rows = session.execute(
+        select(ReviewItem.record_key, ReviewItem.status, ReviewItem.reasons, ReviewItem.due_at)
+        .where(ReviewItem.file_id == file_id)
+        .order_by(ReviewItem.record_index)
+    ).all()
+    return [(str(k), str(s), list(r or []), d) for k, s, r, d in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import store.billing_models
+import store.publication_models
 import store.qa_models
 from store.models import Base
 

@@ -18,17 +18,18 @@ from sqlalchemy import Engine
 from billing.close import CloseResult, close_period
 from billing.meter import MeterResult, meter
 from billing.publish import publish_period
-from landing.receipt import write_receipt
+from landing.answers import answer_duplicate, finish_answer, publish_file
+from landing.outbox import FsOutbox
+from landing.publication import OutboxFor, PublishReport, StagingOutbox, publish_pending
 from landing.staging import FileBytes, read_file
 from review.intake import route_batch
 from schemas.batch import ValidatedBatch
 from schemas.config import ClientConfig
-from schemas.doc_type import DocType
 from schemas.outbox import Outbox
 from schemas.outcome import FileCounts, FileOutcome
 from schemas.receipt import Receipt
 from store.db import transaction
-from store.files import Registration, advance_stage, finish_file, register_file
+from store.files import Registration, advance_stage, register_file
 from store.models import File, FileStage
 from store.records import seen_dedupe_keys, state_counts
 from tasks.doctype import ClientContext, DocHandler, OutputContext
@@ -54,8 +55,7 @@ def register_task(
     return registration, content
 
 
-@task(name="stored-counts", cache_policy=NO_CACHE)
-def stored_counts_task(engine: Engine, file: File) -> FileCounts:
+def stored_counts(engine: Engine, file: File) -> FileCounts:
     """The counts a finished run recorded (a duplicate's answer)."""
     with transaction(engine) as session:
         by = state_counts(session, file_id=file.id)
@@ -64,6 +64,17 @@ def stored_counts_task(engine: Engine, file: File) -> FileCounts:
         completed=by.get("completed", 0),
         in_review=by.get("in_review", 0),
         rejected=by.get("rejected", 0),
+    )
+
+
+@task(name="answer-duplicate", cache_policy=NO_CACHE)
+def duplicate_task(
+    engine: Engine, *, file: File, name: str, outbox: FsOutbox
+) -> tuple[Receipt, PublishReport]:
+    """The same bytes again: finish the first answer's publication if a crash interrupted
+    it, then answer this drop with its own receipt (nothing processed or billed again)."""
+    return answer_duplicate(
+        engine, outbox, file=file, name=name, counts=stored_counts(engine, file)
     )
 
 
@@ -154,42 +165,39 @@ def meter_task(
     return result
 
 
-@task(name="finish-file", cache_policy=NO_CACHE)
+@task(name="finish-file", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
 def finish_task(
     engine: Engine,
     *,
     file: File,
-    outbox: Outbox,
+    staging: StagingOutbox,
     status: FileOutcome,
     counts: FileCounts,
-    outputs: list[str],
     reason: str = "",
     flow_run_id: str | None,
-) -> list[str]:
-    """The client's receipt, then the file's answer in the store."""
-    receipt = Receipt(
-        client_id=file.client_id,
-        name=file.name,
-        sha256=file.sha256,
-        doc_type=DocType(file.doc_type),
+) -> tuple[Receipt, PublishReport]:
+    """Commit the file's answer with its staged outputs and receipt, then publish them.
+
+    A crash between the commit and the publication leaves the outputs staged and recorded:
+    the next run of the same bytes (or the next ingest poll) publishes them.
+    """
+    receipt = finish_answer(
+        engine,
+        file=file,
+        staging=staging,
         status=status,
-        **counts.model_dump(),
-        outputs=tuple(outputs),
+        counts=counts,
         reason=reason,
+        flow_run_id=flow_run_id,
     )
-    receipt_urls = list(write_receipt(outbox, receipt))
-    with transaction(engine) as session:
-        finish_file(
-            session,
-            file_id=file.id,
-            outcome=status,
-            reason=reason,
-            record_count=counts.records,
-            outputs=[*outputs, *receipt_urls],
-            flow_run_id=flow_run_id,
-            at=dt.datetime.now(dt.UTC),
-        )
-    return receipt_urls
+    return receipt, publish_file(engine, staging.outbox, file_id=file.id)
+
+
+@task(name="publish-pending", retries=1, retry_delay_seconds=[5], cache_policy=NO_CACHE)
+def publish_pending_task(engine: Engine, outbox_for: OutboxFor) -> PublishReport:
+    """Publish what committed runs and decisions left staged (a crash between their commit
+    and their publication)."""
+    return publish_pending(engine, outbox_for)
 
 
 @task(name="close-period", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)

@@ -212,10 +212,10 @@ def test_review_items_are_due_in_business_hours(runtime: App, workdir: Path) -> 
 def test_every_finished_file_is_announced_as_an_event(
     runtime: App, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import flows.process
+    import flows.operators
 
     seen: list[dict[str, object]] = []
-    monkeypatch.setattr(flows.process, "emit_event", lambda **kw: seen.append(kw))
+    monkeypatch.setattr(flows.operators, "emit_event", lambda **kw: seen.append(kw))
     run(drop(workdir, "ev.csv"))
     empty = workdir / "ev-empty.csv"
     empty.write_bytes(b"")
@@ -229,10 +229,10 @@ def test_every_finished_file_is_announced_as_an_event(
     assert resource["bpo.client"] == "acme"
 
 
-def test_a_run_is_named_tagged_and_leaves_its_table(runtime: App, workdir: Path) -> None:
-    """Operators find a file's run by name and tags; task runs carry the client tag, which is
-    what a per-client concurrency limit (``prefect concurrency-limit create client:acme 2``)
-    counts."""
+def test_a_run_is_named_tagged_and_leaves_its_artifact(runtime: App, workdir: Path) -> None:
+    """Operators find a file's run by name and tags and its artifact by client and file name;
+    task runs carry the client tag, which is what a per-client concurrency limit
+    (``prefect concurrency-limit create client:acme 2``) counts."""
     from uuid import UUID
 
     from prefect.client.orchestration import get_client
@@ -248,32 +248,27 @@ def test_a_run_is_named_tagged_and_leaves_its_table(runtime: App, workdir: Path)
         file = s.get(File, res.file_id)
         assert file is not None
         run_id = UUID(str(file.flow_run_id))
+        keys = list(s.scalars(select(ReviewItem.record_key).where(ReviewItem.file_id == file.id)))
     with get_client(sync_client=True) as client:
         flow_run = client.read_flow_run(run_id)
         task_runs = client.read_task_runs(
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
         )
         artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[f"file-acme-{res.file_id}"]))
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["file-acme-payroll-feb-csv"])
+            )
         )
     assert flow_run.name == "acme/payroll/feb.csv"
     assert {"client:acme", "doc:payroll"} <= set(flow_run.tags)
     assert task_runs
     assert all("client:acme" in t.tags for t in task_runs)
-    (table,) = [
-        json.loads(a.data) if isinstance(a.data, str) else a.data
+    (markdown,) = [
+        str(a.data)
         for a in artifacts
         if a.flow_run_id == run_id  # the key recurs across this session's test databases
     ]
-    assert table[0] | {"reason": ""} == {
-        "file": "feb.csv",
-        "client": "acme",
-        "doc_type": "payroll",
-        "status": "processed",
-        "records": 40,
-        "completed": 36,
-        "in_review": 4,
-        "rejected": 0,
-        "billed": 36,
-        "reason": "",
-    }
+    assert "| processed | 40 | 36 | 4 | 0 | 36 |" in markdown
+    assert "Records in review (4)" in markdown
+    assert len(keys) == 4
+    assert all(key in markdown for key in keys)

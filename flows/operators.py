@@ -1,0 +1,168 @@
+"""What operators see of a file in Prefect: the run's final state, its event, its artifact.
+
+A per-file run ends in a COMPLETED-type state named for the answer (``Completed``, ``In
+review``, ``Quarantined``, ``Duplicate``) so the runs list tells the outcomes apart; ``Failed``
+is left to failures of the system. Each answer emits ``bpo.file.<status>`` naming the client,
+the file and its counts, and leaves a markdown artifact keyed by client, document type and file
+name (``file-acme-payroll-jan-2026-csv``) listing each record in review with its reason codes
+(codes and field names only: no values, so nothing personal).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, cast
+
+from prefect.artifacts import create_markdown_artifact
+from prefect.events import emit_event
+from prefect.states import Completed
+
+from schemas.outcome import FileOutcome, FileResult, FileSummary
+from schemas.receipt import Receipt
+
+#: Records listed by name in a file's artifact; the receipt lists them all.
+ARTIFACT_ROWS = 200
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def state_name(result: FileSummary) -> str:
+    """``Completed`` | ``In review`` | ``Quarantined`` | ``Duplicate``."""
+    if result.status is FileOutcome.QUARANTINED:
+        return "Quarantined"
+    if result.status is FileOutcome.DUPLICATE:
+        return "Duplicate"
+    return "In review" if result.in_review else "Completed"
+
+
+def answered(result: FileResult) -> FileResult:
+    """The flow's return value: a COMPLETED state named for the answer, carrying ``result``.
+
+    Prefect ends the run in this state and hands ``result`` (not the state) to whoever called
+    the flow, a parent ingest run or ``bpo process``; hence the cast.
+    """
+    message = f"{result.records} records: {result.completed} completed, {result.in_review} in "
+    message += f"review, {result.rejected} rejected"
+    return cast(FileResult, Completed(name=state_name(result), data=result, message=message))
+
+
+def slug(text: str, limit: int = 100) -> str:
+    """Lower-case letters, digits and single dashes (what a Prefect artifact key allows)."""
+    return _SLUG.sub("-", text.lower()).strip("-")[:limit].strip("-") or "file"
+
+
+def artifact_key(client_id: str, doc_type: str, name: str) -> str:
+    """``file-<client>-<doc type>-<name>``: stable, so a file's runs share one history."""
+    return f"file-{slug(client_id)}-{slug(doc_type)}-{slug(name)}"
+
+
+def _doc(result: FileSummary) -> str:
+    return result.doc_type.value if result.doc_type is not None else "unknown"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def file_markdown(result: FileResult, receipt: Receipt | None, billed: int) -> str:
+    """The artifact: the answer's counts, then each record in review and each rejected."""
+    lines = [
+        f"### {_cell(result.client_id)} / {_doc(result)} / {_cell(result.name)}: "
+        f"{state_name(result)}",
+        "",
+        "| status | records | completed | in review | rejected | billed |",
+        "|---|---|---|---|---|---|",
+        f"| {result.status.value} | {result.records} | {result.completed} | "
+        f"{result.in_review} | {result.rejected} | {billed} |",
+    ]
+    if result.reason:
+        lines += ["", f"**Reason:** {_cell(result.reason[:1000])}"]
+    if receipt is not None and receipt.records_in_review:
+        shown = receipt.records_in_review[:ARTIFACT_ROWS]
+        lines += [
+            "",
+            f"#### Records in review ({len(receipt.records_in_review)})",
+            "",
+            "| record | reason codes | due |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(r.record_key)} | {', '.join(r.codes)} | "
+            f"{r.due.strftime('%Y-%m-%d %H:%M UTC') if r.due else ''} |"
+            for r in shown
+        ]
+        if len(receipt.records_in_review) > len(shown):
+            lines.append(f"\n... and {len(receipt.records_in_review) - len(shown)} more")
+    if receipt is not None and receipt.records_rejected:
+        lines += [
+            "",
+            f"#### Records rejected ({len(receipt.records_rejected)})",
+            "",
+            "| record | reason codes |",
+            "|---|---|",
+        ]
+        lines += [
+            f"| {_cell(r.record_key)} | {', '.join(r.codes)} |"
+            for r in receipt.records_rejected[:ARTIFACT_ROWS]
+        ]
+    if receipt is not None and receipt.outputs:
+        lines += ["", "**Outputs:** " + ", ".join(f"`{o}`" for o in receipt.outputs)]
+    return "\n".join(lines) + "\n"
+
+
+def file_resource(client_id: str, doc_type: str, name: str, ident: str) -> dict[str, str]:
+    return {
+        "prefect.resource.id": f"bpo.file.{client_id}.{ident}",
+        "prefect.resource.name": name,
+        "bpo.client": client_id,
+        "bpo.doc-type": doc_type,
+        "bpo.file": name,
+    }
+
+
+def announce_file(result: FileResult, billed: int = 0) -> None:
+    """``bpo.file.processed|quarantined|duplicate`` with the counts (and the share sent to
+    review, to catch exception spikes)."""
+    share = result.in_review / result.records if result.records else 0.0
+    emit_event(
+        event=f"bpo.file.{result.status.value}",
+        resource=file_resource(result.client_id, _doc(result), result.name, str(result.file_id)),
+        payload={
+            "client_id": result.client_id,
+            "file": result.name,
+            "sha256": result.sha256,
+            "state": state_name(result),
+            "records": result.records,
+            "completed": result.completed,
+            "in_review": result.in_review,
+            "rejected": result.rejected,
+            "billed": billed,
+            "review_share": round(share, 4),
+            "reason": result.reason[:500],
+        },
+    )
+
+
+def announce_failed(
+    client_id: str, doc_type: str, name: str, ident: str, error: str, **extra: Any
+) -> None:
+    """``bpo.file.failed``: the system (not the file) failed; the file is retried."""
+    emit_event(
+        event="bpo.file.failed",
+        resource=file_resource(client_id, doc_type, name, ident),
+        payload={
+            "client_id": client_id,
+            "file": name,
+            "records": 0,
+            "error": error[:500],
+            **extra,
+        },
+    )
+
+
+def publish_artifact(result: FileResult, receipt: Receipt | None, billed: int = 0) -> None:
+    create_markdown_artifact(
+        key=artifact_key(result.client_id, _doc(result), result.name),
+        markdown=file_markdown(result, receipt, billed),
+        description=f"{_doc(result)} file {result.name} for {result.client_id}: "
+        f"{state_name(result)}",
+    )

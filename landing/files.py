@@ -48,7 +48,17 @@ class Refused:
     path: str
     doc_type: DocType | None = None
     is_dir: bool = False
+    mtime: datetime | None = None
+    etag: str | None = None
+    size: int = 0
 
     @property
     def name(self) -> str:
         return self.path.rstrip("/").rsplit("/", 1)[-1]
+
+    @property
+    def version(self) -> str:
+        """What changes when the entry changes (as for :class:`LandedFile`)."""
+        if self.etag:
+            return self.etag
+        return self.mtime.isoformat() if self.mtime is not None else ""

@@ -86,7 +86,11 @@ def list_dir(fs: AbstractFileSystem, path: str) -> list[Entry]:
 
 
 class LayoutWalker:
-    """Sorts a zone's entries; ``owner`` set means the root is that client's own folder."""
+    """Sorts a zone's entries; ``owner`` set means the root is that client's own folder.
+
+    ``ignore`` names folders left alone at the top of the walk: client ids served by their
+    own zone (shared root), or the zone's own outbox/archive/quarantine folders.
+    """
 
     def __init__(
         self,
@@ -135,6 +139,8 @@ class LayoutWalker:
         self, fs: AbstractFileSystem, path: str, client_id: str, listing: Listing
     ) -> None:
         for entry in self._visible(fs, path, client_id, None, listing):
+            if self.owner is not None and entry.kind == "dir" and entry.name in self.ignore:
+                continue  # the client's own outbox, archive or quarantine at its root
             if entry.kind != "dir":
                 self._refuse(
                     listing,
@@ -253,5 +259,8 @@ class LayoutWalker:
                 path=entry.path,
                 doc_type=doc_type,
                 is_dir=is_dir,
+                mtime=entry.mtime,
+                etag=entry.etag,
+                size=entry.size,
             )
         )

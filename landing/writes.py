@@ -67,9 +67,15 @@ def move(
     if src is dst:
 
         def rename(fs: AbstractFileSystem) -> None:
-            if src.location.scheme != "s3":
-                fs.makedirs(posixpath.dirname(dst_path), exist_ok=True)
             try:
+                if src.location.scheme == "s3":
+                    # Copy, then delete this one key. s3fs's mv deletes through the bulk
+                    # DeleteObjects call, whose XML body cannot carry a key with a control
+                    # character: real S3 servers answer MalformedXML and the object stays.
+                    fs.copy(src_path, dst_path)
+                    fs.rm_file(src_path)
+                    return
+                fs.makedirs(posixpath.dirname(dst_path), exist_ok=True)
                 fs.mv(src_path, dst_path, recursive=recursive)
             except FileNotFoundError:
                 if fs.exists(src_path) or not fs.exists(dst_path):
@@ -84,7 +90,23 @@ def move(
         data = _read(src, path)
         rel = posixpath.relpath(path, src_path) if recursive else ""
         write_atomic(dst, posixpath.normpath(posixpath.join(dst_path, rel)), data)
-    src.call(lambda fs: fs.rm(src_path, recursive=recursive), what="delete")
+    _delete(src, src_path, files, recursive=recursive)
+
+
+def _delete(conn: Connection, path: str, files: list[str], *, recursive: bool) -> None:
+    """Remove what was moved: on S3 one object at a time (see ``move``)."""
+    if conn.location.scheme != "s3":
+        conn.call(lambda fs: fs.rm(path, recursive=recursive), what="delete")
+        return
+
+    def remove_each(fs: AbstractFileSystem) -> None:
+        for key in files:
+            try:
+                fs.rm_file(key)
+            except FileNotFoundError:
+                continue  # removed by the retry of a call that did land
+
+    conn.call(remove_each, what="delete")
 
 
 def _read(conn: Connection, path: str) -> bytes:

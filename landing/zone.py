@@ -8,15 +8,18 @@ one client's own root (``<root>/<doc_type>/<name>``) reached with that client's 
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import time
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from pathlib import Path
 
+from landing.failures import FailureLog
 from landing.files import LandedFile, Refused
 from landing.filesystems import open_filesystem
 from landing.listing import LayoutWalker
 from landing.names import UnsafeNameError, prefixed_name, printable, safe_segment
+from landing.reads import read_local, read_sftp
 from landing.retry import Connection, FilesystemFactory, RetryPolicy
 from landing.stability import StabilityTracker
 from landing.urls import Location, parse_location
@@ -90,6 +93,9 @@ class LandingZone:
             owner=owner,
         )
         self._tracker = StabilityTracker(state_path)
+        self._failures = FailureLog(
+            None if state_path is None else state_path.with_name(f"{state_path.stem}.failures.json")
+        )
 
     @property
     def url(self) -> str:
@@ -125,15 +131,33 @@ class LandingZone:
         return [*ready, *listing.refused]
 
     def read(self, f: LandedFile) -> bytes:
-        """The whole file; a connection dropped mid-download is retried from the start."""
-        self._check_inside(f.path, strict=True)
+        """The whole file, read without following a link swapped in since the listing
+        (``landing.reads``); a connection dropped mid-download is retried from the start.
+
+        Raises:
+            UnsafeNameError: the path is not a file of the listed client's document folder.
+            landing.reads.LinkRefusedError: the file, or a folder on its way, is a link now.
+            FileNotFoundError: the file is gone (another ingest run took it).
+        """
+        self._check_owned(f)
+        if self.root.scheme == "file":
+            return self._root.call(lambda _fs: read_local(self.root.path, f.path), what="read")
+        if self.root.scheme == "sftp":
+            return self._root.call(lambda fs: read_sftp(fs, f.path), what="read")
         return self._root.call(lambda fs: bytes(fs.cat_file(f.path)), what="read")
+
+    def record_failure(self, f: LandedFile, error: str) -> int:
+        """Count a system failure of taking ``f``; return how many it has had."""
+        return self._failures.record(f"{f.url}\n{f.version}", error)
+
+    def forget_failures(self, f: LandedFile) -> None:
+        self._failures.forget(f"{f.url}\n{f.version}")
 
     def archive(self, f: LandedFile, *, sha256: str | None = None) -> str:
         """Move a taken file (and its marker) to
         ``<archive>/<client_id>/<doc_type>/<yyyy>/<mm>/<sha256[:12]>-<name>``; return its URL.
         """
-        self._check_inside(f.path, strict=True)
+        self._check_owned(f)
         digest = sha256 or hashlib.sha256(self.read(f)).hexdigest()
         now = self._clock()
         dest = self.archive_root.child(
@@ -149,26 +173,29 @@ class LandingZone:
         return dest.url
 
     def quarantine(self, item: LandedFile | Refused, reason: str) -> str:
-        """Move a file (or a refused folder) aside and write ``<name>.reason.txt`` beside it.
+        """Move a file (or a refused folder) aside with ``<name>.reason.txt`` beside it.
 
         The destination is ``<quarantine>/<client_id>/<doc_type>/<yyyy>/<mm>/<stamp>-<name>``
         (``_unassigned`` / ``_unsorted`` when the client or doc type is not known); the name is
-        made storable first, since refused names may hold control characters.
+        made storable first, since refused names may hold control characters. The stamp comes
+        from the entry (its modification time and a digest of its URL, version and size), not
+        the clock, and the reason is written before the move: a move that fails half-way and is
+        retried by the next poll lands on the same name, with its reason, instead of adding a
+        copy per poll.
         """
         self._check_inside(item.path)
         now = self._clock()
+        moment = item.mtime or now
+        identity = f"{item.url}\n{item.version}\n{item.size}".encode("utf-8", "surrogateescape")
+        stamp = f"{moment:%Y%m%dT%H%M%S%fZ}-{hashlib.sha256(identity).hexdigest()[:8]}"
         doc_type = item.doc_type.value if item.doc_type is not None else "_unsorted"
         dest = self.quarantine_root.child(
             item.client_id or "_unassigned",
             doc_type,
-            f"{now:%Y}",
-            f"{now:%m}",
-            prefixed_name(f"{now:%Y%m%dT%H%M%S%fZ}", safe_segment(item.name)),
+            f"{moment:%Y}",
+            f"{moment:%m}",
+            prefixed_name(stamp, safe_segment(item.name)),
         )
-        is_dir = isinstance(item, Refused) and item.is_dir
-        move(self._root, item.path, self._quarantine, dest.path, recursive=is_dir)
-        if isinstance(item, LandedFile) and item.marker_path is not None:
-            move(self._root, item.marker_path, self._quarantine, f"{dest.path}.done")
         note = (
             f"file: {printable(item.url)}\n"
             f"client: {item.client_id or '(not a configured client)'}\n"
@@ -177,7 +204,28 @@ class LandingZone:
             f"reason: {reason}\n"
         )
         write_atomic(self._quarantine, f"{dest.path}.reason.txt", note.encode("utf-8"))
+        is_dir = isinstance(item, Refused) and item.is_dir
+        move(self._root, item.path, self._quarantine, dest.path, recursive=is_dir)
+        if isinstance(item, LandedFile) and item.marker_path is not None:
+            move(self._root, item.marker_path, self._quarantine, f"{dest.path}.done")
         return dest.url
+
+    def _check_owned(self, f: LandedFile) -> None:
+        """Refuse a file that is not directly in its client's document folder of this zone:
+        on S3 the key prefix is the whole of tenant isolation."""
+        self._check_inside(f.path, strict=True)
+        if self.owner is not None and f.client_id != self.owner:
+            raise UnsafeNameError(f"{f.client_id!r} is not served by this zone ({self.root.url})")
+        folder = (
+            self.root.child(f.doc_type.value)
+            if self.owner is not None
+            else self.root.child(f.client_id, f.doc_type.value)
+        )
+        if posixpath.dirname(f.path) != folder.path or posixpath.basename(f.path) != f.name:
+            raise UnsafeNameError(
+                f"{printable(f.path)!r} is outside this landing zone ({self.root.url}): "
+                f"not a file of {folder.url}"
+            )
 
     def _check_inside(self, path: str, *, strict: bool = False) -> None:
         """Refuse paths outside the root; ``strict`` also refuses ``..`` segments (for files

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from landing.files import LandedFile, Refused
@@ -99,7 +100,15 @@ def test_quarantine_moves_the_file_and_writes_the_reason(backend: Backend) -> No
     zone = backend.zone()
     [f] = ready(zone)
     url = zone.quarantine(f, "not a CSV: no header row")
-    rel = "quarantine/globex/payroll/2025/03/20250307T123000000000Z-bad.csv"
+    # Named from the file (its time, a digest of its URL, version and size), not the clock.
+    assert f.mtime is not None
+    moment = f.mtime
+    (rel,) = [p for p in backend.files("quarantine") if p.endswith("-bad.csv")]
+    assert re.fullmatch(
+        rf"quarantine/globex/payroll/{moment:%Y}/{moment:%m}/{moment:%Y%m%dT%H%M%S%f}Z-"
+        r"[0-9a-f]{8}-bad\.csv",
+        rel,
+    )
     assert url == backend.url(rel)
     assert backend.get(rel) == b"garbage"
     note = backend.get(f"{rel}.reason.txt").decode()

@@ -4,6 +4,11 @@ A file is registered by sha256 before processing and archived only after its run
 a crash leaves it in place and the next poll resumes it; the same bytes dropped again are
 answered ``duplicate`` and archived without a second charge.
 
+A poll survives any one entry: an entry that cannot be read, moved or processed is reported
+(log, ``bpo.file.failed``, the summary's ``problems``) and skipped, and the poll goes on with
+the others. A file whose run fails for a system reason ``park_after_failures`` times is parked
+in quarantine with the last error (``bpo.file.parked``) instead of being retried forever.
+
 Several ingest runs (on several workers) may poll the same zone at once: each walks the files
 in its own random order, a file another run archived in the meantime is skipped as taken
 elsewhere, and one that both runs read is processed idempotently and billed once.
@@ -13,18 +18,30 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 from prefect import flow, get_run_logger, tags
-from prefect.events import emit_event
+from prefect import runtime as prefect_runtime
+from prefect.client.orchestration import get_client
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from pydantic import BaseModel
 
 from app.root import App, current_app
+from flows.operators import (
+    announce_failed,
+    announce_parked,
+    announce_refused,
+    ingest_run_name,
+    refusal_artifact,
+)
 from flows.process import FLOWS
 from landing.answers import answer_refusal
 from landing.files import LandedFile, Refused
+from landing.names import UnsafeNameError, printable
+from landing.reads import LinkRefusedError
 from landing.staging import discard, stage
 from landing.zone import LandingZone
 from schemas.outcome import FileOutcome, FileResult
@@ -40,26 +57,47 @@ class IngestSummary(BaseModel):
     waiting: int = 0
     #: Files another run archived or quarantined between this run's listing and its read.
     taken_elsewhere: int = 0
+    #: Files moved to quarantine after failing ``park_after_failures`` times.
+    parked: int = 0
     files: list[FileResult] = []
     refused: list[dict[str, str | None]] = []
+    #: Entries this poll could not handle (reported and skipped): ``{"url", "problem"}``.
+    problems: list[dict[str, str]] = []
+
+
+def _problem(summary: IngestSummary, url: str, exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    summary.errors += 1
+    summary.problems.append({"url": printable(url), "problem": text[:1000]})
+    return text
 
 
 def _refuse(app: App, zone: LandingZone, item: Refused, summary: IngestSummary) -> None:
+    logger = get_run_logger()
     try:
-        zone.quarantine(item, item.reason)
+        moved_to = zone.quarantine(item, item.reason)
     except FileNotFoundError:
         summary.taken_elsewhere += 1  # another run moved it aside first
         return
     summary.quarantined += 1
     summary.refused.append({"url": item.url, "client_id": item.client_id, "reason": item.reason})
-    if item.client_id and item.client_id in app.config.clients and not item.is_dir:
+    known = item.client_id is not None and item.client_id in app.config.clients
+    logger.warning(
+        "refused %s (%s): %s", printable(item.url), item.client_id or "no client", item.reason
+    )
+    announce_refused(item.url, printable(item.name), item.reason, item.client_id if known else None)
+    if not known:
+        refusal_artifact(printable(item.url), printable(item.name), item.reason, moved_to)
+    elif item.client_id is not None and not item.is_dir:
         answer_refusal(
             app.engine,
             app.outbox(item.client_id),
             Receipt(
                 client_id=item.client_id,
                 name=item.name,
-                sha256=hashlib.sha256(item.url.encode()).hexdigest(),
+                sha256=hashlib.sha256(
+                    f"{item.url}\n{item.version}".encode("utf-8", "surrogateescape")
+                ).hexdigest(),
                 doc_type=item.doc_type,
                 status=FileOutcome.QUARANTINED,
                 reason=item.reason,
@@ -78,18 +116,37 @@ def _run(app: App, item: LandedFile, staged: Path) -> FileResult:
         return process(path=str(staged), client_id=item.client_id, name=item.name, source=item.url)
 
 
-def _failed(item: LandedFile) -> None:
-    emit_event(
-        event="bpo.file.failed",
-        resource={
-            "prefect.resource.id": (
-                f"bpo.landing.{item.client_id}.{hashlib.sha256(item.url.encode()).hexdigest()[:16]}"
-            ),
-            "prefect.resource.name": item.name,
-            "bpo.client": item.client_id,
-            "bpo.doc-type": item.doc_type.value,
-        },
+def _failed(
+    app: App, zone: LandingZone, item: LandedFile, error: str, summary: IngestSummary
+) -> None:
+    """A system failure taking ``item``: counted; parked once it has failed too often."""
+    logger = get_run_logger()
+    limit = app.config.landing.park_after_failures
+    count = zone.record_failure(item, error)
+    if count < limit:
+        logger.error(
+            "taking %s failed (%d of %d before it is parked); it stays for the next poll: %s",
+            printable(item.url),
+            count,
+            limit,
+            error,
+        )
+        return
+    reason = (
+        f"FILE-PARKED: processing failed {count} times for a system reason (last: {error}). "
+        f"Fix the cause, then move the file back to {printable(item.url)} to process it."
     )
+    try:
+        zone.quarantine(item, reason)
+    except FileNotFoundError:
+        return
+    except Exception as exc:  # cannot even move it aside: the next poll tries again
+        logger.error("cannot park %s: %s: %s", printable(item.url), type(exc).__name__, exc)
+        return
+    zone.forget_failures(item)
+    summary.parked += 1
+    logger.error("parked %s in quarantine: %s", printable(item.url), reason)
+    announce_parked(item.client_id, item.doc_type.value, item.name, item.url, reason)
 
 
 def _take(app: App, zone: LandingZone, item: LandedFile, summary: IngestSummary) -> None:
@@ -98,26 +155,26 @@ def _take(app: App, zone: LandingZone, item: LandedFile, summary: IngestSummary)
         data = zone.read(item)
     except FileNotFoundError:
         summary.taken_elsewhere += 1
-        logger.info("%s is gone: another ingest run took it", item.url)
+        logger.info("%s is gone: another ingest run took it", printable(item.url))
+        return
+    except (UnsafeNameError, LinkRefusedError) as exc:  # swapped since the listing
+        _refuse(app, zone, _as_refused(item, str(exc)), summary)
         return
     # A copy private to this call: a concurrent run of the same bytes never loses its copy.
     staged = stage(app.state_dir, item.client_id, data)
     del data
     try:
         result = _run(app, item, staged)
-    except Exception:
-        summary.errors += 1
-        logger.exception(
-            "processing %s failed; it stays in the landing zone for the next poll", item.url
-        )
-        _failed(item)
+    except Exception as exc:  # the system failed (the run emitted bpo.file.failed)
+        _failed(app, zone, item, _problem(summary, item.url, exc), summary)
         return
     finally:
         discard(staged)
     try:
         zone.archive(item, sha256=result.sha256)
     except FileNotFoundError:
-        logger.info("%s was archived by another ingest run", item.url)
+        logger.info("%s was archived by another ingest run", printable(item.url))
+    zone.forget_failures(item)
     summary.files.append(result)
     if result.status == FileOutcome.DUPLICATE:
         summary.duplicates += 1
@@ -127,23 +184,81 @@ def _take(app: App, zone: LandingZone, item: LandedFile, summary: IngestSummary)
         summary.taken += 1
 
 
+def _as_refused(item: LandedFile, reason: str) -> Refused:
+    return Refused(
+        url=item.url,
+        client_id=item.client_id,
+        reason=reason,
+        path=item.path,
+        doc_type=item.doc_type,
+        mtime=item.mtime,
+        etag=item.etag,
+        size=item.size,
+    )
+
+
+def _entry(app: App, zone: LandingZone, item: LandedFile | Refused, summary: IngestSummary) -> None:
+    """One entry's answer; whatever goes wrong with it is reported and the poll goes on."""
+    try:
+        if isinstance(item, Refused):
+            _refuse(app, zone, item, summary)
+        else:
+            _take(app, zone, item, summary)
+    except Exception as exc:
+        text = _problem(summary, item.url, exc)
+        get_run_logger().exception("%s: skipped this poll: %s", printable(item.url), text)
+        client = item.client_id or "unassigned"
+        doc = item.doc_type.value if item.doc_type is not None else "unknown"
+        announce_failed(client, doc, printable(item.name), _digest(item.url), text)
+        if isinstance(item, LandedFile):
+            _failed(app, zone, item, text, summary)
+
+
+def _digest(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def _name_run(summary: IngestSummary) -> None:
+    """Name the run for what it took (``ingest/acme:3,globex:1``, ``ingest/idle``)."""
+    run_id = prefect_runtime.flow_run.id
+    if not run_id:
+        return
+    answered = Counter(f.client_id for f in summary.files)
+    answered.update(str(r["client_id"]) for r in summary.refused if r.get("client_id"))
+    refused = sum(1 for r in summary.refused if not r.get("client_id"))
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(UUID(str(run_id)), name=ingest_run_name(dict(answered), refused))
+
+
 @flow(name="ingest", flow_run_name="ingest", persist_result=False)
 def ingest() -> IngestSummary:
     """Poll every configured landing zone once."""
     app = current_app()
+    logger = get_run_logger()
     summary = IngestSummary()
     published = publish_pending_task(app.engine, app.outbox)
     if published.published:
-        get_run_logger().info(
+        logger.info(
             "published %d output(s) an interrupted run had committed", len(published.published)
         )
     for zone in app.zones():
-        items = zone.scan()
+        try:
+            items = zone.scan()
+        except Exception as exc:  # one unreachable zone does not stop the others
+            text = _problem(summary, zone.url, exc)
+            logger.exception("cannot list %s: %s", zone.url, text)
+            continue
         # Concurrent runs over one zone spread out instead of racing file by file.
         random.shuffle(items)
         for item in items:
-            if isinstance(item, Refused):
-                _refuse(app, zone, item, summary)
-            else:
-                _take(app, zone, item, summary)
+            _entry(app, zone, item, summary)
+    logger.info(
+        "taken %d, duplicates %d, quarantined %d, parked %d, errors %d",
+        summary.taken,
+        summary.duplicates,
+        summary.quarantined,
+        summary.parked,
+        summary.errors,
+    )
+    _name_run(summary)
     return summary

@@ -10,6 +10,7 @@ name (``file-acme-payroll-jan-2026-csv``) listing each record in review with its
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any, cast
 
@@ -166,3 +167,56 @@ def publish_artifact(result: FileResult, receipt: Receipt | None, billed: int = 
         description=f"{_doc(result)} file {result.name} for {result.client_id}: "
         f"{state_name(result)}",
     )
+
+
+def announce_refused(url: str, name: str, reason: str, client_id: str | None) -> None:
+    """``bpo.file.refused`` (no client can be told: an unknown client folder, a file at the
+    root) or, for a known client's refused entry, ``bpo.file.quarantined``."""
+    digest = _digest(url)
+    emit_event(
+        event="bpo.file.refused" if client_id is None else "bpo.file.quarantined",
+        resource=file_resource(client_id or "unassigned", "unknown", name, f"refused-{digest}"),
+        payload={
+            "client_id": client_id,
+            "file": name,
+            "url": url,
+            "records": 0,
+            "reason": reason[:500],
+        },
+    )
+
+
+def refusal_artifact(url: str, name: str, reason: str, quarantined_to: str) -> None:
+    """What an operator needs about an entry no client can be told about."""
+    create_markdown_artifact(
+        key=f"refused-{slug(name, 60)}-{_digest(url)[:8]}",
+        markdown=(
+            f"### Refused: {_cell(name)}\n\n"
+            f"| where it was | why | moved to |\n|---|---|---|\n"
+            f"| `{_cell(url)}` | {_cell(reason)} | `{_cell(quarantined_to)}` |\n"
+        ),
+        description=f"refused entry {name}: no client can be told",
+    )
+
+
+def announce_parked(client_id: str, doc_type: str, name: str, url: str, reason: str) -> None:
+    """``bpo.file.parked``: a file failed for system reasons too often and waits for a person
+    in quarantine."""
+    emit_event(
+        event="bpo.file.parked",
+        resource=file_resource(client_id, doc_type, name, f"parked-{_digest(url)}"),
+        payload={"client_id": client_id, "file": name, "url": url, "reason": reason[:500]},
+    )
+
+
+def ingest_run_name(answered: dict[str, int], refused: int) -> str:
+    """``ingest/acme:3,globex:1`` (files answered per client), ``+refused:2``; ``ingest/idle``
+    when the poll took nothing, so empty polls do not bury the runs that did work."""
+    parts = [f"{cid}:{n}" for cid, n in sorted(answered.items()) if n]
+    if refused:
+        parts.append(f"refused:{refused}")
+    return "ingest/" + (",".join(parts) if parts else "idle")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]

@@ -47,6 +47,9 @@ class LandingConfig(_Strict):
     s3_endpoint_url: str | None = None
     #: Where the zone keeps its previous listing between ``bpo ingest --once`` runs.
     state_file: str = ".bpo/landing-state.json"
+    #: A file whose run fails this many times for a system reason (database or outbox down,
+    #: a bug) is parked in quarantine with the last error, instead of being retried forever.
+    park_after_failures: Annotated[int, Field(ge=1)] = 3
 
 
 class ReviewOptions(_Strict):

@@ -13,6 +13,7 @@ Example::
     root = "sftp://acme@sftp.example.com:22/"
     credentials_env = "ACME"
     host_key = "ssh-ed25519 AAAAC3Nza..."
+    # outbox = "sftp://acme@sftp.example.com:22/outbox"   (the default with a root)
 """
 
 from __future__ import annotations
@@ -24,12 +25,19 @@ class LandingSource(BaseModel):
     """Where one client drops files, when not under the shared landing root.
 
     A client with its own ``root`` is served by a zone scoped to that root: the root *is* the
-    client's folder (``<root>/<doc_type>/<name>``) and its credentials reach nothing else.
+    client's folder (``<root>/<doc_type>/<name>``) and its credentials reach nothing else; its
+    outbox, archive and quarantine live there too unless set here.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     root: str | None = None
+    #: Where this client's answers, taken files and refused files go, reached with its own
+    #: credentials. Unset with a ``root``: ``outbox/``, ``archive/`` and ``quarantine/``
+    #: folders at the root (the listing leaves them alone).
+    outbox: str | None = None
+    archive: str | None = None
+    quarantine: str | None = None
     credentials_env: str | None = None
     #: Pinned SFTP host public key, OpenSSH format (``ssh-ed25519 AAAA... [comment]``).
     host_key: str | None = None

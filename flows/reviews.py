@@ -4,21 +4,29 @@
 Prefect UI (item id, reviewer, action, corrections as ``{field, value}`` rows, reason). Both
 flows only sequence the plain functions of ``review.decision`` and ``review.sla``, which the
 CLI and the web page call directly.
+
+A correction's value is typed as a secret (the form shows a password field) and, before the
+decision is applied, the run replaces its own stored parameters with the values masked
+(``*********0002``): Prefect's database keeps no corrected account or member id in clear; the
+audit trail in our store records what changed (masked for personal fields).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from prefect import flow, get_run_logger, tags
 from prefect import runtime as prefect_runtime
+from prefect.client.orchestration import get_client
 from prefect.events import emit_event
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from app.root import current_app
 from review.corrections import Correction
 from review.decision import ReviewAction, resolve_item
 from review.sla import check_slas
+from schemas.pii import mask
 from store.models import ReviewItem
 
 SLA_EVENT = "bpo.review.sla_breached"
@@ -31,7 +39,21 @@ class FieldCorrection(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     field: str = Field(min_length=1, max_length=255)
-    value: str = ""
+    value: SecretStr = SecretStr("")
+
+
+def _mask_own_parameters(corrections: list[FieldCorrection]) -> None:
+    """Store this run's parameters with every correction value masked: what the form sent is
+    in Prefect's database only until the run starts."""
+    run_id = prefect_runtime.flow_run.id
+    if not run_id or not corrections:
+        return
+    params = dict(prefect_runtime.flow_run.parameters or {})
+    params["corrections"] = [
+        {"field": c.field, "value": mask(c.value.get_secret_value())} for c in corrections
+    ]
+    with get_client(sync_client=True) as client:
+        client.update_flow_run(UUID(str(run_id)), parameters=params)
 
 
 class ReviewResult(BaseModel):
@@ -59,12 +81,13 @@ def resolve_review_item(
     """Approve, correct or reject one review item; corrections are re-validated by the same
     rules, and a completed record is metered exactly once."""
     flow_run_id = str(prefect_runtime.flow_run.id) if prefect_runtime.flow_run.id else None
+    _mask_own_parameters(corrections or [])
     outcome = resolve_item(
         current_app(),
         item_id=item_id,
         reviewer=reviewer,
         action=action,
-        corrections=[Correction(c.field, c.value) for c in corrections or []],
+        corrections=[Correction(c.field, c.value.get_secret_value()) for c in corrections or []],
         reason=reason,
         flow_run_id=flow_run_id,
     )

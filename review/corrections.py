@@ -1,7 +1,9 @@
 """Applying a reviewer's corrections to a flagged record and re-validating it by the same rules.
 
 A correction names a canonical field (``routing_number``, or a path into a list such as
-``lines[1].amount``) and its new value; an empty string clears the field. The corrected record
+``lines[1].amount``) and its new value; an empty string clears the field. A value that reads
+like the masked text views show (``*********0002``) is refused: it would replace the real
+account or member id with stars. The corrected record
 goes through the doc type's own ``revalidate``; when any rule still fails the change is refused
 with those reasons and nothing is stored.
 """
@@ -20,6 +22,7 @@ import polars as pl
 from schemas.batch import RECORD_INDEX, RECORD_KEY
 from schemas.doc_type import DocType
 from schemas.issue import Issue
+from schemas.pii import is_masked
 from tasks.doctype import ClientContext, DocHandler
 
 _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?")
@@ -102,6 +105,18 @@ def apply_corrections(
     problems: list[Issue] = []
     for c in corrections:
         value = None if c.value == "" else c.value
+        if is_masked(value):
+            problems.append(
+                Issue(
+                    code="REVIEW-MASKED-VALUE",
+                    field=c.field,
+                    message=(
+                        f"{c.value!r} is the masked text the queue shows, not a value: type the "
+                        f"full {c.field} (or leave it out to keep the value the record has)."
+                    ),
+                )
+            )
+            continue
         steps = _steps(c.field)
         before = _get(out, steps) if steps else None
         if not steps or not _set(out, steps, value):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+#: What :func:`mask` makes of a value: stars, then at most its last four characters.
+_MASKED = re.compile(r"\*+[^*]{0,4}")
 
 PII_FIELDS: dict[str, frozenset[str]] = {
     "payroll": frozenset({"account_number", "routing_number"}),
@@ -33,6 +37,16 @@ def mask(value: Any) -> Any:
     if len(text) <= 4:
         return "*" * len(text)
     return "*" * (len(text) - 4) + text[-4:]
+
+
+def is_masked(value: Any) -> bool:
+    """Whether ``value`` reads like :func:`mask`'s output (``*********0002``): a view's masked
+    text, never a real value, so it must not be taken as a correction.
+
+    >>> is_masked("*********0002"), is_masked("****"), is_masked("0002"), is_masked(None)
+    (True, True, False, False)
+    """
+    return isinstance(value, str) and _MASKED.fullmatch(value.strip()) is not None
 
 
 def mask_fields(doc_type: str, fields: dict[str, Any]) -> dict[str, Any]:

@@ -194,10 +194,43 @@ def demo(
                 f"{cid}: {detail.height} billable units, {total} "
                 f"{rt.config.clients[cid].currency} -> {out}"
             )
-    ok = all(b.ok for b in balances)
+    from landing.outbox_check import check_outbox
+
+    outbox = [p for cid in rt.config.clients for p in check_outbox(rt.engine, rt.outbox(cid))]
+    for p in outbox:
+        console.print(f"outbox {p.client_id}/{p.name}: {p.problem}", highlight=False)
+    ok = all(b.ok for b in balances) and not outbox
     console.print(
-        "reconcile: " + ("[green]every record accounted for[/]" if ok else "[red]NOT balanced[/]")
+        "reconcile: "
+        + (
+            "[green]every record accounted for, every output backed[/]"
+            if ok
+            else "[red]NOT balanced[/]"
+        )
     )
+    _runs_hint(len(summary.files))
+
+
+def _runs_hint(files: int) -> None:
+    """Where the runs this demo made can be seen: the configured server's UI, or the
+    temporary API's database under the demo's own Prefect home."""
+    import os
+
+    api = os.environ.get("PREFECT_API_URL", "")
     console.print(
-        "next: `bpo review list`, `bpo reconcile`, `prefect server start` to see the runs"
+        f"Prefect runs: one ingest run (named for what it took, e.g. ingest/acme:7,globex:3) "
+        f"and {files} file runs named <client>/<doc_type>/<file>, each ending Completed, "
+        "In review, Quarantined or Duplicate, with an artifact per file",
+        highlight=False,
     )
+    if api:
+        console.print(f"see them at {api.removesuffix('/api')}/runs", highlight=False)
+    else:
+        home = os.environ.get("PREFECT_HOME", ".bpo/prefect")
+        console.print(
+            "they are in this demo's Prefect home; to browse them start a server on it:\n"
+            f"  PREFECT_HOME={home} .venv/bin/prefect server start   # then open "
+            "http://127.0.0.1:4200/runs",
+            highlight=False,
+        )
+    console.print("next: `bpo review list`, `bpo reconcile`", highlight=False)

@@ -28,7 +28,16 @@ def prefect_defaults(state_dir: Path) -> None:
         "PREFECT_SERVER_SERVICES_CANCELLATION_CLEANUP_ENABLED": "false",
         "PREFECT_SERVER_SERVICES_REPOSSESSOR_ENABLED": "false",
         "PREFECT_LOGGING_TO_API_BATCH_INTERVAL": "0.3",
-        "PREFECT_LOGGING_LEVEL": "WARNING",
+        # Runs log at INFO to the API (their pages in the UI show what happened); a one-shot
+        # command's console shows warnings only, so `--json` and tables stay readable.
+        "PREFECT_LOGGING_LEVEL": "INFO",
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
+
+
+def serve_logging() -> None:
+    """``bpo serve`` is watched: its console shows the runs' INFO lines as a worker's does."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "INFO")

@@ -191,6 +191,9 @@ def ingest(
 
 def serve() -> None:
     """Serve every deployment of this project from this machine (long-running)."""
+    from cli.env import serve_logging
+
+    serve_logging()  # before Prefect reads its settings
     get_app()
     from flows.serve import serve_all
 

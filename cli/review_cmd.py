@@ -242,7 +242,30 @@ def _decide(
         )
     except ReviewRefusedError as exc:
         fail(str(exc), code=1)
+    _announce(outcome, reviewer)
     _show_outcome(outcome, json_out)
+
+
+def _announce(outcome: ReviewOutcome, reviewer: str) -> None:
+    """``bpo.review.resolved|rejected`` when a Prefect server is configured (starting the
+    temporary API for one event would cost the command seconds)."""
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        return
+    from flows.operators import announce_review
+
+    announce_review(
+        item_id=outcome.item_id,
+        client_id=outcome.client_id,
+        status=outcome.status,
+        record_key=outcome.record_key,
+        doc_type=outcome.doc_type,
+        file=outcome.file,
+        billed=outcome.billed,
+        outputs=len(outcome.outputs),
+        reviewer=reviewer,
+    )
 
 
 @app.command("release")

@@ -16,6 +16,7 @@ from prefect.artifacts import create_table_artifact
 
 from app.root import current_app
 from billing.periods import period_at, period_bounds, previous_period
+from flows.operators import announce_close
 from tasks.steps import close_task, export_task
 
 SCHEDULE_CRON = "0 12 1 * *"
@@ -74,16 +75,16 @@ def billing_close(
                 formats=list(formats or DEFAULT_FORMATS),
             )
         j = result.as_json()
-        rows.append(
-            {
-                "client": cid,
-                "period": target,
-                "status": j["status"],
-                "total": j["total"],
-                "currency": result.currency,
-                "files": str(len(written)),
-            }
-        )
+        row = {
+            "client": cid,
+            "period": target,
+            "status": j["status"],
+            "total": j["total"],
+            "currency": result.currency,
+            "files": str(len(written)),
+        }
+        rows.append(row)
+        announce_close(row)
     create_table_artifact(
         key=f"billing-close-{period}".lower(),
         table=rows,

@@ -220,3 +220,50 @@ def ingest_run_name(answered: dict[str, int], refused: int) -> str:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def announce_review(
+    *,
+    item_id: int,
+    client_id: str,
+    status: str,
+    record_key: str,
+    doc_type: str,
+    file: str,
+    billed: int,
+    outputs: int,
+    reviewer: str,
+) -> None:
+    """``bpo.review.resolved`` or ``bpo.review.rejected`` for one decision."""
+    emit_event(
+        event=f"bpo.review.{status}",
+        resource={
+            "prefect.resource.id": f"bpo.review-item.{item_id}",
+            "prefect.resource.name": f"{client_id}/{record_key}",
+            "bpo.client": client_id,
+            "bpo.doc-type": doc_type,
+            "bpo.file": file,
+        },
+        payload={
+            "client_id": client_id,
+            "file": file,
+            "record_key": record_key,
+            "reviewer": reviewer,
+            "records": 1,
+            "billed": billed,
+            "outputs": outputs,
+        },
+    )
+
+
+def announce_close(row: dict[str, str]) -> None:
+    """``bpo.billing.closed`` for one client's period."""
+    emit_event(
+        event="bpo.billing.closed",
+        resource={
+            "prefect.resource.id": f"bpo.billing.{row['client']}.{row['period']}",
+            "prefect.resource.name": f"{row['client']} {row['period']}",
+            "bpo.client": row["client"],
+        },
+        payload={"client_id": row["client"], **row},
+    )

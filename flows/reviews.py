@@ -23,6 +23,7 @@ from prefect.events import emit_event
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from app.root import current_app
+from flows.operators import announce_review
 from review.corrections import Correction
 from review.decision import ReviewAction, resolve_item
 from review.sla import check_slas
@@ -64,6 +65,9 @@ class ReviewResult(BaseModel):
     record_state: str
     billed: int
     outputs: list[str]
+    record_key: str = ""
+    doc_type: str = ""
+    file: str = ""
 
 
 @flow(
@@ -90,6 +94,17 @@ def resolve_review_item(
         corrections=[Correction(c.field, c.value.get_secret_value()) for c in corrections or []],
         reason=reason,
         flow_run_id=flow_run_id,
+    )
+    announce_review(
+        item_id=outcome.item_id,
+        client_id=outcome.client_id,
+        status=outcome.status,
+        record_key=outcome.record_key,
+        doc_type=outcome.doc_type,
+        file=outcome.file,
+        billed=outcome.billed,
+        outputs=len(outcome.outputs),
+        reviewer=reviewer,
     )
     with tags(f"client:{outcome.client_id}"):
         get_run_logger().info(

@@ -86,6 +86,10 @@ class ReviewOutcome:
     record_state: str
     billed: int = 0
     outputs: list[str] = field(default_factory=list)
+    #: The record decided on: its key, its document type and the file it came in.
+    record_key: str = ""
+    doc_type: str = ""
+    file: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +100,9 @@ class ReviewOutcome:
             "record_state": self.record_state,
             "billed": self.billed,
             "outputs": self.outputs,
+            "record_key": self.record_key,
+            "doc_type": self.doc_type,
+            "file": self.file,
         }
 
 
@@ -169,6 +176,9 @@ def resolve_item(
         RecordState.COMPLETED.value,
         billed,
         published.published,
+        item.record_key,
+        item.doc_type,
+        file.name,
     )
 
 
@@ -362,4 +372,7 @@ def _reject(
         ReviewStatus.REJECTED,
         RecordState.REJECTED.value,
         outputs=published.published,
+        record_key=item.record_key,
+        doc_type=item.doc_type,
+        file=file.name,
     )

@@ -10,6 +10,7 @@ environment mapping, never from ``os.environ``.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +30,17 @@ from store.files import sync_clients
 from store.models import File, UsageEntry
 from store.reconcile import reconcile
 from tests.landing.landing_backends import Backend, new_sftp_user
+from tests.real_servers import (
+    SEAWEED_KEY_ID,
+    SEAWEED_SECRET,
+    OpenSshServer,
+    SeaweedS3Server,
+    openssh_server,
+    seaweed_server,
+)
 from tests.servers import S3_KEY_ID, S3_SECRET, S3Server, SftpServer, s3_server, sftp_server
 
-__all__ = ["s3_server", "sftp_server"]
+__all__ = ["openssh_server", "s3_server", "seaweed_server", "sftp_server"]
 
 pytestmark = pytest.mark.flow
 
@@ -87,6 +96,21 @@ def _backend(scheme: str, request: pytest.FixtureRequest, tmp_path: Path) -> tup
     if scheme == "file":
         local = tmp_path / "zone"
         return Backend("file", f"file://{local}", LandingCredentials(), local=local), ""
+    if scheme == "sftp-openssh":
+        sshd: OpenSshServer = request.getfixturevalue("openssh_server")
+        folder = f"t-{uuid.uuid4().hex[:12]}"
+        (sshd.chroot / folder).mkdir()
+        ENVIRON[scheme] = {f"{PREFIX}_SFTP_KEY": sshd.client_private_key}
+        backend = Backend("sftp", sshd.url(f"/{folder}"), LandingCredentials())
+        backend.local = sshd.chroot / folder
+        return backend, f'host_key = "{sshd.host_public_key}"'
+    if scheme == "s3-seaweedfs":
+        weed: SeaweedS3Server = request.getfixturevalue("seaweed_server")
+        bucket = weed.new_bucket()
+        creds = LandingCredentials(aws_access_key_id=SEAWEED_KEY_ID)
+        return Backend("s3", f"s3://{bucket}", creds, s3=weed.client(), bucket=bucket), (
+            f's3_endpoint_url = "{weed.endpoint_url}"'
+        )
     if scheme == "sftp":
         server: SftpServer = request.getfixturevalue("sftp_server")
         root = tmp_path / "chroot"
@@ -104,14 +128,18 @@ def _backend(scheme: str, request: pytest.FixtureRequest, tmp_path: Path) -> tup
     )
 
 
-ENVIRON = {
+ENVIRON: dict[str, dict[str, str]] = {
     "file": {},
     "sftp": {f"{PREFIX}_SFTP_PASSWORD": SFTP_PASSWORD},
     "s3": {f"{PREFIX}_AWS_ACCESS_KEY_ID": S3_KEY_ID, f"{PREFIX}_AWS_SECRET_ACCESS_KEY": S3_SECRET},
+    "s3-seaweedfs": {
+        f"{PREFIX}_AWS_ACCESS_KEY_ID": SEAWEED_KEY_ID,
+        f"{PREFIX}_AWS_SECRET_ACCESS_KEY": SEAWEED_SECRET,
+    },
 }
 
 
-@pytest.fixture(params=["file", "sftp", "s3"])
+@pytest.fixture(params=["file", "sftp", "s3", "sftp-openssh", "s3-seaweedfs"])
 def landing(
     request: pytest.FixtureRequest, workdir: Path, db_url: str, tmp_path: Path
 ) -> Iterator[Landing]:
@@ -195,8 +223,13 @@ def test_ingest_processes_archives_receipts_and_bills_once(landing: Landing) -> 
 
 
 def test_unknown_client_and_odd_names_are_quarantined_with_a_reason(landing: Landing) -> None:
+    from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+
     landing.drop("x.csv", payroll_csv(), client="nobody")
-    landing.drop("..\\..\\etc.csv", payroll_csv(seed=3), marker=False)
+    try:
+        landing.drop("..\\..\\etc.csv", payroll_csv(seed=3), marker=False)
+    except ClientError as exc:  # SeaweedFS refuses to store such a key at all
+        pytest.skip(f"this S3 server refuses such keys itself: {exc}")
 
     summary = run_ingest()
 
@@ -256,3 +289,21 @@ def test_a_file_taken_by_another_run_after_listing_is_skipped_not_an_error(
     assert summary.taken == 1
     assert [f.name for f in summary.files] == ["mine.csv"]
     assert landing.files("landing/acme") == []
+
+
+def test_a_key_with_a_control_character_never_blocks_the_zone(landing: Landing) -> None:
+    """Issue 15, finding 11: on a real S3 server s3fs's bulk delete cannot carry such a key; it
+    used to stay, be copied to quarantine again on every poll, and stop the poll."""
+    landing.drop("bad\x01key.csv", payroll_csv(seed=8), marker=False)
+    landing.drop("good.csv", payroll_csv(seed=9))
+
+    first = run_ingest()
+    second = run_ingest()
+
+    assert first.taken == 1
+    assert first.quarantined == 1
+    assert (second.taken, second.quarantined, second.errors) == (0, 0, 0)
+    assert landing.files("landing/acme") == []
+    moved = landing.files("quarantine/acme")
+    assert len([p for p in moved if p.endswith(".reason.txt")]) == 1
+    assert len([p for p in moved if not p.endswith(".reason.txt")]) == 1

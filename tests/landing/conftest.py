@@ -1,7 +1,11 @@
-"""One landing layout per scheme (file, sftp, s3) on real servers, for the parametrized tests."""
+"""One landing layout per scheme on real servers, for the parametrized tests: a folder, the
+asyncssh SFTP and moto S3 test servers, and (skipped outside CI when absent) Debian's OpenSSH
+sshd with internal-sftp in a chroot and SeaweedFS's S3 gateway."""
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +14,14 @@ from pydantic import SecretStr
 
 from schemas.landing_options import LandingCredentials
 from tests.landing.landing_backends import Backend, new_sftp_user
+from tests.real_servers import (
+    SEAWEED_KEY_ID,
+    SEAWEED_SECRET,
+    OpenSshServer,
+    SeaweedS3Server,
+    openssh_server,
+    seaweed_server,
+)
 from tests.servers import (
     S3_KEY_ID,
     S3_SECRET,
@@ -20,13 +32,32 @@ from tests.servers import (
     sftp_server,
 )
 
-__all__ = ["s3_bucket", "s3_server", "sftp_server"]
+__all__ = ["openssh_server", "s3_bucket", "s3_server", "seaweed_server", "sftp_server"]
 
 
-@pytest.fixture(params=["file", "sftp", "s3"])
+@pytest.fixture(params=["file", "sftp", "s3", "sftp-openssh", "s3-seaweedfs"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     scheme = request.param
-    if scheme == "file":
+    if scheme == "sftp-openssh":
+        sshd: OpenSshServer = request.getfixturevalue("openssh_server")
+        folder = f"t-{uuid.uuid4().hex[:12]}"
+        local = sshd.chroot / folder
+        local.mkdir()
+        creds = LandingCredentials(
+            private_key=SecretStr(sshd.client_private_key), host_key=sshd.host_public_key
+        )
+        yield Backend("sftp", sshd.url(f"/{folder}"), creds, local=local)
+        shutil.rmtree(local, ignore_errors=True)
+    elif scheme == "s3-seaweedfs":
+        weed: SeaweedS3Server = request.getfixturevalue("seaweed_server")
+        bucket = weed.new_bucket()
+        creds = LandingCredentials(
+            aws_access_key_id=SEAWEED_KEY_ID,
+            aws_secret_access_key=SecretStr(SEAWEED_SECRET),
+            s3_endpoint_url=weed.endpoint_url,
+        )
+        yield Backend("s3", f"s3://{bucket}", creds, s3=weed.client(), bucket=bucket)
+    elif scheme == "file":
         yield Backend("file", f"file://{tmp_path}", LandingCredentials(), local=tmp_path)
     elif scheme == "sftp":
         server: SftpServer = request.getfixturevalue("sftp_server")

@@ -93,6 +93,10 @@ class Backend:
         if self.sftp is not None:
             self.sftp.faults.drop_reads = 1
             return open_filesystem
+        if self.scheme == "sftp":
+            import pytest
+
+            pytest.skip("dropping a read mid-download needs the asyncssh test server")
         opened: list[AbstractFileSystem] = []
 
         def factory(location: Location, creds: LandingCredentials) -> AbstractFileSystem:

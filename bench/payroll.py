@@ -38,9 +38,12 @@ def ours(csv_path: str, workdir: str, db_url: str, queue: mp.Queue) -> None:  # 
     from billing.close import statement_for
     from billing.export import write_statement
     from billing.meter import meter
+    from landing.answers import finish_answer, publish_file
     from landing.outbox import FsOutbox
+    from landing.publication import StagingOutbox, file_token
     from review.intake import route_batch
     from schemas.config import ClientConfig
+    from schemas.outcome import FileOutcome
     from store.db import make_engine, migrate, transaction
     from store.files import register_file
     from store.models import Client
@@ -77,9 +80,12 @@ def ours(csv_path: str, workdir: str, db_url: str, queue: mp.Queue) -> None:  # 
     peaks["extract+validate"] = _peak_mib()
     now = dt.datetime.now(dt.UTC)
     outbox = FsOutbox(f"file://{workdir}/outbox", "bench")
+    # As the flow does: outputs are staged out of the client's sight and published (renamed)
+    # after the answer is committed.
+    staging = StagingOutbox(outbox, file_token(file.id))
     out = OutputContext(
         ctx=ctx,
-        outbox=outbox,
+        outbox=staging,
         file_id=file.id,
         source_name=file.name,
         source_sha256=sha,
@@ -90,7 +96,7 @@ def ours(csv_path: str, workdir: str, db_url: str, queue: mp.Queue) -> None:  # 
     with ThreadPoolExecutor(max_workers=1) as pool:
         outputs = pool.submit(handler.write_outputs, batch, completed, out)
         with transaction(engine) as s:
-            route_batch(
+            counts = route_batch(
                 s,
                 file=file,
                 batch=batch,
@@ -113,6 +119,18 @@ def ours(csv_path: str, workdir: str, db_url: str, queue: mp.Queue) -> None:  # 
         )
     t_meter = time.perf_counter()
     peaks["meter"] = _peak_mib()
+    finish_answer(
+        engine,
+        file=file,
+        staging=staging,
+        status=FileOutcome.PROCESSED,
+        counts=counts,
+        reason="",
+        flow_run_id=None,
+    )
+    publish_file(engine, outbox, file_id=file.id)
+    t_publish = time.perf_counter()
+    peaks["answer+publish"] = _peak_mib()
     with transaction(engine) as s:
         st = statement_for(s, client, now.strftime("%Y-%m"))
     write_statement(st, "detail", "csv", Path(workdir) / "usage.csv")
@@ -128,7 +146,8 @@ def ours(csv_path: str, workdir: str, db_url: str, queue: mp.Queue) -> None:  # 
                 "extract+validate": t_validate - t_read,
                 "outputs+route": t_route - t_validate,
                 "meter": t_meter - t_route,
-                "export": t_end - t_meter,
+                "answer+publish": t_publish - t_meter,
+                "export": t_end - t_publish,
             },
             "rss_mib": _peak_mib(),
             "peaks": {**peaks, "export": _peak_mib()},

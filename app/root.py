@@ -15,11 +15,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+import landing
+import schemas
+import tasks
 from app.settings import Settings
 from landing.outbox import FsOutbox
 from landing.sources import outbox_for, zones_from_config
+from landing.urls import parse_location
 from landing.zone import LandingZone
-from schemas.config import BpoConfig, load_config
+from schemas.config import BpoConfig, ConfigError, load_config
 from store.db import make_engine, migrate, transaction
 from store.files import sync_clients
 from tasks.doctype import ClientContext
@@ -59,9 +63,36 @@ class App:
         return Path(self.settings.state_dir)
 
 
+#: The project's own folders: a landing location there would scan (and move aside) source code.
+_CODE_DIRS = frozenset(
+    Path(module.__file__ or "").resolve().parent for module in (landing, schemas, tasks)
+) | {Path(__file__).resolve().parents[1]}
+
+
+def check_locations(config: BpoConfig) -> None:
+    """Refuse local landing locations that are the project's own code folders (a config run
+    from the source tree with ``root = "file://./landing"`` would take the ``landing``
+    package for a landing zone)."""
+    urls = [
+        config.landing.root,
+        config.landing.archive,
+        config.landing.quarantine,
+        config.landing.outbox,
+        *(c.landing.root for c in config.clients.values() if c.landing and c.landing.root),
+    ]
+    for url in urls:
+        location = parse_location(url, base_dir=config.base_dir)
+        if location.scheme == "file" and Path(location.path) in _CODE_DIRS:
+            raise ConfigError(
+                f"landing location {url!r} is a folder of the program's own code; "
+                "use another folder (for example file://./inbox)"
+            )
+
+
 def build_app(settings: Settings, environ: Mapping[str, str] | None = None) -> App:
     """Load the config, open and migrate the database, make sure every client has its row."""
     config = load_config(Path(settings.config))
+    check_locations(config)
     engine = make_engine(settings.database_url)
     migrate(engine)
     with transaction(engine) as session:

@@ -85,3 +85,15 @@ def process_payroll(
 
 def _csv(frame: pl.DataFrame) -> bytes:
     return frame.write_csv().encode("utf-8")
+
+
+def add_person(
+    rt: App, name: str = "ann", role: str = "reviewer", clients: tuple[str, ...] = ("acme",)
+) -> str:
+    """Add an enabled user; returns their personal token."""
+    from access.users import add_user
+
+    with transaction(rt.engine) as session:
+        return add_user(
+            session, name=name, role=role, clients=clients, now=dt.datetime.now(dt.UTC)
+        ).token

@@ -139,7 +139,9 @@ def test_claim_corrected_in_review_gets_its_status_and_is_billed_once(
 ) -> None:
     from flows.reviews import FieldCorrection, resolve_review_item
     from review.decision import ReviewAction
+    from tests.review_factory import add_person
 
+    add_person(runtime)
     path = write(workdir, "r.837", claims_file(4))
     res = process_claims(path=str(path), client_id="acme", name="r.837")
     assert (res.completed, res.in_review) == (2, 2)

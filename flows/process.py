@@ -19,6 +19,7 @@ from prefect.client.orchestration import get_client
 from prefect.events import emit_event
 
 from app.root import App, current_app
+from landing.source_copies import worth_keeping
 from schemas.batch import ValidatedBatch
 from schemas.doc_type import DocType
 from schemas.outcome import FileCounts, FileOutcome, FileResult
@@ -29,6 +30,7 @@ from tasks.steps import (
     extract_task,
     finish_task,
     history_task,
+    keep_source_task,
     meter_task,
     outputs_task,
     register_task,
@@ -94,10 +96,12 @@ def run_file(
             file, shown, FileOutcome.DUPLICATE, counts, list(file.outputs), file.reason or ""
         )
     batch = extract_task(handler, content.data, name, app.client_context(client_id))
+    # Reviewers see a PDF's pages: keep its bytes until routing says whether any record waits.
+    page_source = content.data if worth_keeping(content.data) else None
     del content  # the batch holds what is needed; a large file's bytes need not stay in memory
     if batch.file_issues and batch.records.height == 0:
         return _quarantine(app, file, shown, batch, handler)
-    return _process(app, file, shown, batch, handler)
+    return _process(app, file, shown, batch, handler, page_source)
 
 
 def _quarantine(
@@ -112,7 +116,12 @@ def _quarantine(
 
 
 def _process(
-    app: App, file: File, shown: str, batch: ValidatedBatch, handler: DocHandler
+    app: App,
+    file: File,
+    shown: str,
+    batch: ValidatedBatch,
+    handler: DocHandler,
+    page_source: bytes | None = None,
 ) -> FileResult:
     """History checks, outputs beside record states, metering, receipt."""
     ctx, outbox = app.client_context(file.client_id), app.outbox(file.client_id)
@@ -128,6 +137,8 @@ def _process(
     finally:
         pending.wait()
     outputs = pending.result()
+    if page_source is not None and counts.in_review:
+        keep_source_task(app.state_dir, file, page_source)
     billed = meter_task(
         app.engine, file=file, batch=batch, handler=handler, ctx=ctx, flow_run_id=_flow_run_id()
     )

@@ -95,6 +95,8 @@ def review_item_frame(
             "reasons": reasons_json(flagged.get_column("reasons")),
             "fields": handler.review_fields(flagged),
             "raw": flagged.get_column("raw") if "raw" in flagged.columns else None,
+            # Where each field was read (a JSON object per record), when the doc type says.
+            "sources": flagged.get_column("sources") if "sources" in flagged.columns else None,
             "priority": 100,
             "sla_breach_notified": False,
             "sla_scheduled": True,

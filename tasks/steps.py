@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
 from prefect import task
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 from billing.close import CloseResult, close_period
 from billing.meter import MeterResult, meter
 from billing.publish import publish_period
+from landing import source_copies
 from landing.receipt import write_receipt
 from landing.staging import FileBytes, read_file
 from review.intake import route_batch
@@ -127,6 +129,12 @@ def route_task(
             session, file_id=file.id, stage=FileStage.RECORDED, record_count=counts.records
         )
     return counts
+
+
+@task(name="keep-source", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def keep_source_task(state_dir: Path, file: File, data: bytes) -> None:
+    """Keep the document for the reviewers of its records in review (the page they see)."""
+    source_copies.keep(state_dir, file.client_id, file.sha256, data)
 
 
 @task(name="meter-usage", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)

@@ -173,12 +173,11 @@ def corrections_of(form: Any, fields: Mapping[str, Any], extra_lines: str = "") 
     out: list[Correction] = []
     new_rows: dict[str, list[tuple[str, str]]] = {}
     for path, value in typed.items():
-        original = str(form.get(f"orig:{path}", ""))
-        if value == original:
-            continue
         head = path.split(".", 1)[0]
-        if _is_new_entry(fields, head):
+        if _is_new_entry(fields, head):  # every cell of a new row, if any is filled
             new_rows.setdefault(head, []).append((path, value))
+            continue
+        if value == str(form.get(f"orig:{path}", "")):
             continue
         out.append(Correction(path, _as_value(fields, path, value.strip())))
     for entries in new_rows.values():

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from readers.pdf_pages import Word
@@ -179,6 +180,16 @@ def _matches(kind: str, wanted: Any, run: Sequence[Word]) -> bool:
     return bool(_norm(joined) == wanted)
 
 
+def _adjacent(run: Sequence[Word]) -> bool:
+    """Words one after the other on one line, no wider apart than a couple of spaces (a
+    currency code at the far left of a total line is not part of the amount)."""
+    for a, b in pairwise(run):
+        height = max(a.bottom - a.top, 1.0)
+        if b.page != a.page or abs(b.top - a.top) > 2 or not 0 <= b.x0 - a.x1 <= height:
+            return False
+    return True
+
+
 def _find(kind: str, wanted: Any, words: Sequence[Word]) -> list[Sequence[Word]]:
     """Runs of consecutive words on one line that print ``wanted``."""
     span = max(1, len(str(wanted).split())) if kind == "text" else 3
@@ -186,9 +197,7 @@ def _find(kind: str, wanted: Any, words: Sequence[Word]) -> list[Sequence[Word]]
     for i in range(len(words)):
         for n in range(1, span + 1):
             run = words[i : i + n]
-            if len(run) < n or any(
-                w.page != run[0].page or abs(w.top - run[0].top) > 2 for w in run
-            ):
+            if len(run) < n or not _adjacent(run):
                 break
             if _matches(kind, wanted, run):
                 found.append(run)

@@ -84,6 +84,8 @@ def review_item_frame(
     records a rule rejected outright closed at once (``rejected by rule``)."""
     n = flagged.height
     rejected = flagged.get_column("state") == RecordState.REJECTED.value
+    # Where each field was read (a JSON object per record), when the doc type says.
+    where = {"sources": flagged.get_column("sources")} if "sources" in flagged.columns else {}
     return pl.DataFrame(
         {
             "client_id": client_id,
@@ -95,11 +97,10 @@ def review_item_frame(
             "reasons": reasons_json(flagged.get_column("reasons")),
             "fields": handler.review_fields(flagged),
             "raw": flagged.get_column("raw") if "raw" in flagged.columns else None,
-            # Where each field was read (a JSON object per record), when the doc type says.
-            "sources": flagged.get_column("sources") if "sources" in flagged.columns else None,
             "priority": 100,
             "sla_breach_notified": False,
             "sla_scheduled": True,
+            **where,
         }
     ).with_columns(
         utc_column(now, n, "created_at"),

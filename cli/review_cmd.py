@@ -377,7 +377,9 @@ def reassign_cmd(
 
 @app.command("audit")
 def audit_cmd(
-    client: Annotated[str, typer.Option("--client", "-c", help="The client.")],
+    client: Annotated[
+        str, typer.Option("--client", "-c", help="The client ('*': changes to user accounts).")
+    ],
     out: Annotated[Path, typer.Option(help="File to write.")],
     fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
     json_out: JsonOpt = False,
@@ -389,7 +391,7 @@ def audit_cmd(
     if fmt not in ("csv", "json"):
         fail("--format must be csv or json")
     rt = get_app()
-    if client not in rt.config.clients:
+    if client not in rt.config.clients and client != "*":  # '*': changes to user accounts
         fail(f"unknown client {client!r}")
     with transaction(rt.engine) as session:
         n = export_audit(session, client_id=client, fmt=fmt, out=out)  # type: ignore[arg-type]

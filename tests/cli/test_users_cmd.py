@@ -95,3 +95,5 @@ def test_rotate_and_disable_take_effect_at_once(runtime: App) -> None:
         "user_enable",
         "user_update",
     ]
+    code, out = bpo("review", "audit", "--client", "*", "--format", "json", "--out", "acc.json")
+    assert code == 0, out

@@ -1,4 +1,8 @@
-"""``bpo billing``: exports for finance and period close."""
+"""``bpo billing``: exports for finance and period close.
+
+``--as USER`` checks the named user may do it (finance role, assigned to the client); without
+it the command acts as the operator, who holds the database's credentials anyway.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,29 @@ from typing import Annotated
 
 import typer
 
-from cli.context import get_app
+from cli.context import actor_named, get_app
 from cli.output import console, emit_json, fail
 
 app = typer.Typer(help="Billing exports and period close.", no_args_is_help=True)
+AsOpt = Annotated[
+    str | None,
+    typer.Option("--as", help="Act as this finance user (checked: role and clients)."),
+]
+
+
+def _finance_clients(as_user: str | None, wanted: list[str]) -> list[str]:
+    """``wanted``, checked against ``as_user``'s role and clients (exit 1 when refused)."""
+    from access.roles import Permission
+
+    if as_user is None:
+        return wanted
+    actor = actor_named(as_user)
+    if not actor.may(Permission.BILLING):
+        fail(f"{actor.name} ({actor.role}) may not close or export billing", code=1)
+    hidden = [c for c in wanted if not actor.sees(c)]
+    if hidden:
+        fail(f"{actor.name} is not assigned to client(s) {', '.join(hidden)}", code=1)
+    return wanted
 
 
 def _period(period: str) -> str:
@@ -47,6 +70,7 @@ def export_cmd(
         str | None, typer.Option(help="QA accuracy 0..1 for an open period's preview.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Answer as JSON.")] = False,
+    as_user: AsOpt = None,
 ) -> None:
     """Export a client's period: the usage detail, the invoice summary or the evidence zip."""
     from billing.close import statement_for
@@ -62,6 +86,7 @@ def export_cmd(
     rt = get_app()
     if client not in rt.config.clients:
         fail(f"unknown client {client!r}")
+    _finance_clients(as_user, [client])
     cfg = rt.config.clients[client]
     with transaction(rt.engine) as session:
         st = statement_for(session, cfg, period, accuracy=_accuracy(accuracy))
@@ -103,6 +128,7 @@ def close_cmd(
         str | None, typer.Option(help="QA review accuracy 0..1 for the accuracy credit.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Answer as JSON.")] = False,
+    as_user: AsOpt = None,
 ) -> None:
     """Close a period: lock it once, post its final lines; late usage goes to the next month."""
     from rich.table import Table
@@ -113,7 +139,11 @@ def close_cmd(
     rt = get_app()
     if client is not None and client not in rt.config.clients:
         fail(f"unknown client {client!r}")
-    ids = [client] if client else sorted(rt.config.clients)
+    if client is None and as_user is not None:  # every client of theirs
+        ids = actor_named(as_user).visible(rt.config.clients)
+    else:
+        ids = [client] if client else sorted(rt.config.clients)
+    ids = _finance_clients(as_user, ids)
     acc = _accuracy(accuracy)
     results = [close_period(rt.engine, rt.config.clients[c], period, accuracy=acc) for c in ids]
     if as_json:

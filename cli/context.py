@@ -10,6 +10,7 @@ from cli.env import prefect_defaults
 from cli.output import fail
 
 if TYPE_CHECKING:
+    from access.roles import Actor
     from app.root import App
     from app.settings import Settings
 
@@ -39,3 +40,18 @@ def get_app() -> App:
         fail(f"cannot open the database {settings().database_url!r}: {exc}")
     root.install_app(app)
     return app
+
+
+def actor_named(name: str) -> Actor:
+    """The enabled user the command names (``--reviewer``, ``--as``); exit 1 otherwise.
+
+    The command line runs on the operator's machine with the database's credentials, so it
+    takes the name as given; what that user may do is still checked for every action.
+    """
+    from review.acting import named_actor
+    from review.queue import ReviewRefusedError
+
+    try:
+        return named_actor(get_app().engine, name, via="cli")
+    except ReviewRefusedError as exc:
+        fail(str(exc), code=1)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.output import console, fail
+
+if TYPE_CHECKING:
+    from app.root import App
 
 DEMO_CONFIG = """\
 # Written by `bpo demo`: two sample clients on the local landing zone.
@@ -208,6 +211,14 @@ def demo(
             else "[red]NOT balanced[/]"
         )
     )
+    token = _demo_reviewer(rt)
+    console.print(
+        "review page: `bpo review serve`, then sign in at http://127.0.0.1:8765/ as "
+        f"demo-reviewer with the token {token} (shown once; `bpo users rotate demo-reviewer` "
+        "issues another)",
+        highlight=False,
+        soft_wrap=True,
+    )
     _runs_hint(len(summary.files))
 
 
@@ -234,3 +245,23 @@ def _runs_hint(files: int) -> None:
             highlight=False,
         )
     console.print("next: `bpo review list`, `bpo reconcile`", highlight=False)
+
+
+def _demo_reviewer(rt: App) -> str:
+    """A reviewer of every demo client with a fresh token (rotated when the demo runs again)."""
+    from access.users import add_user, find_user, rotate_token
+    from store.db import transaction
+
+    now = dt.datetime.now(dt.UTC)
+    with transaction(rt.engine) as session:
+        if find_user(session, "demo-reviewer") is None:
+            issued = add_user(
+                session,
+                name="demo-reviewer",
+                role="reviewer",
+                clients=sorted(rt.config.clients),
+                now=now,
+            )
+        else:
+            issued = rotate_token(session, name="demo-reviewer", now=now)
+    return issued.token

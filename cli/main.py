@@ -15,7 +15,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from cli import billing_cmd, demo_cmd, process_cmd, reconcile_cmd, review_cmd
+    from cli import billing_cmd, demo_cmd, process_cmd, reconcile_cmd, review_cmd, users_cmd
 
     app.command("process")(process_cmd.process)
     app.command("extract")(process_cmd.extract)
@@ -25,6 +25,7 @@ def _register() -> None:
     app.command("serve")(process_cmd.serve)
     app.add_typer(review_cmd.app, name="review")
     app.add_typer(billing_cmd.app, name="billing")
+    app.add_typer(users_cmd.app, name="users")
 
 
 _register()

@@ -1,8 +1,11 @@
 """``bpo review``: the exception queue from the command line.
 
-Review actions call the same plain functions as the Prefect form and the web page; none of
-them needs a Prefect server. Refused actions (someone else holds the item, rules still fail)
-exit 1 with one line saying why; usage errors exit 2.
+Review actions call the same plain functions as the Prefect form and the web page
+(``review.acting``); none of them needs a Prefect server. ``--reviewer NAME`` must name an
+enabled user (``bpo users``) assigned to the item's client whose role allows the action. The
+command line runs on the operator's machine, so it trusts the name; the web page is where people
+sign in with their own token. Refused actions (not allowed, someone else holds the item, rules
+still fail) exit 1 with one line saying why; usage errors exit 2.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.context import get_app
+from cli.context import actor_named, get_app
 from cli.output import console, emit_json, fail
 from review.lease import DEFAULT_LEASE_MINUTES
 
@@ -23,7 +26,20 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Work the review queue.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the machine-readable answer.")]
-ReviewerOpt = Annotated[str, typer.Option("--reviewer", "-r", help="Your name (audited).")]
+ReviewerOpt = Annotated[
+    str,
+    typer.Option(
+        "--reviewer", "-r", help="Your user name (bpo users): must be assigned to the client."
+    ),
+]
+AsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        "--reviewer",
+        help="Show only what this user may see (default: everything, as the operator).",
+    ),
+]
 ClientOpt = Annotated[str | None, typer.Option("--client", "-c", help="Only this client.")]
 
 
@@ -61,19 +77,28 @@ def list_cmd(
     status: Annotated[
         str | None, typer.Option(help="open, claimed, resolved, rejected, escalated.")
     ] = None,
+    as_user: AsOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Items waiting for a person, by priority and due time, with their aging (PII masked)."""
     from rich.table import Table
 
+    from review.acting import visible_clients
     from review.sla import schedule_due_times
     from review.views import list_items
     from store.db import transaction
 
     rt = get_app()
+    scope = visible_clients(actor_named(as_user), rt.config.clients) if as_user else None
     with transaction(rt.engine) as session:
         schedule_due_times(session, clients=rt.config.clients)
-        items = list_items(session, client_id=client, status=status, clients=rt.config.clients)
+        items = list_items(
+            session,
+            client_id=client,
+            status=status,
+            clients=rt.config.clients,
+            client_ids=scope,
+        )
     if json_out:
         emit_json(items)
         return
@@ -88,7 +113,7 @@ def list_cmd(
             it["file"],
             it["record_key"],
             it["status"] + (f" ({it['claimed_by']})" if it["claimed_by"] else ""),
-            ("[red]" if it["overdue"] else "") + str(it["due_at"] or "")[:16],
+            ("[red]" if it["overdue"] else "") + str(it["due_local"] or it["due_at"] or ""),
             str(it["age_hours"]),
             str(it["age_business_hours"] or ""),
             ", ".join(r["code"] for r in it["reasons"]),
@@ -97,15 +122,24 @@ def list_cmd(
 
 
 @app.command("show")
-def show_cmd(item_id: int, client: ClientOpt = None, json_out: JsonOpt = False) -> None:
+def show_cmd(
+    item_id: int, client: ClientOpt = None, as_user: AsOpt = None, json_out: JsonOpt = False
+) -> None:
     """One item with its reasons and (masked) values."""
     from rich.table import Table
 
+    from review.acting import HiddenError, visible_item
     from review.views import get_item
     from store.db import transaction
 
     rt = get_app()
+    actor = actor_named(as_user) if as_user else None
     with transaction(rt.engine) as session:
+        try:
+            if actor is not None:
+                visible_item(session, actor, item_id, client)
+        except HiddenError as exc:
+            fail(str(exc), code=1)
         item = get_item(session, item_id, client_id=client, clients=rt.config.clients)
     if item is None:
         fail(f"no review item {item_id}", code=1)
@@ -135,35 +169,39 @@ def claim_cmd(
     lease_minutes: Annotated[int, typer.Option(min=1, max=480)] = DEFAULT_LEASE_MINUTES,
     json_out: JsonOpt = False,
 ) -> None:
-    """Claim an item (no ID: the next by priority and due time) under a lease."""
-    from review.queue import ReviewRefusedError, claim_item, claim_next
+    """Claim an item (no ID: the next of your clients by priority and due time) under a
+    lease."""
+    from review import acting
+    from review.queue import ReviewRefusedError
     from review.sla import schedule_due_times
     from review.views import get_item
     from store.db import transaction
 
     rt = get_app()
+    actor = actor_named(reviewer)
     lease = dt.timedelta(minutes=lease_minutes)
+    with transaction(rt.engine) as session:
+        schedule_due_times(session, clients=rt.config.clients)
     try:
-        with transaction(rt.engine) as session:
-            schedule_due_times(session, clients=rt.config.clients)
-            if item_id is None:
-                item = claim_next(
-                    session, reviewer=reviewer, now=_now(), client_id=client, lease=lease
-                )
-                if item is None:
-                    fail("the queue is empty", code=1)
-            else:
-                item = claim_item(
-                    session,
-                    item_id=item_id,
-                    reviewer=reviewer,
-                    now=_now(),
-                    client_id=client,
-                    lease=lease,
-                )
-            view = get_item(session, item.id)
+        if item_id is None:
+            item = acting.claim_next(
+                rt.engine,
+                actor,
+                now=_now(),
+                clients=rt.config.clients,
+                client_id=client,
+                lease=lease,
+            )
+            if item is None:
+                fail("the queue is empty", code=1)
+        else:
+            item = acting.claim(
+                rt.engine, actor, item_id=item_id, now=_now(), client_id=client, lease=lease
+            )
     except ReviewRefusedError as exc:
         fail(str(exc), code=1)
+    with transaction(rt.engine) as session:
+        view = get_item(session, item.id, clients=rt.config.clients)
     assert view is not None
     _item_line(view, json_out, "claimed")
 
@@ -226,15 +264,16 @@ def _decide(
     client: str | None,
     json_out: bool,
 ) -> None:
-    from review.decision import resolve_item
+    from review.acting import decide
     from review.queue import ReviewRefusedError
 
     rt = get_app()
+    actor = actor_named(reviewer)
     try:
-        outcome = resolve_item(
+        outcome = decide(
             rt,
+            actor,
             item_id=item_id,
-            reviewer=reviewer,
             action=action,
             corrections=corrections,
             reason=reason,
@@ -272,20 +311,20 @@ def _announce(outcome: ReviewOutcome, reviewer: str) -> None:
 def release_cmd(
     item_id: int, reviewer: ReviewerOpt, client: ClientOpt = None, json_out: JsonOpt = False
 ) -> None:
-    """Give a claimed item back to the queue."""
-    from review.queue import ReviewRefusedError, release
+    """Give a claimed item back to the queue (a lead may release anyone's claim)."""
+    from review.acting import release
+    from review.queue import ReviewRefusedError
     from review.views import get_item
     from store.db import transaction
 
     rt = get_app()
+    actor = actor_named(reviewer)
     try:
-        with transaction(rt.engine) as session:
-            item = release(
-                session, item_id=item_id, reviewer=reviewer, now=_now(), client_id=client
-            )
-            view = get_item(session, item.id)
+        item = release(rt.engine, actor, item_id=item_id, now=_now(), client_id=client)
     except ReviewRefusedError as exc:
         fail(str(exc), code=1)
+    with transaction(rt.engine) as session:
+        view = get_item(session, item.id, clients=rt.config.clients)
     assert view is not None
     _item_line(view, json_out, "released")
 
@@ -298,32 +337,72 @@ def escalate_cmd(
     client: ClientOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Send an item to the front of the queue for a senior reviewer."""
-    from review.queue import ReviewRefusedError, escalate
+    """Send an item to the front of the queue for a lead."""
+    from review.acting import escalate
+    from review.queue import ReviewRefusedError
     from review.views import get_item
     from store.db import transaction
 
     rt = get_app()
+    actor = actor_named(reviewer)
     try:
-        with transaction(rt.engine) as session:
-            item = escalate(
-                session,
-                item_id=item_id,
-                actor=reviewer,
-                reason=reason,
-                now=_now(),
-                client_id=client,
-            )
-            view = get_item(session, item.id)
+        item = escalate(
+            rt.engine, actor, item_id=item_id, reason=reason, now=_now(), client_id=client
+        )
     except ReviewRefusedError as exc:
         fail(str(exc), code=1)
+    with transaction(rt.engine) as session:
+        view = get_item(session, item.id, clients=rt.config.clients)
     assert view is not None
     _item_line(view, json_out, "escalated")
 
 
+@app.command("reassign")
+def reassign_cmd(
+    item_id: int,
+    reviewer: ReviewerOpt,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="Who takes the item (none: back to the queue)."),
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Why (audited).")] = None,
+    client: ClientOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """A lead gives an item (claimed or not) to another reviewer, or back to the queue."""
+    from review.acting import reassign, release
+    from review.queue import ReviewRefusedError
+    from review.views import get_item
+    from store.db import transaction
+
+    rt = get_app()
+    actor = actor_named(reviewer)
+    try:
+        if to is None:
+            item = release(rt.engine, actor, item_id=item_id, now=_now(), client_id=client)
+        else:
+            item = reassign(
+                rt.engine,
+                actor,
+                item_id=item_id,
+                to=to,
+                now=_now(),
+                client_id=client,
+                reason=reason,
+            )
+    except ReviewRefusedError as exc:
+        fail(str(exc), code=1)
+    with transaction(rt.engine) as session:
+        view = get_item(session, item.id, clients=rt.config.clients)
+    assert view is not None
+    _item_line(view, json_out, f"gave {to}" if to else "released")
+
+
 @app.command("audit")
 def audit_cmd(
-    client: Annotated[str, typer.Option("--client", "-c", help="The client.")],
+    client: Annotated[
+        str, typer.Option("--client", "-c", help="The client ('*': changes to user accounts).")
+    ],
     out: Annotated[Path, typer.Option(help="File to write.")],
     fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
     json_out: JsonOpt = False,
@@ -335,7 +414,7 @@ def audit_cmd(
     if fmt not in ("csv", "json"):
         fail("--format must be csv or json")
     rt = get_app()
-    if client not in rt.config.clients:
+    if client not in rt.config.clients and client != "*":  # '*': changes to user accounts
         fail(f"unknown client {client!r}")
     with transaction(rt.engine) as session:
         n = export_audit(session, client_id=client, fmt=fmt, out=out)  # type: ignore[arg-type]
@@ -392,28 +471,27 @@ def qa_record_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Record a QA outcome (passed | failed) for a sample."""
-    from review.qa import record_outcome
+    from review.acting import record_qa
     from review.queue import ReviewRefusedError
-    from store.db import transaction
 
     outcome = {"pass": "passed", "fail": "failed"}.get(outcome, outcome)
     if outcome not in ("passed", "failed"):
         fail("--outcome must be passed or failed")
     rt = get_app()
+    actor = actor_named(reviewer)
     try:
-        with transaction(rt.engine) as session:
-            sample = record_outcome(
-                session,
-                sample_id=sample_id,
-                reviewer=reviewer,
-                outcome=outcome,
-                now=_now(),
-                note=note,
-                client_id=client,
-            )
-            result = {"id": sample.id, "status": sample.status, "reviewed_by": reviewer}
+        sample = record_qa(
+            rt.engine,
+            actor,
+            sample_id=sample_id,
+            outcome=outcome,
+            now=_now(),
+            note=note,
+            client_id=client,
+        )
     except ReviewRefusedError as exc:
         fail(str(exc), code=1)
+    result = {"id": sample.id, "status": sample.status, "reviewed_by": actor.name}
     if json_out:
         emit_json(result)
     else:
@@ -452,22 +530,36 @@ def qa_stats_cmd(client: ClientOpt = None, json_out: JsonOpt = False) -> None:
 def serve_cmd(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8765,
-    token: Annotated[
+    trust_proxy: Annotated[
         str | None,
         typer.Option(
-            envvar="BPO_REVIEW_TOKEN",
-            help="Shared reviewer token (or BPO_REVIEW_TOKEN).",
-            show_default=False,
+            help="Addresses of a TLS-terminating proxy whose X-Forwarded-Proto/-For to honour "
+            "(comma-separated, e.g. 127.0.0.1); none by default."
         ),
     ] = None,
+    ssl_certfile: Annotated[
+        Path | None, typer.Option(help="Serve HTTPS with this certificate (PEM).")
+    ] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option(help="The certificate's key (PEM).")] = None,
 ) -> None:
-    """Serve the reviewer web page (long-running)."""
-    if not token or len(token) < 8:
-        fail("set a reviewer token of 8+ characters: --token or BPO_REVIEW_TOKEN")
+    """Serve the reviewer web page (long-running). People sign in with their name and personal
+    token (bpo users add), or through single sign-on when [web.oidc] is configured."""
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        fail("give both --ssl-certfile and --ssl-keyfile, or neither")
     import uvicorn
 
     from web.app import create_app
 
     rt = get_app()
-    console.print(f"review page on http://{host}:{port}/", highlight=False)
-    uvicorn.run(create_app(rt, token=token), host=host, port=port, log_level="warning")
+    scheme = "https" if ssl_certfile else "http"
+    console.print(f"review page on {scheme}://{host}:{port}/", highlight=False)
+    uvicorn.run(
+        create_app(rt),
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=trust_proxy is not None,
+        forwarded_allow_ips=trust_proxy or "",
+        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+    )

@@ -23,6 +23,7 @@ from prefect.client.orchestration import get_client
 from app.root import App, current_app
 from flows.operators import announce_failed, announce_file, answered, publish_artifact
 from landing.publication import StagingOutbox, file_token
+from landing.source_copies import worth_keeping
 from schemas.batch import ValidatedBatch
 from schemas.doc_type import DocType
 from schemas.outcome import FileCounts, FileOutcome, FileResult
@@ -35,6 +36,7 @@ from tasks.steps import (
     extract_task,
     finish_task,
     history_task,
+    keep_source_task,
     meter_task,
     outputs_task,
     register_task,
@@ -109,10 +111,12 @@ def _answer(
     if reg.outcome == "duplicate":
         return _duplicate(app, file, shown, name)
     batch = extract_task(handler, content.data, name, app.client_context(client_id))
+    # Reviewers see a PDF's pages: keep its bytes until routing says whether any record waits.
+    page_source = content.data if worth_keeping(content.data) else None
     del content  # the batch holds what is needed; a large file's bytes need not stay in memory
     if batch.file_issues and batch.records.height == 0:
         return _quarantine(app, file, shown, batch, handler)
-    return _process(app, file, shown, batch, handler)
+    return _process(app, file, shown, batch, handler, page_source)
 
 
 def _duplicate(
@@ -157,7 +161,12 @@ def _quarantine(
 
 
 def _process(
-    app: App, file: File, shown: str, batch: ValidatedBatch, handler: DocHandler
+    app: App,
+    file: File,
+    shown: str,
+    batch: ValidatedBatch,
+    handler: DocHandler,
+    page_source: bytes | None = None,
 ) -> tuple[FileResult, Receipt | None, int]:
     """History checks, outputs beside record states, metering, the answer."""
     ctx, staging = app.client_context(file.client_id), _staging(app, file)
@@ -173,6 +182,8 @@ def _process(
     finally:
         pending.wait()
     outputs = pending.result()
+    if page_source is not None and counts.in_review:
+        keep_source_task(app.state_dir, file, page_source)
     billed = meter_task(
         app.engine, file=file, batch=batch, handler=handler, ctx=ctx, flow_run_id=_flow_run_id()
     )

@@ -24,8 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from app.root import current_app
 from flows.operators import announce_review
+from review.acting import decide, named_actor
 from review.corrections import Correction
-from review.decision import ReviewAction, resolve_item
+from review.decision import ReviewAction
 from review.sla import check_slas
 from schemas.pii import mask
 from store.models import ReviewItem
@@ -39,8 +40,17 @@ class FieldCorrection(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    field: str = Field(min_length=1, max_length=255)
-    value: SecretStr = SecretStr("")
+    field: str = Field(
+        min_length=1,
+        max_length=255,
+        description="The field to change, as `bpo review show` names it: routing_number, "
+        "total, lines[0].amount (a path one past the last line adds a line).",
+    )
+    value: SecretStr = Field(
+        default=SecretStr(""),
+        description="The new value as text: amounts as 1234.50, dates as YYYY-MM-DD; "
+        "empty clears the field. Kept out of Prefect's database once the run starts.",
+    )
 
 
 def _mask_own_parameters(corrections: list[FieldCorrection]) -> None:
@@ -83,13 +93,25 @@ def resolve_review_item(
     reason: str | None = None,
 ) -> ReviewResult:
     """Approve, correct or reject one review item; corrections are re-validated by the same
-    rules, and a completed record is metered exactly once."""
+    rules, and a completed record is metered exactly once.
+
+    Args:
+        item_id: The review item's number (`bpo review list`, or the web page's item URL).
+        reviewer: Your user name (`bpo users list`): an enabled reviewer or lead assigned to
+            the item's client. The decision is audited under it.
+        action: approve (accept as is; needs a reason), correct (apply the corrections
+            below) or reject (the record is never billed; needs a reason).
+        corrections: For correct: the fields to change and their new values. Refused, with
+            the rules that still fail, if the corrected record breaks one.
+        reason: Why: required to approve or reject, kept in the audit trail.
+    """
     flow_run_id = str(prefect_runtime.flow_run.id) if prefect_runtime.flow_run.id else None
     _mask_own_parameters(corrections or [])
-    outcome = resolve_item(
-        current_app(),
+    app = current_app()
+    outcome = decide(
+        app,
+        named_actor(app.engine, reviewer, via="prefect"),
         item_id=item_id,
-        reviewer=reviewer,
         action=action,
         corrections=[Correction(c.field, c.value.get_secret_value()) for c in corrections or []],
         reason=reason,

@@ -30,8 +30,13 @@ _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?")
 
 @dataclass(frozen=True)
 class Correction:
+    """Set ``field`` to ``value``; with ``remove``, drop the list entry ``field`` names
+    (``lines[2]``). A path one past a list's end (``lines[3].amount`` of three lines) adds an
+    entry."""
+
     field: str
     value: Any
+    remove: bool = False
 
 
 def parse_correction(text: str) -> Correction | None:
@@ -87,13 +92,27 @@ def _set(fields: dict[str, Any], steps: list[tuple[str, int | None]], value: Any
             node = node[name]
             continue
         seq = node[name]
-        if not isinstance(seq, list) or index >= len(seq):
+        if not isinstance(seq, list) or index > len(seq):
             return False
+        if index == len(seq):  # one past the end: a new entry, shaped like the others
+            if not last and (not seq or not isinstance(seq[0], dict)):
+                return False
+            seq.append(dict.fromkeys(seq[0]) if not last else None)
         if last:
             seq[index] = value
             return True
         node = seq[index]
     return False
+
+
+def _remove(fields: dict[str, Any], steps: list[tuple[str, int | None]]) -> Any:
+    """Drop the list entry ``steps`` ends on; returns it (None when there is none)."""
+    *parents, (name, index) = steps
+    holder = _get(fields, parents) if parents else fields
+    seq = holder.get(name) if isinstance(holder, dict) else None
+    if index is None or not isinstance(seq, list) or index >= len(seq):
+        return None
+    return seq.pop(index)
 
 
 def apply_corrections(
@@ -103,7 +122,7 @@ def apply_corrections(
     out = copy.deepcopy(fields)
     changes: list[tuple[str, Any, Any]] = []
     problems: list[Issue] = []
-    for c in corrections:
+    for c in (c for c in corrections if not c.remove):
         value = None if c.value == "" else c.value
         if is_masked(value):
             problems.append(
@@ -129,6 +148,22 @@ def apply_corrections(
             )
             continue
         changes.append((c.field, before, value))
+    # Removals after every change, each list's highest index first, so the indexes a
+    # reviewer saw still name the entries they meant.
+    removals = [(c, _steps(c.field)) for c in corrections if c.remove]
+    removals.sort(key=lambda cs: -(cs[1][-1][1] or 0) if cs[1] else 0)
+    for c, steps in removals:
+        removed = _remove(out, steps) if steps and steps[-1][1] is not None else None
+        if removed is None:
+            problems.append(
+                Issue(
+                    code="REVIEW-UNKNOWN-FIELD",
+                    field=c.field,
+                    message=f"{c.field} is not an entry of this record that can be removed.",
+                )
+            )
+            continue
+        changes.append((c.field, removed, None))
     return out, changes, problems
 
 

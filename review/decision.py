@@ -3,9 +3,11 @@ form all call these, so every path applies the same rules, audit and metering.
 
 ``resolve_item`` (approve | correct | reject):
 
-1. claim the item for the reviewer (or renew the lease they hold) and commit;
+1. check nobody else holds the item;
 2. approve/correct: apply the corrections and re-validate with the doc type's rules; refuse
-   with the remaining reasons if any rule fails (audited, nothing else changes);
+   with the remaining reasons if any rule fails (audited, nothing else changes: the lease is
+   neither taken nor renewed, so a refused decision never keeps an item from others); then
+   claim the item for the reviewer (or renew the lease they hold) and commit;
 3. stage the supplemental outputs (``<file>.<sha>.review-<item>.ach`` for payroll) and the
    follow-up receipt (``receipts/<file>.<sha>.review-<item>.json``) out of the client's sight;
 4. one transaction: close the item on the version claimed (a lost lease or a concurrent change
@@ -38,7 +40,13 @@ from landing.publication import StagingOutbox, publish_pending, record, review_t
 from landing.receipt import stage_review_receipt
 from review.corrections import Applied, Correction, completed_frame, revalidate
 from review.lease import DEFAULT_LEASE
-from review.queue import ReviewRefusedError, claim_item, close_item
+from review.queue import (
+    ReviewRefusedError,
+    check_can_take,
+    claim_item,
+    close_item,
+    get_for_client,
+)
 from schemas.batch import RECORD_INDEX, ValidatedBatch
 from schemas.doc_type import BillableUnit, DocType, RecordState
 from schemas.issue import Issue
@@ -137,20 +145,21 @@ def resolve_item(
     _check_args(action, corrections, reason)
     now = dt.datetime.now(dt.UTC)
     with transaction(ws.engine) as session:
-        item = claim_item(
-            session, item_id=item_id, reviewer=reviewer, now=now, client_id=client_id, lease=lease
-        )
+        item = get_for_client(session, item_id=item_id, client_id=client_id)
+        check_can_take(item, reviewer=reviewer, now=now)
         file = session.get(File, item.file_id)
     assert file is not None  # the foreign key guarantees it
     staging = StagingOutbox(ws.outbox(item.client_id), review_token(item.id))
     staging.discard()  # what an interrupted decision on this item left behind
     if action is ReviewAction.REJECT:
-        return _reject(ws, item, file, staging, reviewer, reason or "")
+        return _reject(ws, _claim(ws, item, reviewer, lease), file, staging, reviewer, reason or "")
     handler = handler_for(item.doc_type)
     ctx = ws.client_context(item.client_id)
     applied = revalidate(handler, ctx, item.fields, corrections)
     if not applied.ok:
+        # Refused before the lease is taken: an open item stays open for someone else.
         _refuse(ws, item, reviewer, applied.issues, now)
+    item = _claim(ws, item, reviewer, lease)
     frame, can_write = completed_frame(
         item.doc_type,
         applied.fields,
@@ -180,6 +189,19 @@ def resolve_item(
         item.doc_type,
         file.name,
     )
+
+
+def _claim(ws: Workspace, item: ReviewItem, reviewer: str, lease: dt.timedelta) -> ReviewItem:
+    """Take the item (or renew the reviewer's lease on it) for the decision, and commit."""
+    with transaction(ws.engine) as session:
+        return claim_item(
+            session,
+            item_id=item.id,
+            reviewer=reviewer,
+            now=dt.datetime.now(dt.UTC),
+            client_id=item.client_id,
+            lease=lease,
+        )
 
 
 @dataclass(frozen=True)

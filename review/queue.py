@@ -17,6 +17,7 @@ Lifecycle::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import case, select, update
@@ -125,12 +126,21 @@ def claim_next(
     now: dt.datetime,
     client_id: str | None = None,
     lease: dt.timedelta = DEFAULT_LEASE,
+    client_ids: Collection[str] | None = None,
+    escalated: bool = True,
 ) -> ReviewItem | None:
-    """Claim the first claimable item by priority, then due time; None when the queue is empty."""
+    """Claim the first claimable item by priority, then due time; None when the queue is empty.
+
+    ``client_ids`` limits the queue to those clients (the caller's assignment); with
+    ``escalated=False`` escalated items are left for someone allowed to take them.
+    """
     expire_leases(session, now=now)
-    stmt = select(ReviewItem.id).where(ReviewItem.status.in_(CLAIMABLE))
+    statuses = CLAIMABLE if escalated else (ReviewStatus.OPEN,)
+    stmt = select(ReviewItem.id).where(ReviewItem.status.in_(statuses))
     if client_id is not None:
         stmt = stmt.where(ReviewItem.client_id == client_id)
+    if client_ids is not None:
+        stmt = stmt.where(ReviewItem.client_id.in_(sorted(client_ids)))
     stmt = stmt.order_by(*_queue_order())
     if session.get_bind().dialect.name == "postgresql":
         while True:
@@ -148,6 +158,19 @@ def claim_next(
             item = _take(session, item_id=item_id, reviewer=reviewer, now=now, lease=lease)
             if item is not None:
                 return item
+
+
+def check_can_take(item: ReviewItem, *, reviewer: str, now: dt.datetime) -> None:
+    """Refuse when ``reviewer`` could not claim the item now: someone else holds a live lease
+    on it, or it is closed. Changes nothing."""
+    held = item.status == ReviewStatus.CLAIMED and item.lease_until and item.lease_until >= now
+    if held and item.claimed_by != reviewer:
+        assert item.lease_until is not None
+        raise ReviewRefusedError(
+            f"item {item.id} is claimed by {item.claimed_by} until {item.lease_until:%H:%M} UTC"
+        )
+    if item.status not in ReviewStatus.ACTIVE:
+        raise ReviewRefusedError(f"item {item.id} is already {item.status}")
 
 
 def claim_item(
@@ -227,6 +250,62 @@ def release(
         client_id=item.client_id,
         at=now,
         item=item,
+        reason=reason,
+    )
+    return item
+
+
+def reassign(
+    session: Session,
+    *,
+    item_id: int,
+    actor: str,
+    to: str | None,
+    now: dt.datetime,
+    client_id: str | None = None,
+    lease: dt.timedelta = DEFAULT_LEASE,
+    reason: str | None = None,
+) -> ReviewItem:
+    """Take an active item from whoever holds it and give it to ``to`` under a new lease, or
+    back to the queue (``to=None``); audited as ``reassign`` (before: the holder, after: ``to``).
+
+    Who may do this is the caller's business (``review.acting`` lets leads).
+    """
+    item = get_for_client(session, item_id=item_id, client_id=client_id)
+    holder = item.claimed_by if item.status == ReviewStatus.CLAIMED else None
+    values: dict[str, Any] = {
+        "status": _released_status(),
+        "claimed_by": None,
+        "lease_until": None,
+        "claimed_at": None,
+    }
+    if to is not None:
+        values.update(
+            status=ReviewStatus.CLAIMED, claimed_by=to, claimed_at=now, lease_until=now + lease
+        )
+    res = session.execute(
+        update(ReviewItem)
+        .where(
+            ReviewItem.id == item_id,
+            ReviewItem.version == item.version,
+            ReviewItem.status.in_(ReviewStatus.ACTIVE),
+        )
+        .values(**values, version=ReviewItem.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        raise ReviewRefusedError(f"item {item_id} is {item.status}; it cannot be reassigned")
+    item = get_for_client(session, item_id=item_id, client_id=client_id)
+    append(
+        session,
+        actor=actor,
+        action="reassign",
+        client_id=item.client_id,
+        at=now,
+        item=item,
+        field="claimed_by",
+        before=holder,
+        after=to,
         reason=reason,
     )
     return item

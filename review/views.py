@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from review.due import business_age_hours
+from review.due import business_age_hours, client_zone
 from schemas.config import ClientConfig
 from schemas.pii import mask_fields
 from store.models import File, ReviewItem, ReviewStatus, UsageEntry
@@ -46,12 +47,22 @@ def item_view(
         "age_business_hours": (
             str(business_age_hours(item.created_at, client, now)) if client is not None else None
         ),
+        "due_local": local_time(item.due_at, client),
         "overdue": bool(item.due_at and item.due_at < now and item.status in ReviewStatus.ACTIVE),
         "claimed_by": item.claimed_by,
         "lease_until": item.lease_until.isoformat() if item.lease_until else None,
         "escalated": item.escalated,
         "fields": mask_fields(item.doc_type, item.fields),
     }
+
+
+def local_time(at: dt.datetime | None, client: ClientConfig | None) -> str | None:
+    """``at`` on the client's clock (the review time zone, else the client's), e.g.
+    ``2026-12-04 10:00 EST``; None without a time or a client."""
+    if at is None or client is None:
+        return None
+    local = at.astimezone(ZoneInfo(client_zone(client)))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def list_items(
@@ -61,11 +72,15 @@ def list_items(
     status: str | None = None,
     limit: int = 500,
     clients: Mapping[str, ClientConfig] | None = None,
+    client_ids: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Active items (or those in ``status``) by priority, then due time (none last), then id."""
+    """Active items (or those in ``status``) by priority, then due time (none last), then id;
+    ``client_ids`` limits them to those clients (a person's assignment)."""
     stmt = select(ReviewItem, File.name).join(File, File.id == ReviewItem.file_id)
     if client_id:
         stmt = stmt.where(ReviewItem.client_id == client_id)
+    if client_ids is not None:
+        stmt = stmt.where(ReviewItem.client_id.in_(sorted(client_ids)))
     if status:
         stmt = stmt.where(ReviewItem.status == status)
     else:
@@ -107,6 +122,8 @@ def get_item(
     view["resolution"] = item.resolution
     view["resolved_by"] = item.resolved_by
     view["outputs"] = item.outputs or []
+    view["escalation_reason"] = item.escalation_reason
+    view["lease_local"] = local_time(item.lease_until, (clients or {}).get(item.client_id))
     return view
 
 

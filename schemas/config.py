@@ -20,6 +20,7 @@ from schemas.invoice_options import InvoiceOptions
 from schemas.landing_options import LandingSource
 from schemas.payroll_options import PayrollOptions
 from schemas.rate_card import BillingConfig
+from schemas.web_options import WebOptions
 
 CLIENT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
@@ -99,6 +100,8 @@ class ClientConfig(_Strict):
 class BpoConfig(_Strict):
     landing: LandingConfig = Field(default_factory=LandingConfig)
     clients: dict[str, ClientConfig] = Field(default_factory=dict)
+    #: The reviewer page: single sign-on (``[web.oidc]``).
+    web: WebOptions = Field(default_factory=WebOptions)
     #: Directory that relative paths in this file resolve against (set by ``load_config``).
     base_dir: Path = Path()
 

@@ -158,6 +158,10 @@ class ReviewItem(Base):
     sla_scheduled: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Supplemental outputs written when the item was resolved.
     outputs: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    #: Where each field was read in the source document, when the doc type says:
+    #: ``{"<field path>": {"page": 0-based, "bbox": [x0, top, x1, bottom] in PDF points from
+    #: the page's top left, "label": text or null, "confidence": 0..1}}`` (JSON text).
+    sources: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class EntryType:

@@ -84,6 +84,8 @@ def review_item_frame(
     records a rule rejected outright closed at once (``rejected by rule``)."""
     n = flagged.height
     rejected = flagged.get_column("state") == RecordState.REJECTED.value
+    # Where each field was read (a JSON object per record), when the doc type says.
+    where = {"sources": flagged.get_column("sources")} if "sources" in flagged.columns else {}
     return pl.DataFrame(
         {
             "client_id": client_id,
@@ -98,6 +100,7 @@ def review_item_frame(
             "priority": 100,
             "sla_breach_notified": False,
             "sla_scheduled": True,
+            **where,
         }
     ).with_columns(
         utc_column(now, n, "created_at"),

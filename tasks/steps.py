@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
 from prefect import task
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 from billing.close import CloseResult, close_period
 from billing.meter import MeterResult, meter
 from billing.publish import publish_period
+from landing import source_copies
 from landing.answers import answer_duplicate, finish_answer, publish_file
 from landing.outbox import FsOutbox
 from landing.publication import OutboxFor, PublishReport, StagingOutbox, publish_pending
@@ -138,6 +140,12 @@ def route_task(
             session, file_id=file.id, stage=FileStage.RECORDED, record_count=counts.records
         )
     return counts
+
+
+@task(name="keep-source", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def keep_source_task(state_dir: Path, file: File, data: bytes) -> None:
+    """Keep the document for the reviewers of its records in review (the page they see)."""
+    source_copies.keep(state_dir, file.client_id, file.sha256, data)
 
 
 @task(name="meter-usage", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)

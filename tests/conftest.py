@@ -120,3 +120,15 @@ def prefect_harness() -> Iterator[None]:
         temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _cheap_token_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with the production cost takes about half a second a hash here; tests that
+    add and sign in many people use the same algorithm at its lowest cost."""
+    from argon2 import PasswordHasher
+
+    import access.tokens
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(access.tokens, "_hasher", lambda: cheap)

@@ -44,7 +44,15 @@ def process_payroll(
     if client_id == "globex":
         frame = frame.rename({"employee_id": "Emp #"})
     data = payroll_csv(frame.rows(named=True)) if client_id != "globex" else _csv(frame)
-    handler = handler_for("payroll")
+    return process_file(rt, data, client_id=client_id, doc_type="payroll", name=name)
+
+
+def process_file(rt: App, data: bytes, *, client_id: str, doc_type: str, name: str) -> File:
+    """Register, extract, route and meter one file as the processing flow does (no Prefect),
+    keeping a PDF's bytes for its reviewers when a record went to review."""
+    from landing.source_copies import keep, worth_keeping
+
+    handler = handler_for(doc_type)
     ctx = rt.client_context(client_id)
     batch = handler.extract(data, name, ctx)
     now = dt.datetime.now(dt.UTC)
@@ -52,7 +60,7 @@ def process_payroll(
         file = register_file(
             session,
             client_id=client_id,
-            doc_type="payroll",
+            doc_type=doc_type,
             name=name,
             source=name,
             sha256=hashlib.sha256(data).hexdigest(),
@@ -64,7 +72,7 @@ def process_payroll(
             batch=batch,
             handler=handler,
             client=ctx.client,
-            dedupe_keys=None,
+            dedupe_keys=handler.dedupe_keys(batch.records),
             now=now,
         )
         meter(
@@ -80,8 +88,22 @@ def process_payroll(
             FileStage.DONE,
             counts.records,
         )
+    if counts.in_review and worth_keeping(data):
+        keep(rt.state_dir, client_id, file.sha256, data)
     return file
 
 
 def _csv(frame: pl.DataFrame) -> bytes:
     return frame.write_csv().encode("utf-8")
+
+
+def add_person(
+    rt: App, name: str = "ann", role: str = "reviewer", clients: tuple[str, ...] = ("acme",)
+) -> str:
+    """Add an enabled user; returns their personal token."""
+    from access.users import add_user
+
+    with transaction(rt.engine) as session:
+        return add_user(
+            session, name=name, role=role, clients=clients, now=dt.datetime.now(dt.UTC)
+        ).token

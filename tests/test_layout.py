@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = (
+    "access",
     "app",
     "billing",
     "cli",
@@ -29,6 +30,7 @@ PACKAGES = (
 #: What each room may import of ours (besides itself).
 ALLOWED = {
     "schemas": set(),
+    "access": {"schemas", "store"},
     "worktime": set(),
     "samples": {"schemas"},
     "readers": {"schemas"},
@@ -36,9 +38,29 @@ ALLOWED = {
     "store": {"schemas"},
     "landing": {"schemas", "store"},
     "billing": {"schemas", "store", "worktime"},
-    "review": {"tasks", "readers", "billing", "landing", "store", "schemas", "worktime"},
-    "flows": {"app", "tasks", "readers", "review", "billing", "landing", "store", "schemas"},
+    "review": {
+        "access",
+        "tasks",
+        "readers",
+        "billing",
+        "landing",
+        "store",
+        "schemas",
+        "worktime",
+    },
+    "flows": {
+        "access",
+        "app",
+        "tasks",
+        "readers",
+        "review",
+        "billing",
+        "landing",
+        "store",
+        "schemas",
+    },
     "app": {
+        "access",
         "flows",
         "tasks",
         "readers",
@@ -51,6 +73,7 @@ ALLOWED = {
     },
     "cli": set(PACKAGES),
     "web": {
+        "access",
         "app",
         "tasks",
         "readers",

@@ -1,7 +1,9 @@
 """Front-end claim edits: the rules a clearinghouse applies before a payer sees a claim.
 
-Every edit yields ``Issue``s with a stable code, a canonical field path and a message naming
-the loop, segment and element to fix. Messages never carry PHI (member ids are masked).
+Every edit yields ``Issue``s with a stable code, a canonical field path and a message a
+reviewer reads first: what is wrong in plain words, then what to do, then where it sits in the
+X12 file for whoever fixes it at the source (``... (X12: 2010AA NM1*85 NM109)``). Messages
+never carry PHI (member ids are masked).
 
 | code | rule |
 |---|---|
@@ -48,24 +50,43 @@ class EditContext:
     eligible_members: frozenset[str] | None = None
 
 
+def say(what: str, hint: str, where: str) -> str:
+    """A reviewer-first message: what is wrong, what to do, and the X12 location last."""
+    return f"{what}. {hint}. (X12: {where})"
+
+
 def _npi_issues(claim: Claim) -> Iterable[Issue]:
     if not claim.billing_npi:
         yield Issue(
             code="CLM-NPI-MISSING",
             field="billing_npi",
-            message="2010AA NM1*85 NM109 (billing provider NPI, NM108=XX) is missing",
+            message=say(
+                "The billing provider's NPI is missing",
+                "Enter the 10-digit NPI of the practice or facility that bills the claim",
+                "2010AA NM1*85 NM109 with NM108=XX",
+            ),
         )
     elif not npi_is_valid(claim.billing_npi):
         yield Issue(
             code="CLM-NPI-INVALID",
             field="billing_npi",
-            message=f"2010AA NM1*85 NM109 billing NPI {claim.billing_npi} fails the check digit",
+            message=say(
+                f"The billing provider's NPI {claim.billing_npi} is not a valid NPI "
+                "(its check digit is wrong)",
+                "Look for a mistyped or swapped digit against the provider's NPI record",
+                "2010AA NM1*85 NM109",
+            ),
         )
     if claim.rendering_npi and not npi_is_valid(claim.rendering_npi):
         yield Issue(
             code="CLM-NPI-INVALID",
             field="rendering_npi",
-            message=f"2310B NM1*82 NM109 rendering NPI {claim.rendering_npi} fails the check digit",
+            message=say(
+                f"The rendering provider's NPI {claim.rendering_npi} is not a valid NPI "
+                "(its check digit is wrong)",
+                "Check it against the clinician who performed the service",
+                "2310B NM1*82 NM109",
+            ),
         )
 
 
@@ -75,7 +96,11 @@ def _diagnosis_issues(claim: Claim) -> Iterable[Issue]:
         yield Issue(
             code="CLM-DX-MISSING",
             field="diagnosis_codes",
-            message="2300 HI has no diagnosis: add the principal ICD-10-CM code (HI01-1 = ABK)",
+            message=say(
+                "The claim has no diagnosis",
+                "Add the principal ICD-10-CM code (for example J06.9 as J069)",
+                "2300 HI, HI01-1 = ABK",
+            ),
         )
         return
     for i, code in enumerate(codes):
@@ -85,8 +110,11 @@ def _diagnosis_issues(claim: Claim) -> Iterable[Issue]:
             yield Issue(
                 code="CLM-DX-QUALIFIER",
                 field=f"diagnosis_codes[{i}]",
-                message=f"{where}: ICD-9 qualifier; resend with ICD-10-CM "
-                "(ABK principal, ABF other)",
+                message=say(
+                    f"Diagnosis {i + 1} is coded in ICD-9, which payers no longer accept",
+                    "Enter the ICD-10-CM code for the same condition",
+                    f"{where}: ABK principal, ABF other",
+                ),
             )
             valid = icd9_is_valid(code)
         else:
@@ -94,15 +122,23 @@ def _diagnosis_issues(claim: Claim) -> Iterable[Issue]:
                 yield Issue(
                     code="CLM-DX-QUALIFIER",
                     field=f"diagnosis_codes[{i}]",
-                    message=f"{where}: the principal diagnosis must come first with ABK, "
-                    "the others with ABF",
+                    message=say(
+                        f"Diagnosis {i + 1} is in the wrong place for its kind",
+                        "The principal diagnosis comes first, the others after it",
+                        f"{where}: ABK first, ABF after",
+                    ),
                 )
             valid = icd10_is_valid(code)
         if not valid:
             yield Issue(
                 code="CLM-DX-INVALID",
                 field=f"diagnosis_codes[{i}]",
-                message=f"{where}: '{code[:10]}' is not a valid diagnosis code shape",
+                message=say(
+                    f"Diagnosis {i + 1} '{code[:10]}' is not a diagnosis code",
+                    "An ICD-10-CM code is a letter, two digits, then up to four characters "
+                    "(J069, E1165)",
+                    where,
+                ),
             )
 
 
@@ -113,39 +149,62 @@ def _line_issues(claim: Claim, n: int, line: ServiceLine, today: dt.date) -> Ite
             yield Issue(
                 code="CLM-PROC-MISSING",
                 field=f"lines[{n}].procedure_code",
-                message=f"2400 {seg} line {n + 1}: procedure code missing",
+                message=say(
+                    f"Service line {n + 1} has no procedure code",
+                    "Enter the CPT or HCPCS code of the service (99213, G0439)",
+                    f"2400 {seg} line {n + 1}",
+                ),
             )
     elif not procedure_is_valid(line.procedure_code):
         yield Issue(
             code="CLM-PROC-INVALID",
             field=f"lines[{n}].procedure_code",
-            message=f"2400 {seg} line {n + 1}: '{line.procedure_code[:12]}' "
-            "is not a CPT/HCPCS code",
+            message=say(
+                f"Service line {n + 1}: '{line.procedure_code[:12]}' is not a procedure code",
+                "A CPT code is five digits (99213), a HCPCS code a letter and four digits (G0439)",
+                f"2400 {seg} line {n + 1}",
+            ),
         )
     if len(line.modifiers) > MAX_MODIFIERS:
         yield Issue(
             code="CLM-MODIFIER-COUNT",
             field=f"lines[{n}].modifiers",
-            message=f"2400 {seg} line {n + 1}: {len(line.modifiers)} modifiers, at most 4",
+            message=say(
+                f"Service line {n + 1} has {len(line.modifiers)} modifiers; a line takes at most 4",
+                "Keep the four that matter for payment, or split the line",
+                f"2400 {seg} line {n + 1}",
+            ),
         )
     for m in line.modifiers:
         if not modifier_is_valid(m):
             yield Issue(
                 code="CLM-MODIFIER-INVALID",
                 field=f"lines[{n}].modifiers",
-                message=f"2400 {seg} line {n + 1}: modifier '{m[:4]}' is not 2 letters/digits",
+                message=say(
+                    f"Service line {n + 1}: modifier '{m[:4]}' is not a modifier",
+                    "A modifier is two letters or digits (25, 59, LT)",
+                    f"2400 {seg} line {n + 1}",
+                ),
             )
     if line.units is not None and line.units <= 0:
         yield Issue(
             code="CLM-UNITS-INVALID",
             field=f"lines[{n}].units",
-            message=f"2400 {seg} line {n + 1}: units must be greater than zero",
+            message=say(
+                f"Service line {n + 1} bills zero or fewer units",
+                "Enter how many units were given (1 or more)",
+                f"2400 {seg} line {n + 1}",
+            ),
         )
     if line.service_date is not None and line.service_date > today:
         yield Issue(
             code="CLM-DATE-FUTURE",
             field=f"lines[{n}].service_date",
-            message=f"2400 DTP*472 line {n + 1}: service date {line.service_date} is in the future",
+            message=say(
+                f"Service line {n + 1} is dated {line.service_date}, in the future",
+                "Check the date of service; a claim is billed after the service",
+                f"2400 DTP*472 line {n + 1}",
+            ),
         )
     if claim.claim_type == "837P":
         pointers = line.diagnosis_pointers
@@ -154,8 +213,13 @@ def _line_issues(claim: Claim, n: int, line: ServiceLine, today: dt.date) -> Ite
             yield Issue(
                 code="CLM-DX-POINTER",
                 field=f"lines[{n}].diagnosis_pointers",
-                message=f"2400 SV107 line {n + 1}: diagnosis pointers {list(pointers)} must "
-                f"point at the claim's {count} diagnosis code(s)",
+                message=say(
+                    f"Service line {n + 1} points at diagnoses {list(pointers)}, but the claim "
+                    f"has {count}",
+                    f"Point the line at diagnoses 1 to {min(count, MAX_POINTERS) or 1} "
+                    "(which condition the service treated)",
+                    f"2400 SV107 line {n + 1}",
+                ),
             )
 
 
@@ -168,53 +232,97 @@ def _charge_issues(claim: Claim) -> Iterable[Issue]:
         yield Issue(
             code="CLM-CHARGE-MISMATCH",
             field="total_charge",
-            message=f"2300 CLM02 total charge {claim.total_charge} differs from the sum of the "
-            f"2400 line charges {line_sum} (SNIP 3 balancing)",
+            message=say(
+                f"The claim's total charge {claim.total_charge} is not the sum of its lines "
+                f"{line_sum}",
+                "Correct the total or the line charge that is wrong; the two must agree",
+                "2300 CLM02 vs 2400 line charges, SNIP 3",
+            ),
         )
 
 
 def _header_issues(claim: Claim, ctx: EditContext) -> Iterable[Issue]:
     if not claim.claim_id:
-        yield Issue(code="CLM-ID-MISSING", field="claim_id", message="2300 CLM01 is empty")
+        yield Issue(
+            code="CLM-ID-MISSING",
+            field="claim_id",
+            message=say(
+                "The claim has no claim number",
+                "Enter the provider's patient control number for this claim",
+                "2300 CLM01",
+            ),
+        )
     if not claim.member_id:
         yield Issue(
             code="CLM-MEMBER-MISSING",
             field="member_id",
-            message="2010BA NM1*IL NM109 (subscriber member id) is missing",
+            message=say(
+                "The member id is missing",
+                "Enter the id on the patient's insurance card",
+                "2010BA NM1*IL NM109",
+            ),
         )
     elif ctx.eligible_members is not None and claim.member_id not in ctx.eligible_members:
         yield Issue(
             code="CLM-MEMBER-INELIGIBLE",
             field="member_id",
-            message=f"2010BA NM1*IL NM109 member {mask_id(claim.member_id)} is not in the "
-            "client's eligibility file",
+            message=say(
+                f"Member {mask_id(claim.member_id)} is not in the client's eligibility file",
+                "Check the id against the insurance card; if it is right, the member may not "
+                "be covered on the date of service",
+                "2010BA NM1*IL NM109",
+            ),
         )
     if not claim.payer_id:
         yield Issue(
             code="CLM-PAYER-MISSING",
             field="payer_id",
-            message="2010BB NM1*PR NM109 (payer id) is missing",
+            message=say(
+                "The payer (insurer) id is missing",
+                "Enter the payer id of the insurance plan billed",
+                "2010BB NM1*PR NM109",
+            ),
         )
     if not claim.lines:
-        yield Issue(code="CLM-NO-LINES", field="lines", message="2400 loop: claim has no lines")
+        yield Issue(
+            code="CLM-NO-LINES",
+            field="lines",
+            message=say(
+                "The claim has no service lines",
+                "Add the services billed, or reject the claim back to the provider",
+                "2400 loop",
+            ),
+        )
     start, end = claim.service_date_from, claim.service_date_to
     if start is None:
         yield Issue(
             code="CLM-DATE-MISSING",
             field="service_date_from",
-            message="no service date: add DTP*472 (2300/2400) or DTP*434 (837I statement dates)",
+            message=say(
+                "The claim has no date of service",
+                "Enter the date the service was given",
+                "DTP*472 in 2300/2400, or DTP*434 for 837I statement dates",
+            ),
         )
     elif start > ctx.today:
         yield Issue(
             code="CLM-DATE-FUTURE",
             field="service_date_from",
-            message=f"2300 service date {start} is in the future",
+            message=say(
+                f"The date of service {start} is in the future",
+                "Check the date; a claim is billed after the service",
+                "2300 DTP*472",
+            ),
         )
     if start is not None and end is not None and end < start:
         yield Issue(
             code="CLM-DATE-INVALID",
             field="service_date_to",
-            message=f"2300 service period ends ({end}) before it starts ({start})",
+            message=say(
+                f"The service period ends ({end}) before it starts ({start})",
+                "Swap or correct the from and to dates",
+                "2300 DTP*472/434",
+            ),
         )
 
 
@@ -239,8 +347,12 @@ def duplicate_issues(keys: list[str]) -> list[tuple[int, Issue]]:
                     Issue(
                         code="CLM-DUPLICATE",
                         field="patient_control_number",
-                        message=f"same patient control number, dates and charge as claim "
-                        f"#{first[key] + 1} of this file: remove the duplicate or correct it",
+                        message=say(
+                            f"This claim repeats claim #{first[key] + 1} of the same file "
+                            "(same claim number, dates and charge)",
+                            "Reject it if it is a copy; correct it if it is a different claim",
+                            "2300 CLM01",
+                        ),
                     ),
                 )
             )

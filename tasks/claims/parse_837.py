@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from schemas.claim import Claim, ClaimType, ServiceLine
 from schemas.issue import Issue
+from tasks.claims.edits import say
 from tasks.claims.phi import PERSON_ENTITIES, mask_segment
 from tasks.claims.segment_errors import SegmentError
 from tasks.claims.x12_tokens import Delimiters
@@ -134,6 +135,8 @@ class _TransactionParser:
         self.member_id: str | None = None
         self.payer_id: str | None = None
         self.context: list[str] = []
+        #: The billing provider's segments (2000A/2010AA), shown to reviewers with each claim.
+        self.provider: list[str] = []
         self.person = False
         self.draft: _Draft | None = None
 
@@ -205,6 +208,7 @@ class _TransactionParser:
         if level == "20":
             self.billing_npi = None
             self.context = []
+            self.provider = [masked]
         elif level == "22":
             self.member_id = self.payer_id = None
             self.context = [masked]
@@ -221,13 +225,17 @@ class _TransactionParser:
             billing_npi=self.billing_npi,
             member_id=self.member_id,
             payer_id=self.payer_id,
-            raw=[*self.context, masked],
+            raw=[*self.provider, *self.context, masked],
         )
         if total is None:
             self.issue(
                 "CLM-AMOUNT-INVALID",
                 "total_charge",
-                "2300 CLM02 (total claim charge) is not an amount with at most 2 decimals",
+                say(
+                    "The claim's total charge is not an amount",
+                    "Enter it as digits with at most two decimals (125.00)",
+                    "2300 CLM02",
+                ),
             )
 
     def before_claim(self, sid: str, e: list[str], masked: str) -> None:
@@ -241,6 +249,8 @@ class _TransactionParser:
                 self.payer_id = _get(e, 9) or None
         if self.member_id is not None or sid in ("SBR", "PAT"):
             self.context.append(masked)
+        elif not self.context:
+            self.provider.append(masked)
 
     def in_claim(self, sid: str, e: list[str]) -> None:
         d = self.draft
@@ -280,7 +290,12 @@ class _TransactionParser:
             self.issue(
                 "CLM-PROC-QUALIFIER",
                 f"lines[{n}].procedure_code",
-                f"2400 {seg} procedure qualifier '{parts[0][:3]}' is not HC (CPT/HCPCS)",
+                say(
+                    f"Service line {n + 1}'s code is marked as '{parts[0][:3]}', not as a "
+                    "CPT/HCPCS procedure code",
+                    "Check the procedure code is a CPT or HCPCS code (HC)",
+                    f"2400 {seg}-1",
+                ),
             )
 
     def _money(self, line: _Line, n: int, text: str, seg: str) -> None:
@@ -289,13 +304,25 @@ class _TransactionParser:
             self.issue(
                 "CLM-AMOUNT-INVALID",
                 f"lines[{n}].charge",
-                f"2400 {seg} line charge is not an amount with at most 2 decimals",
+                say(
+                    f"Service line {n + 1}'s charge is not an amount",
+                    "Enter it as digits with at most two decimals (125.00)",
+                    f"2400 {seg}",
+                ),
             )
 
     def _units(self, line: _Line, n: int, text: str, seg: str) -> None:
         line.units = parse_units(text) if text else Decimal(1)
         if line.units is None:
-            self.issue("CLM-UNITS-INVALID", f"lines[{n}].units", f"2400 {seg} units unreadable")
+            self.issue(
+                "CLM-UNITS-INVALID",
+                f"lines[{n}].units",
+                say(
+                    f"Service line {n + 1}'s units cannot be read",
+                    "Enter how many units were given (1 or more)",
+                    f"2400 {seg}",
+                ),
+            )
 
     def sv1(self, d: _Draft, e: list[str]) -> None:
         line, n = self._line(d)
@@ -329,7 +356,11 @@ class _TransactionParser:
             self.issue(
                 "CLM-DATE-INVALID",
                 field_path,
-                f"{where} DTP*{qualifier} DTP03 is not a valid {_get(e, 2) or 'D8'} date",
+                say(
+                    "The date of service is not a valid date",
+                    "Enter it as YYYY-MM-DD",
+                    f"{where} DTP*{qualifier} DTP03 ({_get(e, 2) or 'D8'})",
+                ),
             )
             return
         if d.lines:

@@ -19,7 +19,7 @@ from samples.payroll import payroll_frame, plant_errors
 from schemas.outcome import FileResult
 from store.db import transaction
 from store.models import ReviewItem
-from tests.review_factory import GOOD_ROUTING
+from tests.review_factory import GOOD_ROUTING, add_person
 
 
 def run(path: Path, name: str | None = None) -> Any:
@@ -107,6 +107,7 @@ def test_review_decisions_and_closes_are_announced(
     path = workdir / "rev.csv"
     plant_errors(payroll_frame(10, seed=15), every=5).write_csv(path)
     run(path)
+    add_person(runtime, "ann", role="reviewer", clients=("acme",))
     with transaction(runtime.engine) as s:
         items = list(s.scalars(select_open()))
     fixed, dropped = items[0], items[1]

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.root import App
 from flows.process import process_claims, process_invoices
+from landing import source_copies
 from samples.claims import ClaimSpec, LineSpec, interchange
 from samples.claims import transaction as x12_transaction
 from samples.invoices import Spec, encrypted_pdf, make_pdf, ubl_xml
@@ -40,6 +41,7 @@ def test_invoice_pdf_completes_and_bills_invoice_and_lines(runtime: App, workdir
     pdf = write(workdir, "INV-1.pdf", make_pdf(Spec(number="INV-1"), layout="right", lang="en"))
     res = process_invoices(path=str(pdf), client_id="acme", name=pdf.name)
     assert (res.status, res.records, res.completed) == ("processed", 1, 1), res
+    assert source_copies.read(runtime.state_dir, "acme", res.sha256) is None  # nothing to review
     assert any(o.endswith(".ap.csv") for o in res.outputs)
     assert units(runtime) == {"invoice": 1, "invoice_line": 2}
     again = process_invoices(path=str(pdf), client_id="acme", name="copy.pdf")
@@ -72,6 +74,10 @@ def test_invoice_breaking_a_rule_is_reviewed_not_billed(runtime: App, workdir: P
     assert (res.records, res.completed, res.in_review) == (1, 0, 1)
     assert units(runtime) == {}
     assert balanced(runtime)
+    # its reviewers see the page: the document is kept for them, under its client
+    kept = source_copies.read(runtime.state_dir, "acme", res.sha256)
+    assert kept == bad.read_bytes()
+    assert source_copies.read(runtime.state_dir, "globex", res.sha256) is None
 
 
 def test_encrypted_pdf_is_quarantined(runtime: App, workdir: Path) -> None:
@@ -139,7 +145,9 @@ def test_claim_corrected_in_review_gets_its_status_and_is_billed_once(
 ) -> None:
     from flows.reviews import FieldCorrection, resolve_review_item
     from review.decision import ReviewAction
+    from tests.review_factory import add_person
 
+    add_person(runtime)
     path = write(workdir, "r.837", claims_file(4))
     res = process_claims(path=str(path), client_id="acme", name="r.837")
     assert (res.completed, res.in_review) == (2, 2)

@@ -17,7 +17,7 @@ from schemas.config import ClientConfig
 from store.db import transaction
 from store.models import Record, ReviewItem, UsageEntry
 from store.reconcile import reconcile
-from tests.review_factory import GOOD_ROUTING, process_payroll
+from tests.review_factory import GOOD_ROUTING, add_person, process_payroll
 
 
 def _items(rt: App) -> list[ReviewItem]:
@@ -37,6 +37,7 @@ def _usage(rt: App, item: ReviewItem) -> list[UsageEntry]:
 
 
 def test_corrected_payroll_row_completes_with_a_supplemental_ach(runtime: App) -> None:
+    add_person(runtime)
     file = process_payroll(runtime, rows=10, every=5)
     item = _items(runtime)[0]
     result = resolve_review_item(
@@ -64,6 +65,7 @@ def test_corrected_payroll_row_completes_with_a_supplemental_ach(runtime: App) -
 
 
 def test_a_refused_correction_fails_the_run_and_changes_nothing(runtime: App) -> None:
+    add_person(runtime)
     process_payroll(runtime, rows=10, every=5)
     item = _items(runtime)[0]
     with pytest.raises(CorrectionRefusedError, match="still fails"):
@@ -74,7 +76,21 @@ def test_a_refused_correction_fails_the_run_and_changes_nothing(runtime: App) ->
             corrections=[FieldCorrection(field="routing_number", value="123456789")],
         )
     assert _usage(runtime, item) == []
-    assert _items(runtime)[0].status == "claimed"
+    assert _items(runtime)[0].status == "open"  # a refused decision takes no lease
+
+
+def test_the_form_acts_only_for_an_enabled_user_of_the_client(runtime: App) -> None:
+    from review.queue import ReviewRefusedError
+
+    add_person(runtime, "gus", clients=("globex",))
+    process_payroll(runtime, rows=10, every=5)
+    item = _items(runtime)[0]
+    for who, why in (("nobody", "no enabled user"), ("gus", f"no review item {item.id}")):
+        with pytest.raises(ReviewRefusedError, match=why):
+            resolve_review_item(
+                item_id=item.id, reviewer=who, action=ReviewAction.REJECT, reason="x"
+            )
+    assert _items(runtime)[0].status == "open"
 
 
 def test_manual_review_is_metered_when_priced(runtime: App) -> None:
@@ -87,6 +103,7 @@ def test_manual_review_is_metered_when_priced(runtime: App) -> None:
     )
     rt = App(settings=runtime.settings, config=config, engine=runtime.engine)
     install_app(rt)
+    add_person(rt)
     process_payroll(rt, rows=10, every=5)
     item = _items(rt)[0]
     resolve_review_item(

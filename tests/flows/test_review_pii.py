@@ -23,7 +23,7 @@ from review.corrections import Correction
 from review.decision import CorrectionRefusedError, ReviewAction, resolve_item
 from store.db import transaction
 from store.models import AuditEntry, ReviewItem
-from tests.review_factory import process_payroll
+from tests.review_factory import add_person, process_payroll
 
 
 def fresh_routing_number() -> str:
@@ -56,6 +56,7 @@ def prefect_rows_containing(text: str) -> list[str]:
 
 def open_item(rt: App) -> ReviewItem:
     process_payroll(rt, rows=10, every=5)
+    add_person(rt, "ann", role="reviewer", clients=("acme",))
     with transaction(rt.engine) as s:
         item = s.scalars(
             select(ReviewItem).where(ReviewItem.status == "open").order_by(ReviewItem.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import unicodedata
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from schemas.payroll_options import AchOriginator
 from tasks.doctype import ClientContext
 from tasks.payroll import nacha
 from tasks.payroll.extract import extract_payroll
+from tasks.payroll.nacha_check import check_nacha
 from tests.factories import payroll_csv, payroll_rows
 
 CTX = ClientContext(client=ClientConfig(id="acme", name="Acme"))
@@ -133,3 +135,85 @@ def test_ach_text_is_printable_upper_case_ascii_of_the_folded_value(
 
     got = nacha.ach_text(pl.Series(values, dtype=pl.String)).to_list()
     assert got == [expected(v) for v in values]
+
+
+def big_payments(net_cents: list[int], pay_date: dt.date = dt.date(2026, 1, 15)) -> pl.DataFrame:
+    """Valid payments of the given net amounts (only the entry columns matter here)."""
+    n = len(net_cents)
+    return pl.DataFrame(
+        {
+            "record_index": pl.Series(range(n), dtype=pl.UInt32),
+            "pay_date": [pay_date] * n,
+            "account_type": ["checking"] * n,
+            "routing_number": ["091000019", "021000021"] * (n // 2) + ["091000019"] * (n % 2),
+            "account_number": [f"{1000 + i}" for i in range(n)],
+            "net_pay": pl.Series(
+                [Decimal(c).scaleb(-2) for c in net_cents], dtype=pl.Decimal(18, 2)
+            ),
+            "employee_id": [f"E{i}" for i in range(n)],
+            "employee_name": [f"Employee {i}" for i in range(n)],
+        }
+    )
+
+
+def controls(data: bytes) -> tuple[list[int], int]:
+    """Each batch control's credit total, and the file control's."""
+    lines = data.decode("ascii").splitlines()
+    batches = [int(line[32:44]) for line in lines if line[0] == "8"]
+    file_control = next(line for line in lines if line[0] == "9" and set(line) != {"9"})
+    return batches, int(file_control[43:55])
+
+
+def test_a_batch_whose_credits_pass_a_control_total_is_split() -> None:
+    # 101 entries of 99,999,999.99 are just over what one control total (12 digits) holds;
+    # 100 of them just under.
+    (one,) = nacha.build_ppd_files(
+        big_payments([nacha.MAX_ENTRY_CENTS] * 100), AchOriginator(), created_at=WHEN
+    )
+    assert controls(one) == ([100 * nacha.MAX_ENTRY_CENTS], 100 * nacha.MAX_ENTRY_CENTS)
+    files = nacha.build_ppd_files(
+        big_payments([nacha.MAX_ENTRY_CENTS] * 101), AchOriginator(), created_at=WHEN
+    )
+    batches = [b for f in files for b in controls(f)[0]]
+    assert len(batches) == 2
+    assert all(b <= nacha.MAX_TOTAL_CENTS for b in batches)
+    assert sum(batches) == 101 * nacha.MAX_ENTRY_CENTS
+    assert all(check_nacha(f) == [] for f in [one, *files])
+
+
+def test_credits_past_a_file_control_total_go_out_as_several_files() -> None:
+    cents = [nacha.MAX_ENTRY_CENTS] * 250  # about 25 billion
+    files = nacha.build_ppd_files(big_payments(cents), AchOriginator(), created_at=WHEN)
+    assert len(files) == 3
+    totals = [controls(f)[1] for f in files]
+    assert all(t <= nacha.MAX_TOTAL_CENTS for t in totals)
+    assert sum(totals) == sum(cents)
+    assert [f.decode()[33] for f in files] == ["A", "B", "C"]  # file ID modifiers
+    assert all(check_nacha(f) == [] for f in files)
+    entries = [line for f in files for line in f.decode().splitlines() if line[0] == "6"]
+    assert len(entries) == 250
+    assert len({e[39:54] for e in entries}) == 250  # every payment once
+    with pytest.raises(ValueError, match="several NACHA files"):
+        nacha.build_ppd_file(big_payments(cents), AchOriginator(), created_at=WHEN)
+
+
+def test_an_entry_too_large_for_its_field_is_never_written() -> None:
+    with pytest.raises(ValueError, match="PAY-AMOUNT-TOO-LARGE"):
+        nacha.build_ppd_files(
+            big_payments([nacha.MAX_ENTRY_CENTS + 1]), AchOriginator(), created_at=WHEN
+        )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    amounts=st.lists(
+        st.integers(min_value=1, max_value=nacha.MAX_ENTRY_CENTS), min_size=1, max_size=300
+    )
+)
+def test_any_amounts_give_files_a_bank_accepts(amounts: list[int]) -> None:
+    files = nacha.build_ppd_files(big_payments(amounts), AchOriginator(), created_at=WHEN)
+    assert sum(controls(f)[1] for f in files) == sum(amounts)
+    assert all(check_nacha(f) == [] for f in files)
+    # As few files as the totals allow: no two neighbours would have fitted in one.
+    totals = [controls(f)[1] for f in files]
+    assert all(a + b > nacha.MAX_TOTAL_CENTS for a, b in itertools.pairwise(totals))

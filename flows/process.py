@@ -170,7 +170,7 @@ def _process(
 ) -> tuple[FileResult, Receipt | None, int]:
     """History checks, outputs beside record states, metering, the answer."""
     ctx, staging = app.client_context(file.client_id), _staging(app, file)
-    batch, keys = history_task(app.engine, file, batch, handler)
+    batch, keys = history_task(app.engine, file, batch, handler, ctx)
     # The outputs (staged file writes) and the record states (database writes) need only the
     # batch: they run side by side. Metering waits for both, so nothing is billed before its
     # outputs exist; nothing is published before the answer is committed.

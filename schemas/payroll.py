@@ -68,5 +68,24 @@ MONEY_COLUMNS = [c for c, t in PAYROLL_SCHEMA.items() if t == pl.Decimal(18, 2)]
 DEDUCTION_COLUMNS = ["federal_tax", "state_tax", "social_security", "medicare", "other_deductions"]
 HOURS_COLUMNS = ["regular_hours", "overtime_hours"]
 DATE_COLUMNS = [c for c, t in PAYROLL_SCHEMA.items() if t.is_temporal()]
+#: The payment each record makes, for the history of duplicate payments across files.
+PAYMENT_SCHEMA: dict[str, pl.DataType] = {
+    "record_index": pl.UInt32(),
+    "employee_id": pl.String(),
+    "pay_date": pl.Date(),
+    "period_start": pl.Date(),
+    "period_end": pl.Date(),
+}
+#: A completed payment of an earlier file, as the history gives it back (one row each).
+PAID_SCHEMA: dict[str, pl.DataType] = {
+    "employee_id": pl.String(),
+    "pay_date": pl.Date(),
+    "period_start": pl.Date(),
+    "period_end": pl.Date(),
+    "file_id": pl.Int64(),
+    "file_name": pl.String(),
+    "received_at": pl.Datetime("us", "UTC"),
+    "record_index": pl.Int64(),
+}
 #: Fields masked in every view (logs, artifacts, review queue).
 PII_FIELDS = frozenset({"account_number", "routing_number"})

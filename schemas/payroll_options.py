@@ -1,5 +1,5 @@
-"""Per-client payroll settings: column mapping, employee master, salary check, ACH
-originator."""
+"""Per-client payroll settings: column mapping, employee master, salary check, duplicate
+payments, ACH originator."""
 
 from __future__ import annotations
 
@@ -52,4 +52,7 @@ class PayrollOptions(BaseModel):
     salary_tolerance: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.01")
     #: Largest plausible hours in one pay period (regular + overtime).
     max_period_hours: Annotated[int, Field(gt=0)] = 200
+    #: Payments completed in files received within this many days are compared with a new
+    #: batch (same employee, same pay date or an overlapping period); 0 turns the check off.
+    duplicate_lookback_days: Annotated[int, Field(ge=0)] = 365
     ach: AchOriginator = Field(default_factory=AchOriginator)

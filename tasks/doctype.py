@@ -104,6 +104,12 @@ class DocHandler(Protocol):
         """A key per record that must be unique per client across files and time, or None."""
         ...
 
+    def payments(self, records: pl.DataFrame) -> pl.DataFrame | None:
+        """Per record the payment it makes (``schemas.payroll.PAYMENT_SCHEMA``: who, for
+        which pay date and period), for the history of duplicate payments across files; None
+        for doc types that pay nobody."""
+        ...
+
     def billable_units(self, completed: pl.DataFrame) -> pl.DataFrame:
         """``record_index`` (UInt32), ``unit`` (String), ``quantity`` (Int64) per record."""
         ...

@@ -8,6 +8,7 @@ review intake and billing): it is where the flows' steps meet the code that does
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,8 +34,10 @@ from schemas.receipt import Receipt
 from store.db import transaction
 from store.files import Registration, advance_stage, register_file
 from store.models import File, FileStage
+from store.payments import earlier_payments
 from store.records import seen_dedupe_keys, state_counts
 from tasks.doctype import ClientContext, DocHandler, OutputContext
+from tasks.payment_history import check_payments
 from tasks.routing import history_issues
 
 
@@ -87,16 +90,39 @@ def extract_task(handler: DocHandler, data: bytes, name: str, ctx: ClientContext
 
 @task(name="check-history", cache_policy=NO_CACHE)
 def history_task(
-    engine: Engine, file: File, batch: ValidatedBatch, handler: DocHandler
+    engine: Engine, file: File, batch: ValidatedBatch, handler: DocHandler, ctx: ClientContext
 ) -> tuple[ValidatedBatch, pl.Series | None]:
-    """Flag records already received in another file of the client."""
+    """Flag records already received in another file of the client (a dedupe key seen
+    before), and payments another file already made (same employee and pay date or period)."""
+    if batch.records.height == 0:
+        return batch, None
     keys = handler.dedupe_keys(batch.records)
-    if keys is None or batch.records.height == 0:
-        return batch, keys
-    wanted = [k for k in keys.drop_nulls().unique().to_list() if k]
+    if keys is not None:
+        wanted = [k for k in keys.drop_nulls().unique().to_list() if k]
+        with transaction(engine) as session:
+            seen = seen_dedupe_keys(session, file=file, keys=wanted)
+        batch = history_issues(batch, keys, seen, file.doc_type)
+    return paid_before(engine, file, batch, handler, ctx), keys
+
+
+def paid_before(
+    engine: Engine, file: File, batch: ValidatedBatch, handler: DocHandler, ctx: ClientContext
+) -> ValidatedBatch:
+    """``batch`` with ``PAY-DUPLICATE-PAYMENT`` on records whose payment a completed record
+    of another file of the client already made (``tasks.payment_history``)."""
+    payments = handler.payments(batch.records)
+    if payments is None:
+        return batch
     with transaction(engine) as session:
-        seen = seen_dedupe_keys(session, file=file, keys=wanted)
-    return history_issues(batch, keys, seen, file.doc_type), keys
+        return check_payments(
+            batch,
+            payments,
+            lookback_days=ctx.client.payroll.duplicate_lookback_days,
+            now=dt.datetime.now(dt.UTC),
+            read_paid=lambda window: earlier_payments(
+                session, client_id=file.client_id, file_id=file.id, **asdict(window)
+            ),
+        )
 
 
 @task(name="write-outputs", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)

@@ -10,7 +10,7 @@ import polars as pl
 from schemas.batch import RECORD_INDEX, ValidatedBatch
 from schemas.doc_type import BillableUnit, DocType
 from schemas.issue import Issue
-from schemas.payroll import PAYROLL_COLUMNS, PayrollEntry
+from schemas.payroll import PAYMENT_SCHEMA, PAYROLL_COLUMNS, PayrollEntry
 from tasks.doctype import ClientContext, OutputContext
 from tasks.payroll.extract import extract_payroll, validate_frame
 from tasks.payroll.nacha import build_ppd_file
@@ -59,7 +59,10 @@ class PayrollHandler:
         return normalised, issues
 
     def dedupe_keys(self, records: pl.DataFrame) -> pl.Series | None:
-        return None
+        return None  # a payment's history is by period, not a key: see ``payments``
+
+    def payments(self, records: pl.DataFrame) -> pl.DataFrame | None:
+        return records.select(list(PAYMENT_SCHEMA)).cast(PAYMENT_SCHEMA)  # type: ignore[arg-type]
 
     def billable_units(self, completed: pl.DataFrame) -> pl.DataFrame:
         return completed.select(

@@ -83,7 +83,9 @@ class Landing:
 
 
 def payroll_csv(rows: int = 12, seed: int = 7) -> bytes:
-    frame = plant_errors(payroll_frame(rows, seed=seed), every=5)
+    """A batch of its own: each seed pays other employees (the same ones twice would be a
+    duplicate payment)."""
+    frame = plant_errors(payroll_frame(rows, seed=seed, first_employee=1000 * seed), every=5)
     return frame.write_csv().encode("utf-8")
 
 

@@ -29,11 +29,12 @@ from schemas.doc_type import DocType
 from schemas.outcome import FileCounts, FileOutcome, FileResult
 from schemas.receipt import Receipt
 from store.models import File
-from tasks.doctype import DocHandler
+from tasks.doctype import DocHandler, OutputCheckError
 from tasks.registry import handler_for
 from tasks.steps import (
     duplicate_task,
     extract_task,
+    failed_task,
     finish_task,
     history_task,
     keep_source_task,
@@ -181,7 +182,14 @@ def _process(
         )
     finally:
         pending.wait()
-    outputs = pending.result()
+    try:
+        outputs = pending.result()
+    except OutputCheckError as exc:
+        # Nothing was published and nothing is billed; the file shows as unfinished, with
+        # this reason, in `bpo reconcile` until a fixed release runs it again (run_file
+        # announces the failure).
+        failed_task(app.engine, file=file, reason=str(exc))
+        raise
     if page_source is not None and counts.in_review:
         keep_source_task(app.state_dir, file, page_source)
     billed = meter_task(

@@ -111,3 +111,8 @@ def finish_file(
             flow_run_id=flow_run_id,
         )
     )
+
+
+def record_failure(session: Session, *, file_id: int, reason: str) -> None:
+    """Say why a file's run failed; it stays unfinished (``processing``) for the next run."""
+    session.execute(update(File).where(File.id == file_id).values(reason=reason[:2000]))

@@ -52,6 +52,12 @@ class ClientContext:
         return self._cache[p]
 
 
+class OutputCheckError(RuntimeError):
+    """An output failed the project's own check of its format before publication (a NACHA
+    file a bank would refuse): a failure of the system, not of the client's input. Nothing
+    is written, so nothing is billed; retrying cannot help."""
+
+
 @dataclass(frozen=True)
 class OutputContext:
     ctx: ClientContext

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from prefect import task
@@ -32,11 +33,11 @@ from schemas.outbox import Outbox
 from schemas.outcome import FileCounts, FileOutcome
 from schemas.receipt import Receipt
 from store.db import transaction
-from store.files import Registration, advance_stage, register_file
+from store.files import Registration, advance_stage, record_failure, register_file
 from store.models import File, FileStage
 from store.payments import earlier_payments
 from store.records import seen_dedupe_keys, state_counts
-from tasks.doctype import ClientContext, DocHandler, OutputContext
+from tasks.doctype import ClientContext, DocHandler, OutputCheckError, OutputContext
 from tasks.payment_history import check_payments
 from tasks.routing import history_issues
 
@@ -125,7 +126,24 @@ def paid_before(
         )
 
 
-@task(name="write-outputs", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def _retry_unless_refused(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a failed step, unless an output failed its own check: that cannot change."""
+    try:
+        state.result()
+    except OutputCheckError:
+        return False
+    except Exception:
+        return True
+    return True
+
+
+@task(
+    name="write-outputs",
+    retries=2,
+    retry_delay_seconds=[1, 5],
+    retry_condition_fn=_retry_unless_refused,
+    cache_policy=NO_CACHE,
+)
 def outputs_task(
     handler: DocHandler, batch: ValidatedBatch, file: File, ctx: ClientContext, outbox: Outbox
 ) -> list[str]:
@@ -232,6 +250,13 @@ def publish_pending_task(engine: Engine, outbox_for: OutboxFor) -> PublishReport
     """Publish what committed runs and decisions left staged (a crash between their commit
     and their publication)."""
     return publish_pending(engine, outbox_for)
+
+
+@task(name="record-failure", cache_policy=NO_CACHE)
+def failed_task(engine: Engine, *, file: File, reason: str) -> None:
+    """Keep why a file's run failed on its row (it stays unfinished for the next run)."""
+    with transaction(engine) as session:
+        record_failure(session, file_id=file.id, reason=reason)
 
 
 @task(name="close-period", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import unicodedata
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -18,7 +19,7 @@ from schemas.payroll_options import AchOriginator
 from tasks.doctype import ClientContext
 from tasks.payroll import nacha
 from tasks.payroll.extract import extract_payroll
-from tasks.payroll.nacha_check import check_nacha
+from tasks.payroll.nacha_check import AchProblem, check_nacha
 from tests.factories import payroll_csv, payroll_rows
 
 CTX = ClientContext(client=ClientConfig(id="acme", name="Acme"))
@@ -217,3 +218,56 @@ def test_any_amounts_give_files_a_bank_accepts(amounts: list[int]) -> None:
     # As few files as the totals allow: no two neighbours would have fitted in one.
     totals = [controls(f)[1] for f in files]
     assert all(a + b > nacha.MAX_TOTAL_CENTS for a, b in itertools.pairwise(totals))
+
+
+def _outputs(tmp_path: Path, completed: pl.DataFrame) -> list[str]:
+    from landing.outbox import FsOutbox
+    from tasks.doctype import OutputContext
+    from tasks.payroll.handler import PayrollHandler
+
+    out = OutputContext(
+        ctx=CTX,
+        outbox=FsOutbox(f"file://{tmp_path}/outbox", "acme"),
+        file_id=1,
+        source_name="big.csv",
+        source_sha256="ab" * 32,
+        received_at=WHEN,
+    )
+    return PayrollHandler().write_outputs(None, completed, out)  # type: ignore[arg-type]
+
+
+def test_every_file_is_checked_and_named_before_it_is_published(tmp_path: Path) -> None:
+    from samples.payroll import csv_bytes, export_frame
+
+    top = str(Decimal(nacha.MAX_ENTRY_CENTS).scaleb(-2))
+    zero = ["federal_tax", "state_tax", "social_security", "medicare", "other_deductions"]
+    frame = export_frame(101).with_columns(
+        pl.lit(top).alias("gross_pay"),
+        pl.lit(top).alias("net_pay"),
+        *(pl.lit(None, pl.String).alias(c) for c in ["hourly_rate", "regular_hours"]),
+        *(pl.lit("0.00").alias(c) for c in zero),
+    )
+    batch = extract_payroll(csv_bytes(frame), "big.csv", CTX)
+    assert batch.issues.height == 0
+    written = _outputs(tmp_path, batch.valid_records())
+    names = sorted(Path(w).name for w in written)
+    assert names == [
+        "big.abababababab.1-of-2.ach",
+        "big.abababababab.2-of-2.ach",
+        "big.abababababab.register.parquet",
+    ]
+
+
+def test_a_file_failing_the_check_is_not_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tasks.payroll.handler
+    from tasks.doctype import OutputCheckError
+
+    def too_long(data: bytes) -> list[AchProblem]:
+        return [AchProblem("ACH-RECORD-LENGTH", 4, "Record is 95 characters.")]
+
+    monkeypatch.setattr(tasks.payroll.handler, "check_nacha", too_long)
+    with pytest.raises(OutputCheckError, match="ACH-RECORD-LENGTH: line 4"):
+        _outputs(tmp_path, big_payments([1000, 2000]))
+    assert not (tmp_path / "outbox").exists() or not any((tmp_path / "outbox").rglob("*.*"))

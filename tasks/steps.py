@@ -227,8 +227,10 @@ def finish_task(
     counts: FileCounts,
     reason: str = "",
     flow_run_id: str | None,
+    final: bool = True,
 ) -> tuple[Receipt, PublishReport]:
-    """Commit the file's answer with its staged outputs and receipt, then publish them.
+    """Commit the file's answer with its staged outputs and receipt, then publish them
+    (``final=False``: a held file, open to a later run of the same bytes).
 
     A crash between the commit and the publication leaves the outputs staged and recorded:
     the next run of the same bytes (or the next ingest poll) publishes them.
@@ -241,6 +243,7 @@ def finish_task(
         counts=counts,
         reason=reason,
         flow_run_id=flow_run_id,
+        final=final,
     )
     return receipt, publish_file(engine, staging.outbox, file_id=file.id)
 

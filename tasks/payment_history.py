@@ -74,12 +74,8 @@ def duplicate_payments(payments: pl.DataFrame, earlier: pl.DataFrame) -> pl.Data
     rows = complete_payments(payments)
     if rows.height == 0 or earlier.height == 0:
         return pl.DataFrame(schema=ISSUE_SCHEMA)
-    # Only the employees both sides name take part in the join.
-    wanted = earlier.filter(pl.col("employee_id").is_in(rows.get_column("employee_id").implode()))
-    if wanted.height == 0:
-        return pl.DataFrame(schema=ISSUE_SCHEMA)
     matched = (
-        rows.join(wanted, on="employee_id", suffix="_paid")
+        rows.join(earlier, on="employee_id", suffix="_paid")
         .filter(
             (pl.col("pay_date") == pl.col("pay_date_paid"))
             | (

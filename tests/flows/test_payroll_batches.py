@@ -260,3 +260,18 @@ def test_a_nacha_file_failing_its_check_is_not_published_nor_billed(
     assert not balance.ok
     assert "ACH-RECORD-LENGTH" in balance.problems[0]
     assert file.status == "processing"
+
+
+def test_a_control_row_that_disagrees_holds_the_whole_batch(runtime: App, workdir: Path) -> None:
+    frame = export_frame(30)
+    control = dict.fromkeys(frame.columns) | {
+        "employee_id": "TOTAL",
+        "employee_name": "30",
+        "net_pay": "1.00",
+    }
+    data = csv_bytes(pl.concat([frame, pl.DataFrame([control], schema=frame.schema)]))
+    res = run(workdir, "jan.csv", data)
+    assert (res.status, res.completed, res.in_review) == ("quarantined", 0, 0)
+    assert res.reason.startswith("FILE-SYSTEMATIC-ERROR: PAY-CONTROL-TOTAL fails on 30 of 30")
+    assert "PAY-CONTROL-TOTAL: Batch control totals disagree" in res.reason
+    assert count(runtime, UsageEntry) == 0

@@ -86,6 +86,8 @@ PAID_SCHEMA: dict[str, pl.DataType] = {
     "file_name": pl.String(),
     "received_at": pl.Datetime("us", "UTC"),
     "record_index": pl.Int64(),
+    #: The history row the payment came from (one per file, pay date and period).
+    "set_id": pl.Int64(),
 }
 #: Fields masked in every view (logs, artifacts, review queue).
 PII_FIELDS = frozenset({"account_number", "routing_number"})

@@ -31,7 +31,7 @@ def record_payments(session: Session, *, file: File, payments: pl.DataFrame, sou
     rows = payments.drop_nulls(["employee_id", *_SET_KEY])
     if rows.height == 0:
         return 0
-    one_set = rows.select(pl.struct(_SET_KEY).n_unique()).item() == 1
+    one_set = set(rows.select(pl.col(k).n_unique() for k in _SET_KEY).row(0)) == {1}
     groups = [rows] if one_set else rows.partition_by(_SET_KEY, maintain_order=True)
     values: list[dict[str, Any]] = []
     for group in groups:
@@ -83,6 +83,7 @@ def earlier_payments(
     p = PayrollPayments
     sets = session.execute(
         select(
+            p.id,
             p.employee_ids,
             p.record_indexes,
             p.pay_date,
@@ -104,7 +105,7 @@ def earlier_payments(
         )
     ).all()
     parts = []
-    for ids, indexes, *facts in sets:
+    for set_id, ids, indexes, *facts in sets:
         people = pl.Series([ids]).str.json_decode(pl.List(pl.String)).explode()
         rows = pl.Series([indexes]).str.json_decode(pl.List(pl.Int64)).explode()
         pay_date, start, end, fid, name, received = facts
@@ -116,6 +117,7 @@ def earlier_payments(
                 pl.lit(fid, pl.Int64).alias("file_id"),
                 pl.lit(name, pl.String).alias("file_name"),
                 pl.lit(received, pl.Datetime("us", "UTC")).alias("received_at"),
+                pl.lit(set_id, pl.Int64).alias("set_id"),
             )
         )
     if not parts:

@@ -70,12 +70,53 @@ def duplicate_payments(payments: pl.DataFrame, earlier: pl.DataFrame) -> pl.Data
     """``ISSUE_SCHEMA`` rows for the records of ``payments`` (``schemas.payroll.
     PAYMENT_SCHEMA``) whose payment an ``earlier`` one (``PAID_SCHEMA``) already made: same
     employee, and the same pay date or a pay period sharing a day. Each record names the
-    earliest such payment (by when its file was received)."""
+    earliest such payment (by when its file was received).
+
+    What a message says of the earlier payment is the same for every payment of one history
+    row (``set_id``: a file's pay date and period), so it is worded once per history row and
+    only the employee and the row number are joined in per record.
+    """
     rows = complete_payments(payments)
     if rows.height == 0 or earlier.height == 0:
         return pl.DataFrame(schema=ISSUE_SCHEMA)
+    facts = (
+        earlier.unique("set_id")
+        .select(
+            "set_id",
+            "pay_date",
+            "period_start",
+            "period_end",
+            "file_id",
+            "file_name",
+            "received_at",
+        )
+        .sort(["received_at", "file_id", "set_id"])
+    )
+    order = dict(zip(facts.get_column("set_id"), range(facts.height), strict=True))
+    worded = dict(
+        zip(
+            facts.get_column("set_id"),
+            facts.select(
+                pl.format(
+                    " was already paid for pay date {} (period {} to {}) by file {}, received {}"
+                    " (row ",
+                    "pay_date",
+                    "period_start",
+                    "period_end",
+                    "file_name",
+                    pl.col("received_at").dt.strftime("%Y-%m-%d %H:%M UTC"),
+                )
+            )
+            .to_series()
+            .to_list(),
+            strict=True,
+        )
+    )
+    slim = earlier.select(
+        "employee_id", "set_id", "record_index", "pay_date", "period_start", "period_end"
+    )
     matched = (
-        rows.join(earlier, on="employee_id", suffix="_paid")
+        rows.join(slim, on="employee_id", suffix="_paid")
         .filter(
             (pl.col("pay_date") == pl.col("pay_date_paid"))
             | (
@@ -83,24 +124,27 @@ def duplicate_payments(payments: pl.DataFrame, earlier: pl.DataFrame) -> pl.Data
                 & (pl.col("period_start_paid") <= pl.col("period_end"))
             )
         )
-        .sort([RECORD_INDEX, "received_at", "file_id", "record_index_paid"])
-        .unique(RECORD_INDEX, keep="first", maintain_order=True)
-        .rechunk()  # pl.format needs one chunk (Polars 2.1)
+        .select(
+            RECORD_INDEX,
+            "employee_id",
+            "set_id",
+            "record_index_paid",
+            pl.col("set_id").replace_strict(order, return_dtype=pl.Int64).alias("__order"),
+        )
+        .sort([RECORD_INDEX, "__order", "record_index_paid"])
     )
-    return matched.select(
+    # The first match of each record (sorted, so repeats are neighbours).
+    first = matched.filter(pl.col(RECORD_INDEX).diff().fill_null(1) != 0)
+    return first.select(
         pl.col(RECORD_INDEX),
         pl.lit(CODE).alias("code"),
         pl.lit("employee_id").alias("field"),
-        pl.format(
-            "employee_id {} was already paid for pay date {} (period {} to {}) by file {},"
-            " received {} (row {}); confirm this is not a second payment before paying it.",
+        pl.concat_str(
+            pl.lit("employee_id "),
             pl.col("employee_id"),
-            pl.col("pay_date_paid"),
-            pl.col("period_start_paid"),
-            pl.col("period_end_paid"),
-            pl.col("file_name"),
-            pl.col("received_at").dt.strftime("%Y-%m-%d %H:%M UTC"),
-            pl.col("record_index_paid") + 1,
+            pl.col("set_id").replace_strict(worded, return_dtype=pl.String),
+            (pl.col("record_index_paid") + 1).cast(pl.String),
+            pl.lit("); confirm this is not a second payment before paying it."),
         ).alias("message"),
         pl.lit("review").alias("severity"),
     ).cast(ISSUE_SCHEMA)  # type: ignore[arg-type]

@@ -35,18 +35,26 @@ def payments(*rows: tuple[str, D, D, D]) -> pl.DataFrame:
     )
 
 
-def paid(*rows: tuple[str, D, D, D], name: str = "jan.csv", received: dt.datetime = RECEIVED):
+def paid(
+    *rows: tuple[str, D, D, D],
+    name: str = "jan.csv",
+    received: dt.datetime = RECEIVED,
+    file_id: int = 1,
+):
+    """Earlier payments of one file; each distinct pay date and period is a history row."""
     n = len(rows)
+    sets = {key: i for i, key in enumerate(dict.fromkeys(r[1:] for r in rows))}
     return pl.DataFrame(
         {
             "employee_id": [r[0] for r in rows],
             "pay_date": [r[1] for r in rows],
             "period_start": [r[2] for r in rows],
             "period_end": [r[3] for r in rows],
-            "file_id": [1] * n,
+            "file_id": [file_id] * n,
             "file_name": [name] * n,
             "received_at": [received] * n,
             "record_index": list(range(n)),
+            "set_id": [100 * file_id + sets[r[1:]] for r in rows],
         },
         schema=PAID_SCHEMA,
     )
@@ -81,8 +89,10 @@ def test_same_pay_date_or_a_shared_day_is_a_duplicate_and_the_next_period_is_not
 def test_the_earliest_received_payment_is_named() -> None:
     before = pl.concat(
         [
-            paid(("E1", *JAN), name="late.csv", received=RECEIVED + dt.timedelta(days=2)),
-            paid(("E1", *JAN), name="first.csv"),
+            paid(
+                ("E1", *JAN), name="late.csv", received=RECEIVED + dt.timedelta(days=2), file_id=2
+            ),
+            paid(("E1", *JAN), name="first.csv", file_id=3),
         ]
     )
     (message,) = flagged(payments(("E1", *JAN)), before).values()

@@ -3,9 +3,10 @@
 ``process_payroll``, ``process_invoices`` and ``process_claims`` are the deployable flows; they
 share one sequence of batch-granular tasks: register -> extract+validate -> hold a
 systematically broken file -> history checks -> outputs (staged) beside record states -> meter
--> finish (the answer committed, then the outputs and the receipt published). Each step commits before the next and each is idempotent,
-so a run that died part-way is finished by the next run of the same bytes without losing,
-double-billing or publishing anything the store does not back.
+-> finish (the answer committed, then the outputs and the receipt published). Each step
+commits before the next and each is idempotent, so a run that died part-way is finished by the
+next run of the same bytes without losing, double-billing or publishing anything the store
+does not back.
 
 A held file (``FILE-SYSTEMATIC-ERROR``) is answered ``quarantined`` with nothing routed, paid
 or billed, and stays open: the same bytes run again are held again, or processed when the

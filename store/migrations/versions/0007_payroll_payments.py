@@ -6,7 +6,7 @@ Payments completed before this revision are not in it (the store kept no pay dat
 them): the check covers the batches completed from here on.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0010
 """
 
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 import store.types
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -138,10 +138,10 @@ def broken_batch(rows: int, every: int, first_employee: int) -> bytes:
 def test_a_systematically_broken_batch_is_held_beside_a_slightly_broken_one(
     runtime: App, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import flows.process
+    import flows.operators
 
     events: list[dict[str, object]] = []
-    monkeypatch.setattr(flows.process, "emit_event", lambda **kw: events.append(kw))
+    monkeypatch.setattr(flows.operators, "emit_event", lambda **kw: events.append(kw))
     held_bytes = broken_batch(210, 5, first_employee=0)  # 42 of 210 rows: 20%
     held = run(workdir, "swapped.csv", held_bytes)
     fine = run(workdir, "fine.csv", broken_batch(200, 100, first_employee=5000))  # 1%
@@ -237,13 +237,13 @@ def test_payments_past_a_file_control_total_go_out_as_several_checked_files(
 def test_a_nacha_file_failing_its_check_is_not_published_nor_billed(
     runtime: App, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import flows.process
+    import flows.operators
     import tasks.payroll.handler
     from tasks.doctype import OutputCheckError
     from tasks.payroll.nacha_check import AchProblem
 
     events: list[dict[str, object]] = []
-    monkeypatch.setattr(flows.process, "emit_event", lambda **kw: events.append(kw))
+    monkeypatch.setattr(flows.operators, "emit_event", lambda **kw: events.append(kw))
     monkeypatch.setattr(
         tasks.payroll.handler,
         "check_nacha",

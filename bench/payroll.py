@@ -3,13 +3,21 @@
 Runs our batch pipeline (the plain functions the Prefect tasks wrap, side by side where the
 flow runs them so, without the orchestration, then the billing export that ``bpo billing
 export`` writes) and a hand-written per-row baseline doing the same job (csv + Pydantic per
-row + python-stdnum + the rules the model does not state, in plain Python + SQLite
-executemany: record states, review items, ledger rows with the export columns, a NACHA file,
-a register and the billing detail CSV) on the same file, each in a fresh process so peak RSS
-is its own, and prints a table. Both must flag the same records.
+row + python-stdnum + the rules the model does not state, in plain Python: who is hourly,
+amounts in another currency, amounts too large for a bank entry; the file-wide hold check; a
+duplicate-payment lookup per row in an indexed SQLite history; SQLite executemany for record
+states, review items, payment history and ledger rows with the export columns; a NACHA file
+checked line by line before it is written, a register and the billing detail CSV) on the same
+file, each in a fresh process so peak RSS is its own, and prints a table. Both must flag the
+same records.
 
-    .venv/bin/python bench/payroll.py            # 1,000,000 rows
-    .venv/bin/python bench/payroll.py --rows 200000
+Two shapes of batch, each with 1% planted errors: ``generator`` (the project's generator: a
+quarter salaried, 80 hours printed) and ``export`` (shaped like a payroll provider's export:
+30% salaried with rate and hours blank, blank overtime, hourly and salaried on different pay
+cycles in one file).
+
+    .venv/bin/python bench/payroll.py            # 1,000,000 rows, both shapes
+    .venv/bin/python bench/payroll.py --rows 200000 --shape export
     .venv/bin/python bench/payroll.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 """
 
@@ -17,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import multiprocessing as mp
 import resource
@@ -47,8 +56,11 @@ def ours(csv_path: str, workdir: str, db_url: str, queue: mp.Queue) -> None:  # 
     from store.db import make_engine, migrate, transaction
     from store.files import register_file
     from store.models import Client
+    from store.payments import earlier_payments
     from tasks.doctype import ClientContext, OutputContext
+    from tasks.payment_history import check_payments
     from tasks.payroll.handler import PayrollHandler
+    from tasks.systematic import systematic_error
 
     client = ClientConfig(id="bench", name="Bench", rates={"payroll_payment": Decimal("0.45")})
     ctx = ClientContext(client=client)
@@ -76,6 +88,23 @@ def ours(csv_path: str, workdir: str, db_url: str, queue: mp.Queue) -> None:  # 
     peaks = {"read+register": _peak_mib()}
     batch = handler.extract(data, "bench.csv", ctx)
     del data  # as the flow does
+    # As the flow does: the hold check, then the duplicate-payment history.
+    held = systematic_error(
+        batch, hold_share=client.review.hold_share, hold_min_rows=client.review.hold_min_rows
+    )
+    assert held is None, held
+    payments = handler.payments(batch.records)
+    assert payments is not None
+    with transaction(engine) as s:
+        batch = check_payments(
+            batch,
+            payments,
+            lookback_days=client.payroll.duplicate_lookback_days,
+            now=dt.datetime.now(dt.UTC),
+            read_paid=lambda w: earlier_payments(
+                s, client_id="bench", file_id=file.id, **dataclasses.asdict(w)
+            ),
+        )
     t_validate = time.perf_counter()
     peaks["extract+validate"] = _peak_mib()
     now = dt.datetime.now(dt.UTC)
@@ -163,22 +192,35 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
     import hashlib
     import json
     import re
+    from collections import Counter
 
     from pydantic import ValidationError
     from stdnum.us import rtn
 
     from schemas.formula import is_formula
+    from schemas.money import currency_of
     from schemas.payroll import PAYROLL_COLUMNS, PayrollEntry
     from schemas.payroll_options import PayrollOptions
 
-    # The rules ours applies beyond the model's own: formula-like text, plausible hours,
-    # amounts, the account and name characters a NACHA entry can carry.
+    # The rules ours applies beyond the model's own: formula-like text, who is hourly, plausible
+    # hours, amounts, the currency an amount names, what a NACHA entry can carry.
     account_ok = re.compile(r"[0-9A-Za-z-]{1,17}")
     name_ok = re.compile(r"[A-Za-z1-9]")
+    not_plain = re.compile(r"[^0-9.,\s()+\-]")
     text_fields = [c for c, t in PayrollEntry.model_fields.items() if t.annotation is str]
-    text_fields += ["account_type"]
+    text_fields += ["account_type", "pay_type"]
+    amount_fields = [
+        "hourly_rate",
+        "gross_pay",
+        "federal_tax",
+        "state_tax",
+        "social_security",
+        "medicare",
+        "other_deductions",
+        "net_pay",
+    ]
     max_hours = PayrollOptions().max_period_hours
-    zero = Decimal(0)
+    zero, max_entry = Decimal(0), Decimal("99999999.99")
 
     t0 = time.perf_counter()
     data = Path(csv_path).read_bytes()
@@ -198,11 +240,25 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
         " flow_run_id TEXT)"
     )
     db.execute("CREATE TABLE review (idx INTEGER PRIMARY KEY, reasons TEXT, raw TEXT)")
-    records, usage, review, ach, register = [], [], [], [], []
+    db.execute(
+        "CREATE TABLE payments (client_id TEXT, employee_id TEXT, pay_date TEXT,"
+        " period_start TEXT, period_end TEXT, file_id INT, idx INT, received_at TEXT)"
+    )
+    db.execute("CREATE INDEX ix_payments ON payments (client_id, employee_id)")
+    paid_before = (
+        "SELECT 1 FROM payments WHERE client_id = 'bench' AND employee_id = ? AND file_id != 1"
+        " AND (pay_date = ? OR (period_start <= ? AND period_end >= ?)) LIMIT 1"
+    )
+    records, usage, review, ach, register, payments = [], [], [], [], [], []
     seen: set[str] = set()
+    codes: Counter[str] = Counter()
     with Path(csv_path).open(newline="", encoding="utf-8") as fh:
         for idx, row in enumerate(csv.DictReader(fh)):
             reasons = [f for f in text_fields if is_formula(row.get(f) or "")]
+            for f in amount_fields:
+                text = row.get(f) or ""
+                if not_plain.search(text) and currency_of(text) not in (None, "USD"):
+                    reasons.append("currency")
             try:
                 entry = PayrollEntry.model_validate({k: (v or None) for k, v in row.items()})
             except ValidationError as exc:
@@ -219,20 +275,34 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
                 ded = sum(parts, zero)
                 if entry.gross_pay - ded != entry.net_pay:
                     reasons.append("net")
-                if entry.hourly_rate is not None and abs(
-                    entry.regular_hours * entry.hourly_rate
-                    + entry.overtime_hours * entry.hourly_rate * Decimal("1.5")
-                    - entry.gross_pay
-                ) > Decimal("0.01"):
+                rate, regular = entry.hourly_rate, entry.regular_hours
+                overtime = entry.overtime_hours or zero
+                if entry.pay_type is not None:
+                    hourly = entry.pay_type == "hourly"
+                else:
+                    hourly = rate is not None and rate != 0
+                if hourly and regular is None:
+                    reasons.append("hours")
+                if hourly and rate is None:
+                    reasons.append("rate")
+                if (
+                    hourly
+                    and rate is not None
+                    and regular is not None
+                    and abs(regular * rate + overtime * rate * Decimal("1.5") - entry.gross_pay)
+                    > Decimal("0.01")
+                ):
                     reasons.append("gross")
                 if not rtn.is_valid(entry.routing_number):
                     reasons.append("routing")
                 if not entry.period_start <= entry.period_end <= entry.pay_date:
                     reasons.append("period")
-                if entry.regular_hours + entry.overtime_hours > max_hours:
+                if (regular or zero) + overtime > max_hours:
                     reasons.append("hours")
                 if entry.gross_pay < zero or min(parts) < zero or entry.net_pay <= zero:
                     reasons.append("amount")
+                if entry.net_pay > max_entry:
+                    reasons.append("too large")
                 if not account_ok.fullmatch(entry.account_number):
                     reasons.append("account")
                 if not name_ok.search(entry.employee_name):
@@ -240,12 +310,18 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
                 if entry.employee_id in seen:
                     reasons.append("duplicate")
                 seen.add(entry.employee_id)
+                start, end = entry.period_start.isoformat(), entry.period_end.isoformat()
+                pay = entry.pay_date.isoformat()
+                if db.execute(paid_before, (entry.employee_id, pay, end, start)).fetchone():
+                    reasons.append("paid")
+            codes.update(set(reasons))
             if reasons:
                 records.append((1, idx, "bench", "payroll", row["employee_id"], "in_review", None))
                 review.append((idx, ",".join(reasons), json.dumps(row)))
             else:
                 assert entry is not None
                 records.append((1, idx, "bench", "payroll", entry.employee_id, "completed", stamp))
+                payments.append(("bench", entry.employee_id, pay, start, end, 1, idx, stamp))
                 tx = f"payroll:{sha[:16]}:{idx}"
                 usage.append(
                     (
@@ -272,10 +348,21 @@ def baseline(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ign
                     f"09100001{len(ach) + 1:07d}"
                 )
                 register.append([getattr(entry, c) for c in PAYROLL_COLUMNS])
+    # The file-wide hold: one rule failing on at least 20% of the rows (and 20 rows).
+    held = [c for c, n in codes.items() if n >= 20 and n >= len(records) * 0.2]
+    assert not held, held
     db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", records)
     db.executemany("INSERT INTO review VALUES (?, ?, ?)", review)
+    db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?, ?, ?)", payments)
     db.executemany(f"INSERT OR IGNORE INTO usage VALUES ({', '.join('?' * 14)})", usage)
     db.commit()
+    # The NACHA entries are checked before they are written: length, ASCII, the credit total.
+    credit = 0
+    for line in ach:
+        if len(line) != 94 or not line.isascii():
+            raise ValueError(f"NACHA record of {len(line)} characters")
+        credit += int(line[29:39])
+    assert credit == sum(int(r[14] * 100) for r in register)
     Path(workdir, "baseline.ach").write_text("\n".join(ach) + "\n")
     with Path(workdir, "baseline-register.csv").open("w", newline="") as fh:
         csv.writer(fh).writerows(register)
@@ -328,6 +415,7 @@ def run_child(target, *args: str) -> dict:  # type: ignore[no-untyped-def,type-a
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--shape", choices=["generator", "export", "both"], default="both")
     parser.add_argument(
         "--database-url",
         default="",
@@ -335,19 +423,36 @@ def main() -> None:
         " (the baseline stays on SQLite)",
     )
     args = parser.parse_args()
-    from samples.payroll import payroll_frame, plant_errors
+    shapes = ["generator", "export"] if args.shape == "both" else [args.shape]
+    for shape in shapes:
+        run_shape(shape, args.rows, args.database_url)
+
+
+def batch_frame(shape: str, rows: int) -> object:
+    from samples.payroll import export_frame, payroll_frame, plant_errors
+
+    made = payroll_frame(rows) if shape == "generator" else export_frame(rows)
+    return plant_errors(made, every=100)
+
+
+def run_shape(shape: str, rows: int, database_url: str) -> None:
+    from samples.payroll import csv_bytes
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "payroll.csv"
-        plant_errors(payroll_frame(args.rows), every=100).write_csv(path)
+        path.write_bytes(csv_bytes(batch_frame(shape, rows), crlf=shape == "export"))  # type: ignore[arg-type]
         size_mb = path.stat().st_size / 1e6
-        with _database(args.database_url) as url:
+        with _database(database_url) as url:
             mine = run_child(ours, str(path), tmp, url)
         base = run_child(baseline, str(path), tmp)
     assert mine["flagged"] == base["flagged"], (mine["flagged"], base["flagged"])
-    store = "PostgreSQL" if args.database_url else "SQLite"
+    store = "PostgreSQL" if database_url else "SQLite"
+    described = {
+        "generator": "the project's generator (25% salaried, hours printed)",
+        "export": "shaped like a provider's export (30% salaried, rate and hours blank, CRLF)",
+    }[shape]
     print(
-        f"payroll batch: {args.rows:,} rows, {size_mb:.0f} MB CSV, 1% planted errors;"
+        f"payroll batch, {described}: {rows:,} rows, {size_mb:.0f} MB CSV, 1% planted errors;"
         f" ours on {store}, baseline on SQLite"
     )
     print(
@@ -362,6 +467,7 @@ def main() -> None:
     print(f"speed-up: {base['seconds'] / mine['seconds']:.1f}x")
     print("our stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in mine["stages"].items()))
     print("peak RSS after: " + ", ".join(f"{k} {v:,.0f}" for k, v in mine["peaks"].items()))
+    print()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +13,9 @@ from cli.output import console, fail
 
 if TYPE_CHECKING:
     from app.root import App
+
+if TYPE_CHECKING:
+    import polars as pl
 
 DEMO_CONFIG = """\
 # Written by `bpo demo`: two sample clients on the local landing zone.
@@ -30,6 +34,8 @@ payroll_payment = "0.45"
 invoice = "1.20"
 invoice_line = "0.05"
 claim = "0.80"
+[clients.acme.payroll]
+employee_master = "ref/acme-employees.csv"   # pay type, annual salary, pay frequency
 [clients.acme.payroll.ach]
 company_name = "ACME CORP"
 company_id = "1234567890"
@@ -52,12 +58,16 @@ claim_line = "0.10"
 
 
 def _payroll_samples(landing: Path) -> list[Path]:
-    from samples.payroll import payroll_frame, plant_errors
+    from samples.payroll import csv_bytes, payroll_frame, plant_errors
 
     acme = landing / "acme" / "payroll"
     acme.mkdir(parents=True, exist_ok=True)
     path = acme / "payroll-2026-01-15.csv"
-    plant_errors(payroll_frame(200, seed=1), every=25).write_csv(path)
+    path.write_bytes(csv_bytes(_acme_hourly()))
+    # A provider's export: a third salaried with rate and hours blank, CRLF line ends.
+    salaried = acme / "payroll-salaried-2026-01-16.csv"
+    salaried.write_bytes(csv_bytes(_acme_salaried(), crlf=True))
+    _write_master(landing.parent / "ref" / "acme-employees.csv")
     globex = landing / "globex" / "payroll"
     globex.mkdir(parents=True, exist_ok=True)
     gpath = globex / "payroll-jan.xlsx"
@@ -67,7 +77,77 @@ def _payroll_samples(landing: Path) -> list[Path]:
     # Hostile input: an empty file is quarantined with a reason, the others go on.
     empty = acme / "empty.csv"
     empty.write_bytes(b"")
-    return [path, gpath, empty]
+    return [path, salaried, gpath, empty]
+
+
+def _acme_hourly() -> pl.DataFrame:
+    from samples.payroll import payroll_frame, plant_errors
+
+    return plant_errors(payroll_frame(200, seed=1), every=25)
+
+
+def _acme_salaried() -> pl.DataFrame:
+    from samples.payroll import export_frame
+
+    return export_frame(60, pay_date="2026-01-16", first_employee=1000)
+
+
+def _write_master(path: Path) -> None:
+    """Acme's employee master: everyone paid, salaried staff with their salary (semimonthly,
+    so gross x 24; one of them with last year's salary, to show PAY-SALARY-MISMATCH)."""
+    import polars as pl
+
+    frame = pl.concat([_acme_hourly(), _acme_salaried()]).filter(
+        pl.col("employee_id").is_not_null()
+    )
+    salaried = pl.col("hourly_rate").is_null()
+    annual = pl.col("gross_pay").cast(pl.Decimal(18, 2)) * 24
+    master = frame.select(
+        pl.col("employee_id").alias("Employee ID"),
+        pl.col("employee_name").alias("Name"),
+        pl.when(salaried).then(pl.lit("Salaried")).otherwise(pl.lit("Hourly")).alias("Pay Type"),
+        pl.when(salaried)
+        .then(
+            pl.when(pl.col("employee_id") == "E0001003")
+            .then(annual * pl.lit(Decimal("0.9"), pl.Decimal(3, 1)))
+            .otherwise(annual)
+            .cast(pl.Decimal(18, 2))
+            .cast(pl.String)
+        )
+        .alias("Annual Salary"),
+        pl.when(salaried).then(pl.lit("semi-monthly")).alias("Pay Frequency"),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    master.write_csv(path)
+
+
+def _second_drop(landing: Path) -> list[Path]:
+    """What a client sends next: the January batch again from another export (CRLF, rows in
+    another order: other bytes, the same payments), and a batch whose routing numbers came
+    from an old bank list (held as a whole)."""
+    import polars as pl
+
+    from samples.payroll import BAD_ROUTING, csv_bytes, payroll_frame
+
+    acme = landing / "acme" / "payroll"
+    resent = acme / "payroll-2026-01-15-resent.csv"
+    resent.write_bytes(csv_bytes(_acme_hourly(), crlf=True, shuffle_seed=5))
+    old_banks = acme / "payroll-2026-01-30.csv"
+    frame = payroll_frame(100, pay_date="2026-01-30", seed=3, period=("2026-01-15", "2026-01-28"))
+    bad = pl.int_range(pl.len()) % 5 < 2  # two rows in five: 40%
+    old_banks.write_bytes(
+        csv_bytes(
+            frame.with_columns(
+                pl.when(bad)
+                .then(pl.lit(BAD_ROUTING))
+                .otherwise("routing_number")
+                .alias("routing_number")
+            )
+        )
+    )
+    for p in (resent, old_banks):
+        p.with_name(p.name + ".done").write_bytes(b"")
+    return [resent, old_banks]
 
 
 def _invoice_samples(landing: Path) -> list[Path]:
@@ -170,6 +250,16 @@ def demo(
 
     with console.status("running ingest and processing flows (Prefect)..."), _quiet_prefect():
         summary = ingest()
+        # The client's next drop: a re-sent batch (duplicate payments, to review) and a batch
+        # with an old bank list (held as FILE-SYSTEMATIC-ERROR).
+        resent = _second_drop(Path("landing"))
+        later = ingest()
+    console.print(
+        f"then dropped {len(resent)} more payroll files (the January batch re-sent from another"
+        " export, a batch with last year's bank list)"
+    )
+    summary.files.extend(later.files)
+    summary.refused.extend(later.refused)
     table = Table("client", "file", "status", "records", "completed", "in review", "rejected")
     for f in summary.files:
         table.add_row(
@@ -184,6 +274,9 @@ def demo(
     console.print(table)
     for r in summary.refused:
         console.print(f"quarantined {r['url']}: {r['reason']}", highlight=False)
+    for f in summary.files:
+        if f.status == "quarantined":
+            console.print(f"quarantined {f.name}: {f.reason[:300]}", highlight=False)
     period = dt.datetime.now(dt.UTC).strftime("%Y-%m")
     with transaction(rt.engine) as session:
         balances = reconcile(session)

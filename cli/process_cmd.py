@@ -26,8 +26,21 @@ def process(
     client: Annotated[str, typer.Option("--client", "-c", help="Client id from the config.")],
     doc_type: TypeOpt,
     json_out: JsonOpt = False,
+    accept_systematic: Annotated[
+        bool,
+        typer.Option(
+            "--accept-systematic",
+            help="Process a file held as FILE-SYSTEMATIC-ERROR (one rule failing on many"
+            " rows) anyway: its failing rows go to review.",
+        ),
+    ] = False,
 ) -> None:
-    """Process files for a client: validate, route to review, meter, write outputs."""
+    """Process files for a client: validate, route to review, meter, write outputs.
+
+    A file where one rule fails on a large share of the rows ([clients.C.review] hold_share,
+    hold_min_rows) is held: answered quarantined with a FILE-SYSTEMATIC-ERROR reason,
+    nothing paid or billed, until it is processed with --accept-systematic.
+    """
     for f in files:
         if not f.is_file():
             fail(f"{f}: no such file")
@@ -66,7 +79,12 @@ def process(
             progress.update(bar, description=f"{f.name}")
             try:
                 with tags(f"client:{client}", f"doc:{doc_type.value}"):
-                    res = flow(path=str(f.resolve()), client_id=client, name=f.name)
+                    res = flow(
+                        path=str(f.resolve()),
+                        client_id=client,
+                        name=f.name,
+                        accept_systematic=accept_systematic,
+                    )
                 results.append(res.model_dump())
             except Exception as exc:  # a failure of the system, not of the input
                 failed = True

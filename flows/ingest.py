@@ -2,7 +2,9 @@
 
 A file is registered by sha256 before processing and archived only after its run finished, so
 a crash leaves it in place and the next poll resumes it; the same bytes dropped again are
-answered ``duplicate`` and archived without a second charge.
+answered ``duplicate`` and archived without a second charge. A file answered ``quarantined``
+(unreadable, or held as ``FILE-SYSTEMATIC-ERROR``) moves to the quarantine beside a
+``<name>.reason.txt`` instead.
 
 A poll survives any one entry: an entry that cannot be read, moved or processed is reported
 (log, ``bpo.file.failed``, the summary's ``problems``) and skipped, and the poll goes on with
@@ -171,9 +173,13 @@ def _take(app: App, zone: LandingZone, item: LandedFile, summary: IngestSummary)
     finally:
         discard(staged)
     try:
-        zone.archive(item, sha256=result.sha256)
+        if result.status == FileOutcome.QUARANTINED:
+            # Beside its reason, where operators look; a held file is replayed from there.
+            zone.quarantine(item, result.reason)
+        else:
+            zone.archive(item, sha256=result.sha256)
     except FileNotFoundError:
-        logger.info("%s was archived by another ingest run", printable(item.url))
+        logger.info("%s was moved by another ingest run", printable(item.url))
     zone.forget_failures(item)
     summary.files.append(result)
     if result.status == FileOutcome.DUPLICATE:

@@ -1,11 +1,16 @@
 """Processing flows: one flow run per file.
 
 ``process_payroll``, ``process_invoices`` and ``process_claims`` are the deployable flows; they
-share one sequence of batch-granular tasks: register -> extract+validate -> history checks ->
-outputs (staged) beside record states -> meter -> finish (the answer committed, then the
-outputs and the receipt published). Each step commits before the next and each is idempotent,
-so a run that died part-way is finished by the next run of the same bytes without losing,
-double-billing or publishing anything the store does not back.
+share one sequence of batch-granular tasks: register -> extract+validate -> hold a
+systematically broken file -> history checks -> outputs (staged) beside record states -> meter
+-> finish (the answer committed, then the outputs and the receipt published). Each step
+commits before the next and each is idempotent, so a run that died part-way is finished by the
+next run of the same bytes without losing, double-billing or publishing anything the store
+does not back.
+
+A held file (``FILE-SYSTEMATIC-ERROR``) is answered ``quarantined`` with nothing routed, paid
+or billed, and stays open: the same bytes run again are held again, or processed when the
+operator accepts them (``accept_systematic``), never answered ``duplicate`` of the hold.
 
 A run ends in a COMPLETED-type state named for its answer (``Completed``, ``In review``,
 ``Quarantined``, ``Duplicate``); ``Failed`` means the system failed and the file is retried.
@@ -26,14 +31,16 @@ from landing.publication import StagingOutbox, file_token
 from landing.source_copies import worth_keeping
 from schemas.batch import ValidatedBatch
 from schemas.doc_type import DocType
+from schemas.issue import Issue
 from schemas.outcome import FileCounts, FileOutcome, FileResult
 from schemas.receipt import Receipt
-from store.models import File
-from tasks.doctype import DocHandler
+from store.models import File, FileStage
+from tasks.doctype import DocHandler, OutputCheckError
 from tasks.registry import handler_for
 from tasks.steps import (
     duplicate_task,
     extract_task,
+    failed_task,
     finish_task,
     history_task,
     keep_source_task,
@@ -42,6 +49,7 @@ from tasks.steps import (
     register_task,
     route_task,
 )
+from tasks.systematic import systematic_error
 
 
 def _result(
@@ -77,13 +85,20 @@ def run_file(
     doc_type: DocType,
     name: str | None = None,
     source: str | None = None,
+    accept_systematic: bool = False,
 ) -> FileResult:
     """The shared body of the processing flows (called inside a flow run); returns the
-    answer as a named COMPLETED state (see :func:`flows.operators.answered`)."""
+    answer as a named COMPLETED state (see :func:`flows.operators.answered`).
+
+    ``accept_systematic`` processes a file even when one rule fails on so many of its
+    records that it would be held (``FILE-SYSTEMATIC-ERROR``): its records go to review.
+    """
     name = name or PurePath(path).name
     _tag_run(client_id, doc_type)
     try:
-        result, receipt, billed = _answer(app, path, client_id, doc_type, name, source)
+        result, receipt, billed = _answer(
+            app, path, client_id, doc_type, name, source, accept_systematic
+        )
     except Exception as exc:
         announce_failed(
             client_id, doc_type.value, name, _flow_run_id() or name, f"{type(exc).__name__}: {exc}"
@@ -95,7 +110,13 @@ def run_file(
 
 
 def _answer(
-    app: App, path: str, client_id: str, doc_type: DocType, name: str, source: str | None
+    app: App,
+    path: str,
+    client_id: str,
+    doc_type: DocType,
+    name: str,
+    source: str | None,
+    accept_systematic: bool = False,
 ) -> tuple[FileResult, Receipt | None, int]:
     handler = handler_for(doc_type)
     shown = source or path
@@ -116,7 +137,21 @@ def _answer(
     del content  # the batch holds what is needed; a large file's bytes need not stay in memory
     if batch.file_issues and batch.records.height == 0:
         return _quarantine(app, file, shown, batch, handler)
-    return _process(app, file, shown, batch, handler, page_source)
+    review = app.client_context(client_id).client.review
+    storm = systematic_error(
+        batch,
+        hold_share=review.hold_share,
+        hold_min_rows=review.hold_min_rows,
+        how_to_override=(
+            f"process it anyway (those records to review) with `bpo process FILE --client"
+            f" {client_id} --type {doc_type.value} --accept-systematic`"
+        ),
+    )
+    # A file whose records are already written (a run that died after routing) goes on.
+    if storm is not None and not accept_systematic and file.stage == FileStage.REGISTERED:
+        return _hold(app, file, shown, storm, _issues_text(batch))
+    accepted = f"Processed with --accept-systematic: {storm.message}" if storm else ""
+    return _process(app, file, shown, batch, handler, page_source, accepted)
 
 
 def _duplicate(
@@ -160,6 +195,27 @@ def _quarantine(
     )
 
 
+def _hold(
+    app: App, file: File, shown: str, storm: Issue, file_issues: str = ""
+) -> tuple[FileResult, Receipt | None, int]:
+    """A systematically broken file: no records, outputs or usage; a receipt and an event
+    say why (with the file's own issues, such as control totals that disagree), and the file
+    stays open for a corrected decision (see the module docstring)."""
+    reason = "; ".join(r for r in (f"{storm.code}: {storm.message}", file_issues) if r)
+    get_run_logger().warning("%s held: %s", file.name, reason)
+    return _finish(
+        app,
+        file,
+        shown,
+        _staging(app, file),
+        FileOutcome.QUARANTINED,
+        FileCounts(),
+        [],
+        reason,
+        final=False,
+    )
+
+
 def _process(
     app: App,
     file: File,
@@ -167,10 +223,11 @@ def _process(
     batch: ValidatedBatch,
     handler: DocHandler,
     page_source: bytes | None = None,
+    accepted: str = "",
 ) -> tuple[FileResult, Receipt | None, int]:
     """History checks, outputs beside record states, metering, the answer."""
     ctx, staging = app.client_context(file.client_id), _staging(app, file)
-    batch, keys = history_task(app.engine, file, batch, handler)
+    batch, keys = history_task(app.engine, file, batch, handler, ctx)
     # The outputs (staged file writes) and the record states (database writes) need only the
     # batch: they run side by side. Metering waits for both, so nothing is billed before its
     # outputs exist; nothing is published before the answer is committed.
@@ -181,7 +238,14 @@ def _process(
         )
     finally:
         pending.wait()
-    outputs = pending.result()
+    try:
+        outputs = pending.result()
+    except OutputCheckError as exc:
+        # Nothing was published and nothing is billed; the file shows as unfinished, with
+        # this reason, in `bpo reconcile` until a fixed release runs it again (run_file
+        # announces the failure).
+        failed_task(app.engine, file=file, reason=str(exc))
+        raise
     if page_source is not None and counts.in_review:
         keep_source_task(app.state_dir, file, page_source)
     billed = meter_task(
@@ -196,7 +260,7 @@ def _process(
         counts.rejected,
         billed.inserted,
     )
-    reason = _issues_text(batch)
+    reason = "; ".join(r for r in (_issues_text(batch), accepted) if r)
     return _finish(
         app, file, shown, staging, FileOutcome.PROCESSED, counts, outputs, reason, billed.inserted
     )
@@ -212,8 +276,11 @@ def _finish(
     outputs: list[str],
     reason: str,
     billed: int = 0,
+    *,
+    final: bool = True,
 ) -> tuple[FileResult, Receipt | None, int]:
-    """The answer committed with its staged outputs and receipt, then published."""
+    """The answer committed with its staged outputs and receipt, then published;
+    ``final=False`` leaves the file open to a later run of the same bytes (a held file)."""
     receipt, published = finish_task(
         app.engine,
         file=file,
@@ -222,6 +289,7 @@ def _finish(
         counts=counts,
         reason=reason,
         flow_run_id=_flow_run_id(),
+        final=final,
     )
     receipts = [u for u in published.published if u not in outputs]
     result = _result(file, shown, status, counts, [*outputs, *receipts], reason)
@@ -251,24 +319,69 @@ def _tag_run(client_id: str, doc_type: DocType) -> None:
 
 
 @flow(name="process-payroll", flow_run_name="{client_id}/payroll/{name}", persist_result=False)
-def process_payroll(path: str, client_id: str, name: str, source: str | None = None) -> FileResult:
-    """Process one payroll batch for a client."""
+def process_payroll(
+    path: str,
+    client_id: str,
+    name: str,
+    source: str | None = None,
+    accept_systematic: bool = False,
+) -> FileResult:
+    """Process one payroll batch for a client (``accept_systematic``: process it even when
+    one rule fails on so many rows that it would be held as ``FILE-SYSTEMATIC-ERROR``)."""
     with tags(f"client:{client_id}", "doc:payroll"):
-        return run_file(current_app(), path, client_id, DocType.PAYROLL, name=name, source=source)
+        return run_file(
+            current_app(),
+            path,
+            client_id,
+            DocType.PAYROLL,
+            name=name,
+            source=source,
+            accept_systematic=accept_systematic,
+        )
 
 
 @flow(name="process-invoices", flow_run_name="{client_id}/invoices/{name}", persist_result=False)
-def process_invoices(path: str, client_id: str, name: str, source: str | None = None) -> FileResult:
-    """Process one invoice file (PDF, Factur-X, UBL, CII, CSV/JSON) for a client."""
+def process_invoices(
+    path: str,
+    client_id: str,
+    name: str,
+    source: str | None = None,
+    accept_systematic: bool = False,
+) -> FileResult:
+    """Process one invoice file (PDF, Factur-X, UBL, CII, CSV/JSON) for a client
+    (``accept_systematic``: process a systematically broken batch anyway)."""
     with tags(f"client:{client_id}", "doc:invoices"):
-        return run_file(current_app(), path, client_id, DocType.INVOICES, name=name, source=source)
+        return run_file(
+            current_app(),
+            path,
+            client_id,
+            DocType.INVOICES,
+            name=name,
+            source=source,
+            accept_systematic=accept_systematic,
+        )
 
 
 @flow(name="process-claims", flow_run_name="{client_id}/claims/{name}", persist_result=False)
-def process_claims(path: str, client_id: str, name: str, source: str | None = None) -> FileResult:
-    """Process one claims file (X12 837 or CSV) for a client."""
+def process_claims(
+    path: str,
+    client_id: str,
+    name: str,
+    source: str | None = None,
+    accept_systematic: bool = False,
+) -> FileResult:
+    """Process one claims file (X12 837 or CSV) for a client (``accept_systematic``:
+    process a systematically broken batch anyway)."""
     with tags(f"client:{client_id}", "doc:claims"):
-        return run_file(current_app(), path, client_id, DocType.CLAIMS, name=name, source=source)
+        return run_file(
+            current_app(),
+            path,
+            client_id,
+            DocType.CLAIMS,
+            name=name,
+            source=source,
+            accept_systematic=accept_systematic,
+        )
 
 
 FLOWS = {

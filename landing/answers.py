@@ -83,11 +83,13 @@ def finish_answer(
     counts: FileCounts,
     reason: str,
     flow_run_id: str | None,
+    final: bool = True,
 ) -> Receipt:
     """Stage the receipt, then commit the file's answer with every staged output's row.
 
     Nothing is published here: after this commit, :func:`landing.publication.publish_pending`
-    moves the outputs, then the receipt, into the client's outbox.
+    moves the outputs, then the receipt, into the client's outbox. ``final=False`` records
+    the answer but leaves the file open to a later run of the same bytes (a held file).
     """
     at = dt.datetime.now(dt.UTC)
     outputs = staging.names("output")
@@ -105,6 +107,7 @@ def finish_answer(
             outputs=[*outputs, *receipts],
             flow_run_id=flow_run_id,
             at=at,
+            final=final,
         )
         record(session, staging, owner=PublicationOwner.FILE, file_id=file.id)
     return receipt

@@ -12,7 +12,8 @@ form all call these, so every path applies the same rules, audit and metering.
    follow-up receipt (``receipts/<file>.<sha>.review-<item>.json``) out of the client's sight;
 4. one transaction: close the item on the version claimed (a lost lease or a concurrent change
    refuses), move the record to completed/rejected, write the audit rows, record the staged
-   outputs in the publication ledger and meter the record under its original transaction id
+   outputs in the publication ledger, add a payment to the client's payment history
+   (payroll) and meter the record under its original transaction id
    (``<doc_type>:<sha256[:16]>:<record_index>``) plus a ``manual_review`` unit when the
    client's rates price it. The ledger's natural key makes a repeat a no-op, so a completion
    is billed exactly once; a rejection bills nothing;
@@ -21,18 +22,23 @@ form all call these, so every path applies the same rules, audit and metering.
 A decision killed between 3 and 4 leaves its outputs in staging only: a later decision on the
 item (a rejection, say) discards them, so the client never sees a NACHA entry for a record
 that was then rejected. Killed between 4 and 5, the next ingest poll publishes them.
+
+A payroll record completed through review is checked against the payments made since it was
+flagged: when another file has meanwhile paid the same employee for the same pay date or
+period, the decision is refused with ``PAY-DUPLICATE-PAYMENT`` (the reason is added to the
+item), and only an explicit approval of an item that names that reason pays a second time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, NoReturn, Protocol
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from billing.meter import meter
 from landing.outbox import FsOutbox
@@ -54,8 +60,11 @@ from schemas.receipt import ReviewReceipt
 from store.audit import append, append_changes
 from store.db import transaction
 from store.models import File, ReviewItem, ReviewStatus
+from store.payments import earlier_payments, record_payments
 from store.publication_models import PublicationOwner
 from tasks.doctype import ClientContext, DocHandler, OutputContext
+from tasks.payment_history import CODE as DUPLICATE_PAYMENT
+from tasks.payment_history import check_payments
 from tasks.registry import handler_for
 
 
@@ -159,7 +168,6 @@ def resolve_item(
     if not applied.ok:
         # Refused before the lease is taken: an open item stays open for someone else.
         _refuse(ws, item, reviewer, applied.issues, now)
-    item = _claim(ws, item, reviewer, lease)
     frame, can_write = completed_frame(
         item.doc_type,
         applied.fields,
@@ -167,6 +175,13 @@ def resolve_item(
         record_index=item.record_index,
         record_key=item.record_key,
     )
+    payments = handler.payments(frame)
+    if payments is not None:
+        paid = _paid_elsewhere(ws, ctx, file, frame, payments)
+        named = {r.get("code") for r in item.reasons or []}
+        if paid and not (action is ReviewAction.APPROVE and DUPLICATE_PAYMENT in named):
+            _refuse(ws, item, reviewer, paid, now, note=True)
+    item = _claim(ws, item, reviewer, lease)
     if can_write:
         _stage_outputs(handler, ctx, item, file, frame, staging)
     done_at = dt.datetime.now(dt.UTC)
@@ -175,7 +190,9 @@ def resolve_item(
     decision = _Decision(
         action, reviewer, resolution, reason, applied, staging.names(), flow_run_id, done_at
     )
-    billed = _complete(ws, item, file, ctx, decision, _units(handler, frame, item), staging)
+    billed = _complete(
+        ws, item, file, ctx, decision, _units(handler, frame, item), staging, payments
+    )
     published = publish_pending(ws.engine, ws.outbox, review_item_id=item.id)
     return ReviewOutcome(
         item.id,
@@ -216,11 +233,52 @@ class _Decision:
     at: dt.datetime
 
 
-def _refuse(
-    ws: Workspace, item: ReviewItem, reviewer: str, issues: Sequence[Issue], now: dt.datetime
-) -> NoReturn:
-    """Audit the refusal, then refuse with the reasons that remain."""
+def _paid_elsewhere(
+    ws: Workspace, ctx: ClientContext, file: File, frame: pl.DataFrame, payments: pl.DataFrame
+) -> list[Issue]:
+    """``PAY-DUPLICATE-PAYMENT`` when another file of the client already paid this record's
+    payment (see the module docstring)."""
     with transaction(ws.engine) as session:
+        checked = check_payments(
+            ValidatedBatch(records=frame),
+            payments,
+            lookback_days=ctx.client.payroll.duplicate_lookback_days,
+            now=dt.datetime.now(dt.UTC),
+            read_paid=lambda window: earlier_payments(
+                session, client_id=file.client_id, file_id=file.id, **asdict(window)
+            ),
+        )
+    return [
+        Issue(code=r["code"], field=r["field"], message=r["message"])
+        for r in checked.issues.iter_rows(named=True)
+    ]
+
+
+def _refuse(
+    ws: Workspace,
+    item: ReviewItem,
+    reviewer: str,
+    issues: Sequence[Issue],
+    now: dt.datetime,
+    *,
+    note: bool = False,
+) -> NoReturn:
+    """Audit the refusal, then refuse with the reasons that remain; ``note`` also adds them
+    to the item's reasons, so the queue shows them and an approval can name them."""
+    with transaction(ws.engine) as session:
+        if note:
+            known = list(item.reasons or [])
+            fresh = [
+                {"code": i.code, "field": i.field, "message": i.message}
+                for i in issues
+                if i.code not in {r.get("code") for r in known}
+            ]
+            session.execute(
+                update(ReviewItem)
+                .where(ReviewItem.id == item.id)
+                .values(reasons=known + fresh)
+                .execution_options(synchronize_session=False)
+            )
         append(
             session,
             actor=reviewer,
@@ -299,9 +357,10 @@ def _complete(
     decision: _Decision,
     units: pl.DataFrame,
     staging: StagingOutbox,
+    payments: pl.DataFrame | None = None,
 ) -> int:
     """One transaction: close the item on the version claimed, audit, record the staged
-    outputs, meter; returns the usage entries written."""
+    outputs and the payment, meter; returns the usage entries written."""
     done_at = decision.at
     with transaction(ws.engine) as session:
         closed = close_item(
@@ -338,6 +397,8 @@ def _complete(
             file_id=file.id,
             review_item_id=item.id,
         )
+        if payments is not None:
+            record_payments(session, file=file, payments=payments, source=f"review-{item.id}")
         billed = meter(
             session,
             client=ctx.client,

@@ -1,7 +1,9 @@
 """The queue's intake: a validated batch's records get their states, flagged ones an item.
 
 Idempotent: the rows are keyed on ``(file_id, record_index)``, so a retried run writes nothing
-new. Open items are due by the client's working calendar (:mod:`review.due`).
+new. Open items are due by the client's working calendar (:mod:`review.due`). The payments
+of the records that complete join the client's payment history in the same transaction
+(``store.payments``), so what is paid and what the history says can never disagree.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from schemas.batch import ValidatedBatch
 from schemas.config import ClientConfig
 from schemas.outcome import FileCounts
 from store.models import File
+from store.payments import record_payments
 from store.records import insert_review_items, insert_states
 from tasks.doctype import DocHandler
 from tasks.routing import counts_of, flagged_records, review_item_frame, state_frame
@@ -34,6 +37,9 @@ def route_batch(
     """Persist every record's state and a review item per flagged record."""
     states = state_frame(batch, dedupe_keys)
     insert_states(session, file=file, states=states, completed_at=now)
+    payments = handler.payments(batch.valid_records())
+    if payments is not None:
+        record_payments(session, file=file, payments=payments, source="batch")
     counts = counts_of(states)
     if counts.records != counts.completed:
         items = review_item_frame(

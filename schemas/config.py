@@ -60,6 +60,11 @@ class ReviewOptions(_Strict):
     timezone: str | None = None
     business_hours: tuple[int, int] = (9, 17)
     qa_sample_rate: Annotated[Decimal, Field(ge=0, le=1)] = Decimal(0)
+    #: A file where one rule fails on at least this share of the records (and on at least
+    #: ``hold_min_rows`` of them) is held as a whole (``FILE-SYSTEMATIC-ERROR``) instead of
+    #: flooding the queue; ``bpo process --accept-systematic`` processes it anyway.
+    hold_share: Annotated[Decimal, Field(gt=0, le=1)] = Decimal("0.20")
+    hold_min_rows: Annotated[int, Field(ge=1)] = 20
 
 
 class ClientConfig(_Strict):

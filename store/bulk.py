@@ -80,7 +80,7 @@ def insert_ignore(
             skip_nulls = " WHERE j.type != 'null'"
         elif frame.width == 1:  # a flat JSON array: json_each yields the scalars themselves
             only = frame.columns[0]
-            payload = _json_array(_as_text_values(frame, _SQLITE_TS).get_column(only))
+            payload = json_array(_as_text_values(frame, _SQLITE_TS).get_column(only))
             pick = {only: "j.value"}
         else:
             return _sqlite_rows_insert(conn, table, frame, constants, prefixed)
@@ -157,10 +157,10 @@ def _dense_array(frame: pl.DataFrame, position: str) -> tuple[str, dict[str, str
     if size > 2 * frame.height or index.n_unique() != frame.height:
         return None
     slots = pl.repeat(None, size, dtype=values.dtype, eager=True).scatter(index, values)
-    return _json_array(slots), {position: "j.key", other: "j.value"}
+    return json_array(slots), {position: "j.key", other: "j.value"}
 
 
-def _json_array(values: pl.Series) -> str:
+def json_array(values: pl.Series) -> str:
     """``values`` as the text of one JSON array, encoded by Polars (no Python object per value).
 
     Each value is encoded as the only field of a one-field object, ``{"v":...}``, and the

@@ -96,13 +96,19 @@ def finish_file(
     outputs: list[str],
     flow_run_id: str | None,
     at: dt.datetime,
+    final: bool = True,
 ) -> None:
-    """Record the file's answer: its outcome, reason, outputs and when it was finished."""
+    """Record the file's answer: its outcome, reason, outputs and when it was finished.
+
+    ``final=False`` records the answer but leaves the file's stage where it is, so the same
+    bytes run again are worked on instead of answered ``duplicate`` (a held file).
+    """
+    stage = {"stage": FileStage.DONE} if final else {}
     session.execute(
         update(File)
         .where(File.id == file_id)
         .values(
-            stage=FileStage.DONE,
+            **stage,
             status=outcome.value,
             reason=reason or None,
             record_count=record_count,
@@ -111,3 +117,8 @@ def finish_file(
             flow_run_id=flow_run_id,
         )
     )
+
+
+def record_failure(session: Session, *, file_id: int, reason: str) -> None:
+    """Say why a file's run failed; it stays unfinished (``processing``) for the next run."""
+    session.execute(update(File).where(File.id == file_id).values(reason=reason[:2000]))

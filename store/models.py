@@ -1,4 +1,5 @@
-"""The tables: clients, files, records, review items, the usage ledger and the audit trail."""
+"""The tables: clients, files, records, review items, payroll payments, the usage ledger and
+the audit trail."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -101,6 +103,48 @@ class Record(Base):
     state: Mapped[str] = mapped_column(String(16))
     dedupe_key: Mapped[str | None] = mapped_column(String(255), default=None)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class PayrollPayments(Base):
+    """The payments one file completed for one pay date and pay period: the history a new
+    batch is checked against for duplicate payments (``PAY-DUPLICATE-PAYMENT``).
+
+    Written in the transaction that completes the records (``source`` ``batch`` when the run
+    routes them, ``review-<item id>`` when a reviewer completes one), keyed so a retry adds
+    nothing. A million payments of one batch are one row: the employees paid, and their
+    record indexes in the same order, are JSON arrays (``employee_ids``, ``record_indexes``),
+    so writing and reading the history costs a few milliseconds per batch instead of a
+    million index entries. The lookup is indexed by client and dates; the employees are
+    matched in memory (:mod:`tasks.payment_history`).
+    """
+
+    __tablename__ = "payroll_payments"
+    __table_args__ = (
+        UniqueConstraint(
+            "file_id",
+            "source",
+            "pay_date",
+            "period_start",
+            "period_end",
+            name="uq_payroll_payments_set",
+        ),
+        Index("ix_payroll_payments_period", "client_id", "period_end"),
+        Index("ix_payroll_payments_pay_date", "client_id", "pay_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    file_id: Mapped[int] = mapped_column(ForeignKey("files.id"))
+    source: Mapped[str] = mapped_column(String(32))
+    pay_date: Mapped[dt.date] = mapped_column(Date)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    #: When the file was received (the message names it; the look-back counts from it).
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    payments: Mapped[int] = mapped_column(Integer)
+    employee_ids: Mapped[str] = mapped_column(Text)
+    record_indexes: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ReviewStatus:

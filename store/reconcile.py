@@ -39,7 +39,8 @@ class FileBalance:
 
 
 _FILES = text(
-    "SELECT id, client_id, doc_type, name, status, stage, COALESCE(record_count, 0) FROM files"
+    "SELECT id, client_id, doc_type, name, status, stage, COALESCE(record_count, 0), reason"
+    " FROM files"
     " WHERE (:client_all OR client_id = :client) ORDER BY id"
 )
 _STATES = text(
@@ -79,10 +80,13 @@ _REVIEW = text(
 def reconcile(session: Session, client_id: str | None = None) -> list[FileBalance]:
     params = {"client": client_id or "", "client_all": client_id is None}
     balances: dict[int, FileBalance] = {}
-    for fid, cid, doc, name, status, stage, expected in session.execute(_FILES, params):
+    for fid, cid, doc, name, status, stage, expected, reason in session.execute(_FILES, params):
         b = FileBalance(fid, cid, doc, name, status, int(expected))
         if status == "processing":
-            b.problems.append(f"run did not finish (stage {stage}): re-run `bpo process` on it")
+            why = f" after: {reason}" if reason else ""
+            b.problems.append(
+                f"run did not finish (stage {stage}){why}: re-run `bpo process` on it"
+            )
         balances[fid] = b
     for fid, state, n in session.execute(_STATES, params):
         b = balances[fid]

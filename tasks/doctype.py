@@ -52,6 +52,12 @@ class ClientContext:
         return self._cache[p]
 
 
+class OutputCheckError(RuntimeError):
+    """An output failed the project's own check of its format before publication (a NACHA
+    file a bank would refuse): a failure of the system, not of the client's input. Nothing
+    is written, so nothing is billed; retrying cannot help."""
+
+
 @dataclass(frozen=True)
 class OutputContext:
     ctx: ClientContext
@@ -102,6 +108,12 @@ class DocHandler(Protocol):
 
     def dedupe_keys(self, records: pl.DataFrame) -> pl.Series | None:
         """A key per record that must be unique per client across files and time, or None."""
+        ...
+
+    def payments(self, records: pl.DataFrame) -> pl.DataFrame | None:
+        """Per record the payment it makes (``schemas.payroll.PAYMENT_SCHEMA``: who, for
+        which pay date and period), for the history of duplicate payments across files; None
+        for doc types that pay nobody."""
         ...
 
     def billable_units(self, completed: pl.DataFrame) -> pl.DataFrame:

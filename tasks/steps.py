@@ -8,8 +8,10 @@ review intake and billing): it is where the flows' steps meet the code that does
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from prefect import task
@@ -31,10 +33,12 @@ from schemas.outbox import Outbox
 from schemas.outcome import FileCounts, FileOutcome
 from schemas.receipt import Receipt
 from store.db import transaction
-from store.files import Registration, advance_stage, register_file
+from store.files import Registration, advance_stage, record_failure, register_file
 from store.models import File, FileStage
+from store.payments import earlier_payments
 from store.records import seen_dedupe_keys, state_counts
-from tasks.doctype import ClientContext, DocHandler, OutputContext
+from tasks.doctype import ClientContext, DocHandler, OutputCheckError, OutputContext
+from tasks.payment_history import check_payments
 from tasks.routing import history_issues
 
 
@@ -87,19 +91,59 @@ def extract_task(handler: DocHandler, data: bytes, name: str, ctx: ClientContext
 
 @task(name="check-history", cache_policy=NO_CACHE)
 def history_task(
-    engine: Engine, file: File, batch: ValidatedBatch, handler: DocHandler
+    engine: Engine, file: File, batch: ValidatedBatch, handler: DocHandler, ctx: ClientContext
 ) -> tuple[ValidatedBatch, pl.Series | None]:
-    """Flag records already received in another file of the client."""
+    """Flag records already received in another file of the client (a dedupe key seen
+    before), and payments another file already made (same employee and pay date or period)."""
+    if batch.records.height == 0:
+        return batch, None
     keys = handler.dedupe_keys(batch.records)
-    if keys is None or batch.records.height == 0:
-        return batch, keys
-    wanted = [k for k in keys.drop_nulls().unique().to_list() if k]
+    if keys is not None:
+        wanted = [k for k in keys.drop_nulls().unique().to_list() if k]
+        with transaction(engine) as session:
+            seen = seen_dedupe_keys(session, file=file, keys=wanted)
+        batch = history_issues(batch, keys, seen, file.doc_type)
+    return paid_before(engine, file, batch, handler, ctx), keys
+
+
+def paid_before(
+    engine: Engine, file: File, batch: ValidatedBatch, handler: DocHandler, ctx: ClientContext
+) -> ValidatedBatch:
+    """``batch`` with ``PAY-DUPLICATE-PAYMENT`` on records whose payment a completed record
+    of another file of the client already made (``tasks.payment_history``)."""
+    payments = handler.payments(batch.records)
+    if payments is None:
+        return batch
     with transaction(engine) as session:
-        seen = seen_dedupe_keys(session, file=file, keys=wanted)
-    return history_issues(batch, keys, seen, file.doc_type), keys
+        return check_payments(
+            batch,
+            payments,
+            lookback_days=ctx.client.payroll.duplicate_lookback_days,
+            now=dt.datetime.now(dt.UTC),
+            read_paid=lambda window: earlier_payments(
+                session, client_id=file.client_id, file_id=file.id, **asdict(window)
+            ),
+        )
 
 
-@task(name="write-outputs", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
+def _retry_unless_refused(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a failed step, unless an output failed its own check: that cannot change."""
+    try:
+        state.result()
+    except OutputCheckError:
+        return False
+    except Exception:
+        return True
+    return True
+
+
+@task(
+    name="write-outputs",
+    retries=2,
+    retry_delay_seconds=[1, 5],
+    retry_condition_fn=_retry_unless_refused,
+    cache_policy=NO_CACHE,
+)
 def outputs_task(
     handler: DocHandler, batch: ValidatedBatch, file: File, ctx: ClientContext, outbox: Outbox
 ) -> list[str]:
@@ -183,8 +227,10 @@ def finish_task(
     counts: FileCounts,
     reason: str = "",
     flow_run_id: str | None,
+    final: bool = True,
 ) -> tuple[Receipt, PublishReport]:
-    """Commit the file's answer with its staged outputs and receipt, then publish them.
+    """Commit the file's answer with its staged outputs and receipt, then publish them
+    (``final=False``: a held file, open to a later run of the same bytes).
 
     A crash between the commit and the publication leaves the outputs staged and recorded:
     the next run of the same bytes (or the next ingest poll) publishes them.
@@ -197,6 +243,7 @@ def finish_task(
         counts=counts,
         reason=reason,
         flow_run_id=flow_run_id,
+        final=final,
     )
     return receipt, publish_file(engine, staging.outbox, file_id=file.id)
 
@@ -206,6 +253,13 @@ def publish_pending_task(engine: Engine, outbox_for: OutboxFor) -> PublishReport
     """Publish what committed runs and decisions left staged (a crash between their commit
     and their publication)."""
     return publish_pending(engine, outbox_for)
+
+
+@task(name="record-failure", cache_policy=NO_CACHE)
+def failed_task(engine: Engine, *, file: File, reason: str) -> None:
+    """Keep why a file's run failed on its row (it stays unfinished for the next run)."""
+    with transaction(engine) as session:
+        record_failure(session, file_id=file.id, reason=reason)
 
 
 @task(name="close-period", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)

@@ -36,7 +36,8 @@ def process_payroll(
     ``every``: plant an error in one row of every ``every`` (see ``plant_errors``);
     ``all_bad_routing``: every row fails the routing checksum instead (one item per row).
     """
-    frame = payroll_frame(rows, seed=seed)
+    # Each seed pays employees of its own: two batches are two payrolls, not a re-send.
+    frame = payroll_frame(rows, seed=seed, first_employee=0 if seed == 7 else 1000 * seed)
     if all_bad_routing:
         frame = frame.with_columns(pl.lit(BAD_ROUTING).alias("routing_number"))
     else:

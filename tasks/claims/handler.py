@@ -156,6 +156,9 @@ class ClaimsHandler:
         ]
         return records.select(pl.concat_str(parts, separator="|").alias("dedupe_key")).to_series()
 
+    def payments(self, records: pl.DataFrame) -> pl.DataFrame | None:
+        return None
+
     def billable_units(self, completed: pl.DataFrame) -> pl.DataFrame:
         index = completed.get_column(RECORD_INDEX).cast(pl.UInt32)
         lines = (

@@ -74,6 +74,9 @@ class InvoiceHandler:
         )
         return pl.Series("dedupe_key", keys, dtype=pl.String)
 
+    def payments(self, records: pl.DataFrame) -> pl.DataFrame | None:
+        return None
+
     def billable_units(self, completed: pl.DataFrame) -> pl.DataFrame:
         schema = {RECORD_INDEX: pl.UInt32, "unit": pl.String, "quantity": pl.Int64}
         if completed.height == 0:

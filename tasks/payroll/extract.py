@@ -15,8 +15,9 @@ from schemas.issue import Issue
 from schemas.payroll import PAYROLL_COLUMNS
 from tasks.doctype import ClientContext
 from tasks.payroll.layout import Layout, LayoutError, apply_layout, header_score
+from tasks.payroll.master import master_terms, unknown_employees, with_master_terms
 from tasks.payroll.nacha_check import describe_nacha, looks_like_nacha
-from tasks.payroll.rules import find_issues, type_records
+from tasks.payroll.rules import PayPolicy, find_issues, type_records
 
 RAW_SUFFIX = "__raw"
 
@@ -70,35 +71,18 @@ def _control_issues(typed: pl.DataFrame, control: dict[str, Decimal]) -> list[Is
     ]
 
 
-def _master_issues(typed: pl.DataFrame, ctx: ClientContext) -> pl.DataFrame | None:
-    path = ctx.client.payroll.employee_master
-    if not path:
-        return None
-    master = ctx.reference_frame(path)
-    if "employee_id" not in master.columns:
-        return None
-    known = master.get_column("employee_id").str.strip_chars().drop_nulls().unique()
-    unknown = typed.filter(
-        pl.col("employee_id").is_not_null() & ~pl.col("employee_id").is_in(known.implode())
-    ).rechunk()  # pl.format needs one chunk (Polars 2.1)
-    return unknown.select(
-        pl.col(RECORD_INDEX),
-        pl.lit("PAY-UNKNOWN-EMPLOYEE").alias("code"),
-        pl.lit("employee_id").alias("field"),
-        pl.format(
-            "employee_id {} is not in the client's employee master.", pl.col("employee_id")
-        ).alias("message"),
-        pl.lit("review").alias("severity"),
-    )
-
-
 def validate_frame(
     raw: pl.DataFrame, ctx: ClientContext, control: dict[str, Decimal] | None = None
 ) -> ValidatedBatch:
     """Validate canonical string columns (plus ``record_index``) into a batch."""
-    typed = type_records(raw)
-    issues = find_issues(typed, max_period_hours=ctx.client.payroll.max_period_hours)
-    extra = _master_issues(typed, ctx)
+    options = ctx.client.payroll
+    terms = master_terms(ctx)
+    typed = with_master_terms(type_records(raw), terms)
+    policy = PayPolicy(
+        max_period_hours=options.max_period_hours, salary_tolerance=options.salary_tolerance
+    )
+    issues = find_issues(typed, policy=policy, currency=ctx.client.currency)
+    extra = unknown_employees(typed, terms)
     if extra is not None and extra.height:
         issues = pl.concat([issues, extra.cast(ISSUE_SCHEMA)])  # type: ignore[arg-type]
     file_issues = _control_issues(typed, control or {})

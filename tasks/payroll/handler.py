@@ -10,10 +10,11 @@ import polars as pl
 from schemas.batch import RECORD_INDEX, ValidatedBatch
 from schemas.doc_type import BillableUnit, DocType
 from schemas.issue import Issue
-from schemas.payroll import PAYROLL_COLUMNS, PayrollEntry
-from tasks.doctype import ClientContext, OutputContext
+from schemas.payroll import PAYMENT_SCHEMA, PAYROLL_COLUMNS, PayrollEntry
+from tasks.doctype import ClientContext, OutputCheckError, OutputContext
 from tasks.payroll.extract import extract_payroll, validate_frame
-from tasks.payroll.nacha import build_ppd_file
+from tasks.payroll.nacha import build_ppd_files
+from tasks.payroll.nacha_check import check_nacha
 from tasks.review_fields import flat_fields_json
 
 
@@ -59,7 +60,10 @@ class PayrollHandler:
         return normalised, issues
 
     def dedupe_keys(self, records: pl.DataFrame) -> pl.Series | None:
-        return None
+        return None  # a payment's history is by period, not a key: see ``payments``
+
+    def payments(self, records: pl.DataFrame) -> pl.DataFrame | None:
+        return records.select(list(PAYMENT_SCHEMA)).cast(PAYMENT_SCHEMA)  # type: ignore[arg-type]
 
     def billable_units(self, completed: pl.DataFrame) -> pl.DataFrame:
         return completed.select(
@@ -73,7 +77,20 @@ class PayrollHandler:
     ) -> list[str]:
         if completed.height == 0:
             return []
-        ach = build_ppd_file(completed, out.ctx.client.payroll.ach, created_at=out.received_at)
+        files = build_ppd_files(completed, out.ctx.client.payroll.ach, created_at=out.received_at)
+        names = [f"payroll/{out.stem}.ach"]
+        if len(files) > 1:
+            names = [
+                f"payroll/{out.stem}.{k}-of-{len(files)}.ach" for k in range(1, len(files) + 1)
+            ]
+        # Every file passes the same check a bank's front end makes before any is published.
+        for name, data in zip(names, files, strict=True):
+            problems = check_nacha(data)
+            if problems:
+                raise OutputCheckError(
+                    f"{name} fails the NACHA check and was not published: "
+                    + "; ".join(str(p) for p in problems[:5])
+                )
         register = completed.select(
             RECORD_INDEX,
             *[c for c in PAYROLL_COLUMNS if c != "account_number"],
@@ -82,6 +99,6 @@ class PayrollHandler:
         buf = io.BytesIO()
         register.write_parquet(buf)
         return [
-            out.outbox.write(f"payroll/{out.stem}.ach", ach),
+            *(out.outbox.write(name, data) for name, data in zip(names, files, strict=True)),
             out.outbox.write(f"payroll/{out.stem}.register.parquet", buf.getvalue()),
         ]

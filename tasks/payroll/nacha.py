@@ -5,14 +5,24 @@ control), file control (9), then ``9``-filled records to a multiple of 10 (block
 Every record is 94 characters. Trace numbers are the ODFI's 8 digits plus a 7-digit sequence,
 ascending through the file; the entry hash is the sum of the RDFI 8-digit routing prefixes,
 last 10 digits.
+
+Amount fields bound what one entry, batch and file can carry: an entry's amount has 10 digits
+(at most 99,999,999.99; a larger net pay goes to review as ``PAY-AMOUNT-TOO-LARGE`` and never
+reaches here), batch and file control totals 12 digits (at most 9,999,999,999.99). Batches
+are split so each control total fits, and when the credits of a whole batch pass the file
+total, the payments go out as several NACHA files (:func:`build_ppd_files`), each complete
+and balanced on its own, told apart by the file ID modifier (A, B, C...).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import string
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
 
 import polars as pl
 
@@ -21,6 +31,18 @@ from schemas.payroll_options import AchOriginator
 RECORD_LENGTH = 94
 BLOCKING_FACTOR = 10
 MAX_ENTRIES_PER_BATCH = 99_999
+#: Largest amount of one entry (10 digits of cents).
+MAX_ENTRY_CENTS = 10**10 - 1
+MAX_ENTRY_AMOUNT = Decimal(MAX_ENTRY_CENTS).scaleb(-2)
+#: Largest batch or file control total (12 digits of cents).
+MAX_TOTAL_CENTS = 10**12 - 1
+#: Entries one file can number: trace sequences have 7 digits.
+MAX_FILE_ENTRIES = 9_999_999
+#: Batches one file can count (6 digits), and records its block count allows (6 digits).
+MAX_FILE_BATCHES = 999_999
+MAX_FILE_RECORDS = 999_999 * 10
+#: File ID modifiers, one per file of a run: A-Z, then 0-9.
+FILE_ID_MODIFIERS = string.ascii_uppercase + string.digits
 CREDIT_CHECKING, CREDIT_SAVINGS = "22", "32"
 ENTRY_COLUMNS = [
     "record_index",
@@ -130,6 +152,90 @@ def _date_runs(ordered: pl.DataFrame) -> Iterator[tuple[dt.date | None, pl.DataF
         offset += length
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """One batch of a file: a run of ``ordered`` rows of one pay date."""
+
+    pay_date: dt.date | None
+    start: int
+    length: int
+
+
+def _batch_plan(ordered: pl.DataFrame, cents: pl.Series) -> list[_Batch]:
+    """Batches of one pay date each, split at 99,999 entries and where the credit total
+    would pass what a batch control can carry (``cents``: each entry's amount)."""
+    if cents.max() is not None and int(cents.max()) > MAX_ENTRY_CENTS:  # type: ignore[arg-type]
+        raise ValueError("a payment does not fit an entry's amount field (PAY-AMOUNT-TOO-LARGE)")
+    cumulative = cents.cum_sum()
+    plan: list[_Batch] = []
+    offset = 0
+    for pay_date, group in _date_runs(ordered):
+        end = offset + group.height
+        start = offset
+        while start < end:
+            before = int(cumulative[start - 1]) if start else 0
+            fits = int(cumulative.search_sorted(before + MAX_TOTAL_CENTS, side="right"))
+            stop = min(end, start + MAX_ENTRIES_PER_BATCH, fits)
+            plan.append(_Batch(pay_date, start, stop - start))
+            start = stop
+        offset = end
+    return plan
+
+
+def _file_plan(plan: list[_Batch], cents: pl.Series) -> list[list[_Batch]]:
+    """Batches grouped into files whose control fields fit (credits, entries, batches)."""
+    cumulative = cents.cum_sum()
+
+    def credit(b: _Batch) -> int:
+        before = int(cumulative[b.start - 1]) if b.start else 0
+        return int(cumulative[b.start + b.length - 1]) - before
+
+    files: list[list[_Batch]] = [[]]
+    total = entries = 0
+    for batch in plan:
+        amount = credit(batch)
+        current = files[-1]
+        records = 2 + 2 * (len(current) + 1) + entries + batch.length
+        if current and (
+            total + amount > MAX_TOTAL_CENTS
+            or entries + batch.length > MAX_FILE_ENTRIES
+            or len(current) + 1 > MAX_FILE_BATCHES
+            or records > MAX_FILE_RECORDS
+        ):
+            files.append([])
+            total = entries = 0
+        files[-1].append(batch)
+        total += amount
+        entries += batch.length
+    return files
+
+
+def _plan(payments: pl.DataFrame) -> tuple[pl.DataFrame, list[list[_Batch]]]:
+    """The entry columns in file order (free text folded) and their batches per file."""
+    needed = payments.select(ENTRY_COLUMNS)
+    ordered = needed if _sorted(needed) else needed.sort(["pay_date", "record_index"])
+    ordered = ordered.with_columns(ach_text(ordered.get_column(c)).alias(c) for c in _ALNUM)
+    cents = (ordered.get_column("net_pay") * 100).cast(pl.Int64)
+    return ordered, _file_plan(_batch_plan(ordered, cents), cents)
+
+
+def build_ppd_files(
+    payments: pl.DataFrame, originator: AchOriginator, *, created_at: dt.datetime
+) -> list[bytes]:
+    """The NACHA files for ``payments`` (columns of the payroll model; all rows valid): one,
+    unless the credits pass what one file control can total (see the module docstring)."""
+    ordered, files = _plan(payments)
+    if len(files) > len(FILE_ID_MODIFIERS):
+        raise ValueError(
+            f"{len(files)} NACHA files would be needed; a day has only"
+            f" {len(FILE_ID_MODIFIERS)} file ID modifiers"
+        )
+    return [
+        _ppd_file(ordered, batches, originator, created_at, FILE_ID_MODIFIERS[k])
+        for k, batches in enumerate(files)
+    ]
+
+
 def build_ppd_file(
     payments: pl.DataFrame,
     originator: AchOriginator,
@@ -137,7 +243,21 @@ def build_ppd_file(
     created_at: dt.datetime,
     file_id_modifier: str = "A",
 ) -> bytes:
-    """The NACHA file for ``payments`` (columns of the payroll model; all rows valid)."""
+    """The one NACHA file for ``payments``, whose credits fit one file control total."""
+    ordered, files = _plan(payments)
+    if len(files) > 1:
+        raise ValueError("the payments need several NACHA files: use build_ppd_files")
+    return _ppd_file(ordered, files[0], originator, created_at, file_id_modifier)
+
+
+def _ppd_file(
+    ordered: pl.DataFrame,
+    batches: list[_Batch],
+    originator: AchOriginator,
+    created_at: dt.datetime,
+    file_id_modifier: str,
+) -> bytes:
+    """One file: its header, ``batches`` of ``ordered`` (already :func:`ach_text`), control."""
     odfi = originator.odfi_routing
     odfi8 = odfi[:8]
     # The file as a column of records, written at the end by Polars: no 100 MB Python string.
@@ -155,53 +275,50 @@ def build_ppd_file(
         + _text(originator.company_name, 23)
         + " " * 8
     ]
-    needed = payments.select(ENTRY_COLUMNS)
-    ordered = needed if _sorted(needed) else needed.sort(["pay_date", "record_index"])
-    ordered = ordered.with_columns(ach_text(ordered.get_column(c)).alias(c) for c in _ALNUM)
     batch_no = 0
     sequence = 1
     total_entries = total_hash = total_credit = 0
-    for pay_date, group in _date_runs(ordered):
-        for start in range(0, group.height, MAX_ENTRIES_PER_BATCH):
-            chunk = group.slice(start, MAX_ENTRIES_PER_BATCH)
-            batch_no += 1
-            entries = entry_lines(chunk, odfi8, sequence)
-            sequence += chunk.height
-            effective = pay_date.strftime("%y%m%d") if isinstance(pay_date, dt.date) else "000000"
-            lines.append(
-                "5220"
-                + _text(originator.company_name, 16)
-                + " " * 20
-                + originator.company_id.rjust(10)
-                + "PPD"
-                + _text(originator.entry_description, 10)
-                + effective
-                + effective
-                + "   "
-                + "1"
-                + odfi8
-                + str(batch_no).zfill(7)
-            )
-            parts.extend([pl.Series(lines, dtype=pl.String), entries.get_column("line")])
-            lines = []
-            count = chunk.height
-            entry_hash = int(entries.get_column("rdfi8").sum()) % 10**10
-            credit = int(entries.get_column("cents").sum())
-            lines.append(
-                "8220"
-                + str(count).zfill(6)
-                + str(entry_hash).zfill(10)
-                + "0" * 12
-                + str(credit).zfill(12)
-                + originator.company_id.rjust(10)
-                + " " * 19
-                + " " * 6
-                + odfi8
-                + str(batch_no).zfill(7)
-            )
-            total_entries += count
-            total_hash += entry_hash
-            total_credit += credit
+    for batch in batches:
+        pay_date = batch.pay_date
+        chunk = ordered.slice(batch.start, batch.length)
+        batch_no += 1
+        entries = entry_lines(chunk, odfi8, sequence)
+        sequence += chunk.height
+        effective = pay_date.strftime("%y%m%d") if isinstance(pay_date, dt.date) else "000000"
+        lines.append(
+            "5220"
+            + _text(originator.company_name, 16)
+            + " " * 20
+            + originator.company_id.rjust(10)
+            + "PPD"
+            + _text(originator.entry_description, 10)
+            + effective
+            + effective
+            + "   "
+            + "1"
+            + odfi8
+            + str(batch_no).zfill(7)
+        )
+        parts.extend([pl.Series(lines, dtype=pl.String), entries.get_column("line")])
+        lines = []
+        count = chunk.height
+        entry_hash = int(entries.get_column("rdfi8").sum()) % 10**10
+        credit = int(entries.get_column("cents").sum())
+        lines.append(
+            "8220"
+            + str(count).zfill(6)
+            + str(entry_hash).zfill(10)
+            + "0" * 12
+            + str(credit).zfill(12)
+            + originator.company_id.rjust(10)
+            + " " * 19
+            + " " * 6
+            + odfi8
+            + str(batch_no).zfill(7)
+        )
+        total_entries += count
+        total_hash += entry_hash
+        total_credit += credit
     record_count = 2 + 2 * batch_no + total_entries  # file header + batches + file control
     blocks = -(-record_count // BLOCKING_FACTOR)
     lines.append(

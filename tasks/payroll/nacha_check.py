@@ -12,6 +12,7 @@ not checked here.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -47,19 +48,28 @@ def split_records(data: bytes) -> pl.Series | AchProblem:
     A record shorter than 94 characters is taken as one whose trailing blanks were trimmed
     and padded back, as ACH readers commonly do; a longer one is left for the length check.
     """
-    try:
-        text = data.decode("ascii")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+    if not data.isascii():
+        text = data.decode("ascii", errors="replace")
+        line = text[: text.index("\ufffd")].count("\n") + 1
         return AchProblem("ACH-NOT-ASCII", line, "NACHA records must be plain ASCII.")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.rstrip("\n").split("\n")
-    if len(lines) == 1 and len(lines[0]) > RECORD_LENGTH and len(lines[0]) % RECORD_LENGTH == 0:
-        only = lines[0]
-        lines = [only[i : i + RECORD_LENGTH] for i in range(0, len(only), RECORD_LENGTH)]
-    series = pl.Series("record", lines, dtype=pl.String)
-    return series.filter(series != "").str.pad_end(RECORD_LENGTH)
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    data = data.rstrip(b"\n")
+    if b"\n" not in data and len(data) > RECORD_LENGTH and len(data) % RECORD_LENGTH == 0:
+        text = data.decode("ascii")
+        lines = [text[i : i + RECORD_LENGTH] for i in range(0, len(text), RECORD_LENGTH)]
+        series = pl.Series("record", lines, dtype=pl.String)
+    elif b"\x1f" in data or not data:
+        series = pl.Series("record", data.decode("ascii").split("\n"), dtype=pl.String)
+    else:  # one line per row, read by Polars' reader: no Python string per record
+        series = pl.read_csv(
+            io.BytesIO(data),
+            has_header=False,
+            separator="\x1f",
+            quote_char=None,
+            schema={"record": pl.String},
+        ).get_column("record")
+    return series.filter(series.fill_null("") != "").str.pad_end(RECORD_LENGTH)
 
 
 def _field(start: int, end: int) -> pl.Expr:
@@ -96,7 +106,7 @@ def check_nacha(data: bytes, *, limit: int = 50) -> list[AchProblem]:
         AchProblem("ACH-NOT-PRINTABLE", line, "Record holds a control character.")
         for line, _ in unprintable.head(limit).iter_rows()
     ]
-    kinds = "".join(records.str.slice(0, 1).to_list())
+    kinds = str(records.str.slice(0, 1).str.join("").item())
     body = kinds.rstrip("9") + "9" if kinds.endswith("9") else kinds
     fill_start = len(body)
     fill = frame.slice(fill_start).filter(pl.col("record") != "9" * RECORD_LENGTH)
@@ -166,8 +176,10 @@ def _check_batches(frame: pl.DataFrame, limit: int) -> list[AchProblem]:
     """Field rules of every entry, then each batch's control record against its entries."""
     kind = pl.col("record").str.slice(0, 1)
     lines = frame.with_columns(kind.alias("kind"), (kind == "5").cum_sum().alias("batch"))
-    sec_of = lines.filter(pl.col("kind") == "5").select("batch", _field(51, 53).alias("sec"))
-    lines = lines.join(sec_of, on="batch", how="left", maintain_order="left")
+    # Each record carries its batch header's SEC code (records before the first header none).
+    lines = lines.with_columns(
+        pl.when(pl.col("kind") == "5").then(_field(51, 53)).forward_fill().alias("sec")
+    )
     entries = lines.filter(pl.col("kind") == "6").select(
         "line",
         "batch",

@@ -7,6 +7,12 @@ and allowed values derive from :class:`schemas.payroll.PayrollEntry`.
 Worked example of the pay arithmetic (hourly employee, rate 20.00, 80 regular and 2 overtime
 hours): gross = 80 x 20.00 + 2 x 20.00 x 1.5 = 1660.00; with taxes 150 + 50 + 102.92 + 24.07 and
 other deductions 10.00, net must be 1660.00 - 336.99 = 1323.01 to the cent.
+
+Who is hourly: the row's ``pay_type`` when given, else the employee master's, else whether
+the row gives a (non-zero) ``hourly_rate``. Hourly rows need regular hours and a rate, and
+their gross is hours x rate; salaried rows may leave rate and hours blank (or print hours),
+and their gross is taken as sent, or checked against the master's salary when it has one
+(:mod:`tasks.payroll.master`). Net = gross - deductions holds for everyone.
 """
 
 from __future__ import annotations
@@ -20,16 +26,20 @@ from stdnum.us import rtn
 from schemas.batch import ISSUE_SCHEMA, RECORD_INDEX
 from schemas.formula import formula_expr
 from schemas.frames import max_length
+from schemas.money import currency_of
 from schemas.payroll import (
     ACCOUNT_TYPES,
     DATE_COLUMNS,
     DEDUCTION_COLUMNS,
     HOURS_COLUMNS,
+    PAY_TYPES,
     PAYROLL_COLUMNS,
     PAYROLL_REQUIRED,
     PAYROLL_SCHEMA,
     PayrollEntry,
 )
+from tasks.payroll.master import MASTER_PAY_TYPE, PAY_TYPE_SYNONYMS, PERIOD_SALARY
+from tasks.payroll.nacha import MAX_ENTRY_AMOUNT
 from tasks.tabular.parse import (
     NUM_SUFFIX,
     clean_text,
@@ -53,6 +63,26 @@ ACCOUNT_TYPE_SYNONYMS = {
 }
 GROSS_TOLERANCE = Decimal("0.01")
 OVERTIME_FACTOR = Decimal("1.5")
+#: Codes an amount may be written in without naming another currency: ``$`` is the dollar
+#: (and peso) of many countries, ``¥`` the yen and the yuan.
+SHARED_SYMBOLS = {
+    "$": frozenset(
+        {"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN", "ARS", "CLP", "COP", "UYU"}
+        | {"BSD", "BBD", "BZD", "BMD", "BND", "KYD", "FJD", "JMD", "LRD", "NAD", "TTD", "XCD"}
+    ),
+    "¥": frozenset({"JPY", "CNY"}),
+}
+#: Amount columns (money and the rate) whose text may name a currency.
+AMOUNT_TEXT_COLUMNS = [c for c, t in PAYROLL_SCHEMA.items() if isinstance(t, pl.Decimal)]
+AMOUNT_TEXT_COLUMNS = [c for c in AMOUNT_TEXT_COLUMNS if c not in HOURS_COLUMNS]
+#: Columns of literal values, read through synonyms.
+LITERAL_SYNONYMS = {"account_type": ACCOUNT_TYPE_SYNONYMS, "pay_type": PAY_TYPE_SYNONYMS}
+LITERAL_CODES = {"account_type": "PAY-ACCOUNT-TYPE", "pay_type": "PAY-PAY-TYPE"}
+LITERAL_VALUES = {"account_type": ACCOUNT_TYPES, "pay_type": PAY_TYPES}
+#: Is the row paid by the hour (see the module docstring)? Needs :func:`with_pay_basis`.
+HOURLY = "__hourly"
+#: Does the row write an amount other than as its plain number? Set by :func:`type_records`.
+WRITTEN_AMOUNT = "__written_amount"
 #: Text that a spreadsheet would run as a formula when the value is opened or exported.
 TEXT_COLUMNS = [c for c, t in PAYROLL_SCHEMA.items() if t == pl.String()]
 NUMERIC_COLUMNS = [c for c, t in PAYROLL_SCHEMA.items() if isinstance(t, pl.Decimal)]
@@ -86,7 +116,7 @@ def typed_columns() -> list[pl.Expr]:
             exprs.append(
                 to_decimal(f"{src}{NUM_SUFFIX}", dtype, pl.col(f"{name}__excess")).alias(name)
             )
-        elif dtype == pl.Date() or name == "account_type":
+        elif dtype == pl.Date() or name in LITERAL_SYNONYMS:
             continue  # parsed per distinct value in type_records
         elif name == "routing_number":
             exprs.append(clean_text(src).str.replace_all(r"[\s-]", "").alias(name))
@@ -143,16 +173,17 @@ def _type_rules() -> list[Rule]:
                     when_null=True,
                 )
             )
-        elif name == "account_type":
+        elif name in LITERAL_SYNONYMS:
             rules.append(
                 Rule(
-                    "PAY-ACCOUNT-TYPE",
+                    LITERAL_CODES[name],
                     name,
                     present & typed.is_null(),
                     pl.format(
-                        "account_type '{}' is not one of {}.",
+                        "{} '{}' is not one of {}.",
+                        pl.lit(name),
                         raw.str.slice(0, 20),
-                        pl.lit(", ".join(ACCOUNT_TYPES)),
+                        pl.lit(", ".join(LITERAL_VALUES[name])),
                     ),
                     when_null=True,
                 )
@@ -186,26 +217,61 @@ def _routing_valid(routing: pl.Series) -> pl.Series:
     return routing.replace_strict(verdict, default=None, return_dtype=pl.Boolean)
 
 
-def _business_rules(max_period_hours: int) -> list[Rule]:
+@dataclass(frozen=True)
+class PayPolicy:
+    """The client's settings the rules between fields read."""
+
+    max_period_hours: int = 200
+    #: Share of a salaried period's pay a gross may differ by (``0.01``: 1%).
+    salary_tolerance: Decimal = Decimal("0.01")
+
+
+def _business_rules(policy: PayPolicy) -> list[Rule]:
     """The rules between fields: pay arithmetic, the pay period, bank details, identity."""
     return [
-        *_pay_rules(max_period_hours),
+        *_pay_rules(policy),
         *_period_rules(),
         *_bank_rules(),
         *_identity_rules(),
     ]
 
 
-def _pay_rules(max_period_hours: int) -> list[Rule]:
-    """Net is gross less deductions; gross is hours x rate for hourly staff; plausible hours;
-    amounts that cannot be negative."""
+def with_pay_basis(typed: pl.DataFrame) -> pl.DataFrame:
+    """Add :data:`HOURLY`: the row's ``pay_type``, else the master's (:data:`MASTER_PAY_TYPE`,
+    added as null when absent), else whether it gives a non-zero rate (as text, so a rate that
+    does not parse still counts as given)."""
+    if MASTER_PAY_TYPE not in typed.columns:
+        typed = typed.with_columns(
+            pl.lit(None, pl.String).alias(MASTER_PAY_TYPE),
+            pl.lit(None, pl.Decimal(18, 2)).alias(PERIOD_SALARY),
+        )
+    stated = pl.coalesce(pl.col("pay_type"), pl.col(MASTER_PAY_TYPE))
+    rate_given = clean_text("hourly_rate__raw").is_not_null() & (
+        pl.col("hourly_rate").is_null() | (pl.col("hourly_rate") != 0)
+    )
+    return typed.with_columns(
+        pl.when(stated.is_not_null()).then(stated == "hourly").otherwise(rate_given).alias(HOURLY)
+    )
+
+
+def _pay_rules(policy: PayPolicy) -> list[Rule]:
+    """Net is gross less deductions; hourly rows need hours and a rate, and their gross is
+    hours x rate; a salaried gross matches the master's salary; plausible hours; amounts that
+    cannot be negative or do not fit a bank entry."""
     c = pl.col
+    hourly = c(HOURLY)
     deductions = pl.sum_horizontal(*(c(d) for d in DEDUCTION_COLUMNS))
-    expected_gross = c("regular_hours") * c("hourly_rate") + c("overtime_hours") * c(
-        "hourly_rate"
-    ) * pl.lit(OVERTIME_FACTOR, pl.Decimal(3, 1))
+    overtime = c("overtime_hours").fill_null(pl.lit(0, pl.Decimal(9, 2)))
+    expected_gross = c("regular_hours") * c("hourly_rate") + overtime * c("hourly_rate") * pl.lit(
+        OVERTIME_FACTOR, pl.Decimal(3, 1)
+    )
     all_deductions_known = pl.all_horizontal(*(c(d).is_not_null() for d in DEDUCTION_COLUMNS))
-    hours = c("regular_hours") + c("overtime_hours")
+    hours = c("regular_hours").fill_null(0) + overtime
+    salary = c(PERIOD_SALARY)
+    leeway = pl.max_horizontal(
+        salary * pl.lit(policy.salary_tolerance, pl.Decimal(6, 4)),
+        pl.lit(GROSS_TOLERANCE, pl.Decimal(3, 2)),
+    )
     return [
         Rule(
             "PAY-NET-MISMATCH",
@@ -220,9 +286,27 @@ def _pay_rules(max_period_hours: int) -> list[Rule]:
             ),
         ),
         Rule(
+            "PAY-REQUIRED",
+            "regular_hours",
+            hourly & clean_text("regular_hours__raw").is_null(),
+            "regular_hours is required for an hourly employee (a rate or pay_type says hourly)"
+            " but empty; salaried staff leave hourly_rate empty.",
+            when_null=True,
+        ),
+        Rule(
+            "PAY-REQUIRED",
+            "hourly_rate",
+            hourly & clean_text("hourly_rate__raw").is_null(),
+            "hourly_rate is required: the row's pay_type or the employee master says this"
+            " employee is hourly, but no rate is given.",
+            when_null=True,
+        ),
+        Rule(
             "PAY-GROSS-MISMATCH",
             "gross_pay",
-            c("hourly_rate").is_not_null()
+            hourly
+            & c("hourly_rate").is_not_null()
+            & c("regular_hours").is_not_null()
             & ((expected_gross - c("gross_pay")).abs() > pl.lit(GROSS_TOLERANCE, pl.Decimal(3, 2))),
             pl.format(
                 "gross_pay {} != regular_hours x hourly_rate + overtime_hours x hourly_rate x 1.5"
@@ -231,15 +315,27 @@ def _pay_rules(max_period_hours: int) -> list[Rule]:
                 expected_gross.cast(pl.Decimal(18, 2)),
             ),
         ),
+        Rule(
+            "PAY-SALARY-MISMATCH",
+            "gross_pay",
+            ~hourly & salary.is_not_null() & ((c("gross_pay") - salary).abs() > leeway),
+            pl.format(
+                "gross_pay {} differs from the employee master's salary for one period ({})"
+                " by more than {}; confirm a raise, bonus, partial period or unpaid leave.",
+                c("gross_pay"),
+                salary,
+                leeway.cast(pl.Decimal(18, 2)),
+            ),
+        ),
         *(Rule("PAY-NEGATIVE-HOURS", h, c(h) < 0, f"{h} is negative.") for h in HOURS_COLUMNS),
         Rule(
             "PAY-IMPLAUSIBLE-HOURS",
             "regular_hours",
-            hours > max_period_hours,
+            hours > policy.max_period_hours,
             pl.format(
                 "{} hours in one pay period is more than the plausible {}; check the hours.",
                 hours,
-                pl.lit(max_period_hours),
+                pl.lit(policy.max_period_hours),
             ),
         ),
         *(
@@ -251,6 +347,17 @@ def _pay_rules(max_period_hours: int) -> list[Rule]:
             "net_pay",
             c("net_pay") <= 0,
             "net_pay must be above zero to send a credit to the employee's bank.",
+        ),
+        Rule(
+            "PAY-AMOUNT-TOO-LARGE",
+            "net_pay",
+            c("net_pay") > pl.lit(MAX_ENTRY_AMOUNT, pl.Decimal(18, 2)),
+            pl.format(
+                "net_pay {} does not fit the amount field of a bank (NACHA) entry, at most {};"
+                " confirm the amount, or split the payment.",
+                c("net_pay"),
+                pl.lit(str(MAX_ENTRY_AMOUNT)),
+            ),
         ),
     ]
 
@@ -333,11 +440,74 @@ def _identity_rules() -> list[Rule]:
     ]
 
 
-def _account_type(raw: str) -> pl.Expr:
+def _foreign_currencies(typed: pl.DataFrame, currency: str) -> dict[str, pl.Series]:
+    """Per amount column whose text names another currency than ``currency`` (``EUR 832.49``
+    for a client paid in USD): the column ``__foreign_<name>``, that currency or null.
+
+    Only the distinct texts of rows with an amount not written as its plain number
+    (:data:`WRITTEN_AMOUNT`) are read, once each, by the one currency reader
+    (:func:`schemas.money.currency_of`).
+    """
+    rows = typed.filter(pl.col(WRITTEN_AMOUNT)) if WRITTEN_AMOUNT in typed.columns else typed
+    if rows.height == 0:
+        return {}
+    odd = rows.select(
+        pl.col(f"{c}__raw")
+        .filter(pl.col(f"{c}__raw").str.contains(r"[^0-9.,\s()+\-]"))
+        .unique()
+        .implode()
+        for c in AMOUNT_TEXT_COLUMNS
+    )
+    out: dict[str, pl.Series] = {}
+    for c in AMOUNT_TEXT_COLUMNS:
+        texts = odd.get_column(f"{c}__raw").explode().drop_nulls().to_list()
+        named = {t: code for t in texts if (code := _other_currency(t, currency))}
+        if named:
+            out[c] = (
+                typed.get_column(f"{c}__raw")
+                .replace_strict(named, default=None, return_dtype=pl.String)
+                .alias(f"__foreign_{c}")
+            )
+    return out
+
+
+def _other_currency(text: str, currency: str) -> str | None:
+    """The currency ``text`` names when it is not ``currency`` (a symbol that ``currency``
+    shares, such as ``$`` for CAD, names no other)."""
+    named = currency_of(text)
+    if named is None or named == currency:
+        return None
+    shared = [s for s, codes in SHARED_SYMBOLS.items() if s in text and currency in codes]
+    if shared and currency_of("".join(ch for ch in text if ch not in shared)) is None:
+        return None
+    return named
+
+
+def _currency_rules(foreign: dict[str, pl.Series], currency: str) -> list[Rule]:
+    return [
+        Rule(
+            "PAY-CURRENCY",
+            name,
+            pl.col(f"__foreign_{name}").is_not_null(),
+            pl.format(
+                "{} '{}' is written in {}, but this client's payroll is paid in {}; send the"
+                " amount in {} (it is not converted here).",
+                pl.lit(name),
+                pl.col(f"{name}__raw").str.slice(0, 40),
+                pl.col(f"__foreign_{name}"),
+                pl.lit(currency),
+                pl.lit(currency),
+            ),
+        )
+        for name in foreign
+    ]
+
+
+def _literal(raw: str, synonyms: dict[str, str]) -> pl.Expr:
     return (
         clean_text(raw)
         .str.to_lowercase()
-        .replace_strict(ACCOUNT_TYPE_SYNONYMS, default=None, return_dtype=pl.String)
+        .replace_strict(synonyms, default=None, return_dtype=pl.String)
     )
 
 
@@ -351,8 +521,9 @@ def type_records(raw: pl.DataFrame) -> pl.DataFrame:
     frame = with_number_text(frame, [f"{c}__raw" for c in NUMERIC_COLUMNS])
     frame = parse_dates(frame, {c: f"{c}__raw" for c in DATE_COLUMNS})
     frame = frame.with_columns(
-        map_distinct(
-            frame, "account_type__raw", _account_type("account_type__raw"), "account_type"
+        *(
+            map_distinct(frame, f"{name}__raw", _literal(f"{name}__raw", synonyms), name)
+            for name, synonyms in LITERAL_SYNONYMS.items()
         ),
         *(
             excess_precision(f"{c}__raw{NUM_SUFFIX}", PAYROLL_SCHEMA[c].scale or 0).alias(  # type: ignore[attr-defined]
@@ -361,7 +532,13 @@ def type_records(raw: pl.DataFrame) -> pl.DataFrame:
             for c in NUMERIC_COLUMNS
         ),
     )
-    frame = frame.with_columns(typed_columns()).drop(
+    # Rows where an amount is not written as its plain number (grouped, a symbol, a code, a
+    # word): the only rows whose text may name a currency. Comparing text costs a fraction
+    # of matching a pattern over every amount.
+    written = pl.any_horizontal(
+        pl.col(f"{c}__raw").ne_missing(pl.col(f"{c}__raw{NUM_SUFFIX}")) for c in AMOUNT_TEXT_COLUMNS
+    )
+    frame = frame.with_columns(*typed_columns(), written.alias(WRITTEN_AMOUNT)).drop(
         f"{c}__raw{NUM_SUFFIX}" for c in NUMERIC_COLUMNS
     )
     return frame.with_columns(
@@ -369,17 +546,27 @@ def type_records(raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def find_issues(typed: pl.DataFrame, *, max_period_hours: int) -> pl.DataFrame:
+def find_issues(
+    typed: pl.DataFrame, *, policy: PayPolicy | None = None, currency: str | None = None
+) -> pl.DataFrame:
     """Every broken rule of every record, as ``ISSUE_SCHEMA`` rows.
 
     All rules are evaluated in one parallel pass over the batch; only the rules that fired
     then select their (few) broken rows and word their messages on that small frame, in one
     chunk: ``pl.format`` over a many-chunk frame trips an assertion in Polars 2.1.
+    ``currency`` is the client's: an amount written in another one is flagged.
     """
+    typed = with_pay_basis(typed)
     nulls = dict(zip(typed.columns, typed.null_count().row(0), strict=True))
+    foreign = _foreign_currencies(typed, currency) if currency else {}
+    typed = typed.with_columns(foreign.values())
     rules = [
         r
-        for r in [*_type_rules(), *_business_rules(max_period_hours)]
+        for r in [
+            *_type_rules(),
+            *_business_rules(policy or PayPolicy()),
+            *_currency_rules(foreign, currency or ""),
+        ]
         if not r.when_null or nulls[r.field]
     ]
     flags = (

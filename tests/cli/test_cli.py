@@ -177,3 +177,29 @@ def test_every_command_has_help() -> None:
         code, out = bpo(*args)
         assert code == 0, args
         assert "Usage" in out, args
+
+
+def test_a_held_file_is_answered_quarantined_until_accepted(runtime: App, workdir: Path) -> None:
+    from samples.payroll import BAD_ROUTING, csv_bytes, export_frame
+
+    frame = export_frame(100).with_columns(
+        pl.when(pl.int_range(pl.len()) % 2 == 0)
+        .then(pl.lit(BAD_ROUTING))
+        .otherwise("routing_number")
+        .alias("routing_number")
+    )
+    path = workdir / "swapped.csv"
+    path.write_bytes(csv_bytes(frame))
+    args = ("process", str(path), "--client", "acme", "--type", "payroll", "--json")
+    code, out = bpo(*args)
+    assert code == 0, out
+    (held,) = json.loads(out)["files"]
+    assert (held["status"], held["completed"], held["in_review"]) == ("quarantined", 0, 0)
+    assert held["reason"].startswith("FILE-SYSTEMATIC-ERROR: PAY-ROUTING-CHECKSUM fails on 50")
+    code, out = bpo(*args, "--accept-systematic")
+    assert code == 0, out
+    (done,) = json.loads(out)["files"]
+    assert (done["status"], done["completed"], done["in_review"]) == ("processed", 50, 50)
+    code, out = bpo("reconcile", "--json")
+    assert code == 0, out
+    assert json.loads(out)["clients"]["acme"]["completed"] == 50

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import func, select
 
@@ -23,7 +24,7 @@ from app.settings import Settings
 from flows.ingest import IngestSummary, ingest
 from landing.files import LandedFile, Refused
 from landing.zone import LandingZone
-from samples.payroll import payroll_frame, plant_errors
+from samples.payroll import BAD_ROUTING, payroll_frame, plant_errors
 from schemas.config import load_config
 from store.db import make_engine, migrate, transaction
 from store.files import sync_clients
@@ -83,7 +84,9 @@ class Landing:
 
 
 def payroll_csv(rows: int = 12, seed: int = 7) -> bytes:
-    frame = plant_errors(payroll_frame(rows, seed=seed), every=5)
+    """A batch of its own: each seed pays other employees (the same ones twice would be a
+    duplicate payment)."""
+    frame = plant_errors(payroll_frame(rows, seed=seed, first_employee=1000 * seed), every=5)
     return frame.write_csv().encode("utf-8")
 
 
@@ -247,6 +250,31 @@ def test_unknown_client_and_odd_names_are_quarantined_with_a_reason(landing: Lan
     assert any("path separator" in t for t in texts)
     assert file_count(landing.rt) == 0
     assert usage_count(landing.rt) == 0
+
+
+def test_a_held_file_goes_to_the_quarantine_with_its_reason(landing: Landing) -> None:
+    frame = payroll_frame(40, first_employee=9000).with_columns(
+        pl.lit(BAD_ROUTING).alias("routing_number")  # last year's bank list: every row
+    )
+    landing.drop("swapped.csv", frame.write_csv().encode("utf-8"))
+    landing.drop("fine.csv", payroll_csv(seed=5))
+
+    summary = run_ingest()
+
+    assert (summary.taken, summary.quarantined) == (1, 1)
+    held = next(f for f in summary.files if f.name == "swapped.csv")
+    assert held.status == "quarantined"
+    assert held.reason.startswith("FILE-SYSTEMATIC-ERROR: PAY-ROUTING-CHECKSUM")
+    assert landing.files("landing/acme") == []
+    moved = landing.files("quarantine/acme/payroll")
+    assert any(p.endswith("-swapped.csv") for p in moved)
+    (note,) = [p for p in moved if p.endswith(".reason.txt")]
+    assert "FILE-SYSTEMATIC-ERROR" in landing.backend.get(note).decode("utf-8")
+    archived = sorted(p.rsplit("-", 1)[-1] for p in landing.files("archive/acme/payroll"))
+    assert archived == ["fine.csv", "fine.csv.done"]
+    assert usage_count(landing.rt) == 10  # the fine file's only
+    with transaction(landing.rt.engine) as s:
+        assert all(b.ok for b in reconcile(s))
 
 
 def test_a_file_still_being_written_is_taken_once_stable(landing: Landing) -> None:

@@ -39,7 +39,7 @@ def test_each_answer_has_its_own_completed_state(runtime: App, workdir: Path) ->
     clean = workdir / "clean.csv"
     payroll_frame(8, seed=11).write_csv(clean)
     flagged = workdir / "flagged.csv"
-    plant_errors(payroll_frame(10, seed=12), every=5).write_csv(flagged)
+    plant_errors(payroll_frame(10, seed=12, first_employee=100), every=5).write_csv(flagged)
     empty = workdir / "empty.csv"
     empty.write_bytes(b"")
 

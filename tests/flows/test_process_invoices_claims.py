@@ -174,3 +174,59 @@ def test_claim_corrected_in_review_gets_its_status_and_is_billed_once(
     assert again.status == "duplicate"
     assert units(runtime) == {"claim": 3}
     assert balanced(runtime)
+
+
+def test_a_claims_file_broken_throughout_is_held_and_accepted_on_request(
+    runtime: App, workdir: Path
+) -> None:
+    claims = [
+        ClaimSpec(
+            claim_id=f"PCN{i}",
+            member_id=f"M{i:06d}",
+            total="65.00",
+            lines=[LineSpec(charge="40.00"), LineSpec(procedure="85025", charge="25.00")],
+            billing_npi="1234567890" if i % 2 else "1245319599",  # half fail the check digit
+        )
+        for i in range(50)
+    ]
+    path = write(workdir, "claims.837", interchange([x12_transaction(claims)]).encode())
+    held = process_claims(path=str(path), client_id="acme", name=path.name)
+    assert (held.status, held.completed, held.in_review) == ("quarantined", 0, 0)
+    assert held.reason.startswith("FILE-SYSTEMATIC-ERROR: ")
+    assert "25 of 50 rows (50.0%)" in held.reason
+    assert units(runtime) == {}
+    with transaction(runtime.engine) as s:
+        assert s.scalars(select(ReviewItem)).all() == []
+    done = process_claims(path=str(path), client_id="acme", name=path.name, accept_systematic=True)
+    assert (done.status, done.completed, done.in_review) == ("processed", 25, 25)
+    assert balanced(runtime)
+
+
+def test_an_invoice_csv_batch_broken_throughout_is_held(runtime: App, workdir: Path) -> None:
+    import polars as pl
+
+    rows = []
+    for i in range(90):
+        total = "30.00" if i % 3 else "31.00"  # a third of the totals disagree with the lines
+        rows.append(
+            {
+                "invoice_number": f"C-{i}",
+                "invoice_date": "2026-03-01",
+                "vendor_name": "Acme Supplies",
+                "buyer_name": "Globex",
+                "currency": "EUR",
+                "subtotal": "30.00",
+                "tax_total": "0.00",
+                "total": total,
+                "description": "widgets",
+                "quantity": "3",
+                "unit_price": "10.00",
+                "amount": "30.00",
+            }
+        )
+    path = write(workdir, "batch.csv", pl.DataFrame(rows).write_csv().encode())
+    res = process_invoices(path=str(path), client_id="acme", name=path.name)
+    assert res.status == "quarantined", res
+    assert res.reason.startswith("FILE-SYSTEMATIC-ERROR: ")
+    assert "BR-CO-15 fails on 30 of 90 rows (33.3%)" in res.reason
+    assert units(runtime) == {}

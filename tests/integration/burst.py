@@ -35,7 +35,8 @@ payroll_payment = "0.45"
 
 def payroll_bytes(seed: int, rows: int = 8) -> bytes:
     """A small batch; every seed gives different bytes (two of the rows go to review)."""
-    return plant_errors(payroll_frame(rows, seed=seed), every=4).write_csv().encode("utf-8")
+    frame = payroll_frame(rows, seed=seed, first_employee=1000 * seed)  # other employees
+    return plant_errors(frame, every=4).write_csv().encode("utf-8")
 
 
 @dataclass

@@ -9,6 +9,7 @@ from schemas.frames import polars_schema
 from schemas.payroll import (
     ACCOUNT_TYPES,
     MONEY_COLUMNS,
+    PAY_TYPES,
     PAYROLL_COLUMNS,
     PAYROLL_REQUIRED,
     PAYROLL_SCHEMA,
@@ -23,8 +24,11 @@ def test_polars_schema_is_derived_from_the_model() -> None:
     assert PAYROLL_SCHEMA["hourly_rate"] == pl.Decimal(12, 4)
     assert PAYROLL_SCHEMA["employee_id"] == pl.String()
     assert "hourly_rate" not in PAYROLL_REQUIRED
-    assert set(PAYROLL_REQUIRED) == set(PAYROLL_COLUMNS) - {"hourly_rate"}
+    # Salaried staff leave the rate and both hours blank; the pay type is optional.
+    optional = {"hourly_rate", "regular_hours", "overtime_hours", "pay_type"}
+    assert set(PAYROLL_REQUIRED) == set(PAYROLL_COLUMNS) - optional
     assert ACCOUNT_TYPES == ("checking", "savings")
+    assert PAY_TYPES == ("hourly", "salaried")
     assert "net_pay" in MONEY_COLUMNS
     assert "regular_hours" not in MONEY_COLUMNS
 

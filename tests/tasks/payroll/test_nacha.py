@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import unicodedata
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -17,6 +19,7 @@ from schemas.payroll_options import AchOriginator
 from tasks.doctype import ClientContext
 from tasks.payroll import nacha
 from tasks.payroll.extract import extract_payroll
+from tasks.payroll.nacha_check import AchProblem, check_nacha
 from tests.factories import payroll_csv, payroll_rows
 
 CTX = ClientContext(client=ClientConfig(id="acme", name="Acme"))
@@ -133,3 +136,138 @@ def test_ach_text_is_printable_upper_case_ascii_of_the_folded_value(
 
     got = nacha.ach_text(pl.Series(values, dtype=pl.String)).to_list()
     assert got == [expected(v) for v in values]
+
+
+def big_payments(net_cents: list[int], pay_date: dt.date = dt.date(2026, 1, 15)) -> pl.DataFrame:
+    """Valid payments of the given net amounts (only the entry columns matter here)."""
+    n = len(net_cents)
+    return pl.DataFrame(
+        {
+            "record_index": pl.Series(range(n), dtype=pl.UInt32),
+            "pay_date": [pay_date] * n,
+            "account_type": ["checking"] * n,
+            "routing_number": ["091000019", "021000021"] * (n // 2) + ["091000019"] * (n % 2),
+            "account_number": [f"{1000 + i}" for i in range(n)],
+            "net_pay": pl.Series(
+                [Decimal(c).scaleb(-2) for c in net_cents], dtype=pl.Decimal(18, 2)
+            ),
+            "employee_id": [f"E{i}" for i in range(n)],
+            "employee_name": [f"Employee {i}" for i in range(n)],
+        }
+    )
+
+
+def controls(data: bytes) -> tuple[list[int], int]:
+    """Each batch control's credit total, and the file control's."""
+    lines = data.decode("ascii").splitlines()
+    batches = [int(line[32:44]) for line in lines if line[0] == "8"]
+    file_control = next(line for line in lines if line[0] == "9" and set(line) != {"9"})
+    return batches, int(file_control[43:55])
+
+
+def test_a_batch_whose_credits_pass_a_control_total_is_split() -> None:
+    # 101 entries of 99,999,999.99 are just over what one control total (12 digits) holds;
+    # 100 of them just under.
+    (one,) = nacha.build_ppd_files(
+        big_payments([nacha.MAX_ENTRY_CENTS] * 100), AchOriginator(), created_at=WHEN
+    )
+    assert controls(one) == ([100 * nacha.MAX_ENTRY_CENTS], 100 * nacha.MAX_ENTRY_CENTS)
+    files = nacha.build_ppd_files(
+        big_payments([nacha.MAX_ENTRY_CENTS] * 101), AchOriginator(), created_at=WHEN
+    )
+    batches = [b for f in files for b in controls(f)[0]]
+    assert len(batches) == 2
+    assert all(b <= nacha.MAX_TOTAL_CENTS for b in batches)
+    assert sum(batches) == 101 * nacha.MAX_ENTRY_CENTS
+    assert all(check_nacha(f) == [] for f in [one, *files])
+
+
+def test_credits_past_a_file_control_total_go_out_as_several_files() -> None:
+    cents = [nacha.MAX_ENTRY_CENTS] * 250  # about 25 billion
+    files = nacha.build_ppd_files(big_payments(cents), AchOriginator(), created_at=WHEN)
+    assert len(files) == 3
+    totals = [controls(f)[1] for f in files]
+    assert all(t <= nacha.MAX_TOTAL_CENTS for t in totals)
+    assert sum(totals) == sum(cents)
+    assert [f.decode()[33] for f in files] == ["A", "B", "C"]  # file ID modifiers
+    assert all(check_nacha(f) == [] for f in files)
+    entries = [line for f in files for line in f.decode().splitlines() if line[0] == "6"]
+    assert len(entries) == 250
+    assert len({e[39:54] for e in entries}) == 250  # every payment once
+    with pytest.raises(ValueError, match="several NACHA files"):
+        nacha.build_ppd_file(big_payments(cents), AchOriginator(), created_at=WHEN)
+
+
+def test_an_entry_too_large_for_its_field_is_never_written() -> None:
+    with pytest.raises(ValueError, match="PAY-AMOUNT-TOO-LARGE"):
+        nacha.build_ppd_files(
+            big_payments([nacha.MAX_ENTRY_CENTS + 1]), AchOriginator(), created_at=WHEN
+        )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    amounts=st.lists(
+        st.integers(min_value=1, max_value=nacha.MAX_ENTRY_CENTS), min_size=1, max_size=300
+    )
+)
+def test_any_amounts_give_files_a_bank_accepts(amounts: list[int]) -> None:
+    files = nacha.build_ppd_files(big_payments(amounts), AchOriginator(), created_at=WHEN)
+    assert sum(controls(f)[1] for f in files) == sum(amounts)
+    assert all(check_nacha(f) == [] for f in files)
+    # As few files as the totals allow: no two neighbours would have fitted in one.
+    totals = [controls(f)[1] for f in files]
+    assert all(a + b > nacha.MAX_TOTAL_CENTS for a, b in itertools.pairwise(totals))
+
+
+def _outputs(tmp_path: Path, completed: pl.DataFrame) -> list[str]:
+    from landing.outbox import FsOutbox
+    from tasks.doctype import OutputContext
+    from tasks.payroll.handler import PayrollHandler
+
+    out = OutputContext(
+        ctx=CTX,
+        outbox=FsOutbox(f"file://{tmp_path}/outbox", "acme"),
+        file_id=1,
+        source_name="big.csv",
+        source_sha256="ab" * 32,
+        received_at=WHEN,
+    )
+    return PayrollHandler().write_outputs(None, completed, out)  # type: ignore[arg-type]
+
+
+def test_every_file_is_checked_and_named_before_it_is_published(tmp_path: Path) -> None:
+    from samples.payroll import csv_bytes, export_frame
+
+    top = str(Decimal(nacha.MAX_ENTRY_CENTS).scaleb(-2))
+    zero = ["federal_tax", "state_tax", "social_security", "medicare", "other_deductions"]
+    frame = export_frame(101).with_columns(
+        pl.lit(top).alias("gross_pay"),
+        pl.lit(top).alias("net_pay"),
+        *(pl.lit(None, pl.String).alias(c) for c in ["hourly_rate", "regular_hours"]),
+        *(pl.lit("0.00").alias(c) for c in zero),
+    )
+    batch = extract_payroll(csv_bytes(frame), "big.csv", CTX)
+    assert batch.issues.height == 0
+    written = _outputs(tmp_path, batch.valid_records())
+    names = sorted(Path(w).name for w in written)
+    assert names == [
+        "big.abababababab.1-of-2.ach",
+        "big.abababababab.2-of-2.ach",
+        "big.abababababab.register.parquet",
+    ]
+
+
+def test_a_file_failing_the_check_is_not_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tasks.payroll.handler
+    from tasks.doctype import OutputCheckError
+
+    def too_long(data: bytes) -> list[AchProblem]:
+        return [AchProblem("ACH-RECORD-LENGTH", 4, "Record is 95 characters.")]
+
+    monkeypatch.setattr(tasks.payroll.handler, "check_nacha", too_long)
+    with pytest.raises(OutputCheckError, match="ACH-RECORD-LENGTH: line 4"):
+        _outputs(tmp_path, big_payments([1000, 2000]))
+    assert not (tmp_path / "outbox").exists() or not any((tmp_path / "outbox").rglob("*.*"))

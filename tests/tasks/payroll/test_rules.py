@@ -51,6 +51,10 @@ def test_valid_batch_has_no_issues() -> None:
         ({"employee_id": "E" + "9" * 30}, ("PAY-TOO-LONG", "employee_id")),
         ({"employee_name": "李小龍"}, ("PAY-NAME-NOT-ACH", "employee_name")),
         ({"employee_name": "0 0"}, ("PAY-NAME-NOT-ACH", "employee_name")),
+        ({"net_pay": "100000000.00"}, ("PAY-AMOUNT-TOO-LARGE", "net_pay")),
+        ({"gross_pay": "EUR 832.49"}, ("PAY-CURRENCY", "gross_pay")),
+        ({"net_pay": "£1,021.00"}, ("PAY-CURRENCY", "net_pay")),
+        ({"pay_type": "contractor"}, ("PAY-PAY-TYPE", "pay_type")),
     ],
 )
 def test_one_broken_field_gives_its_code(
@@ -149,3 +153,41 @@ def test_duplicate_rule_flags_exactly_the_ids_seen_twice(ids: list[str]) -> None
         i for i, codes in found.items() if ("PAY-DUPLICATE-EMPLOYEE", "employee_id") in codes
     }
     assert flagged == expected
+
+
+def test_a_net_pay_that_fits_a_bank_entry_passes() -> None:
+    """99,999,999.99 is the largest amount a NACHA entry's 10-digit field holds."""
+    fields = ["federal_tax", "state_tax", "social_security", "medicare", "other_deductions"]
+    row = {**dict.fromkeys(fields, "0.00"), "hourly_rate": "", "regular_hours": ""}
+    fits = payroll_rows(1, **row, gross_pay="99999999.99", net_pay="99999999.99")
+    over = payroll_rows(1, **row, gross_pay="100000000.00", net_pay="100000000.00")
+    assert codes_of(payroll_csv(fits)) == {}
+    assert codes_of(payroll_csv(over)) == {0: {("PAY-AMOUNT-TOO-LARGE", "net_pay")}}
+
+
+@pytest.mark.parametrize(
+    ("currency", "text", "flagged"),
+    [
+        ("USD", "${}", False),
+        ("USD", "USD {}", False),
+        ("CAD", "${}", False),  # the dollar sign is Canada's too
+        ("CAD", "USD {}", True),
+        ("EUR", "EUR {}", False),
+        ("EUR", "{} €", False),
+        ("USD", "{} €", True),
+        ("USD", "¥{}", True),
+        ("JPY", "¥{}", False),
+        ("USD", "{}", False),
+    ],
+)
+def test_an_amount_in_another_currency_is_flagged(currency: str, text: str, flagged: bool) -> None:
+    rows = payroll_rows(2)
+    rows[0]["gross_pay"] = text.format(rows[0]["gross_pay"])
+    ctx = ClientContext(client=ClientConfig(id="acme", name="Acme", currency=currency))
+    found = codes_of(payroll_csv(rows), ctx).get(0, set())
+    assert (("PAY-CURRENCY", "gross_pay") in found) is flagged
+    assert 1 not in codes_of(payroll_csv(rows), ctx)
+    if flagged:
+        batch = extract_payroll(payroll_csv(rows), "b.csv", ctx)
+        message = batch.issues.filter(pl.col("code") == "PAY-CURRENCY")["message"][0]
+        assert currency in message

@@ -58,6 +58,38 @@ def get_for_client(session: Session, *, item_id: int, client_id: str | None) -> 
     return item
 
 
+_UNCLAIMED: dict[str, Any] = {"claimed_by": None, "lease_until": None, "claimed_at": None}
+
+
+def _transition(session: Session, item_id: int, where: Collection[Any], **values: Any) -> bool:
+    """One conditional ``UPDATE`` of an item that bumps its version; True when it matched."""
+    res = session.execute(
+        update(ReviewItem)
+        .where(ReviewItem.id == item_id, *where)
+        .values(**values, version=ReviewItem.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(res.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _audited(
+    session: Session,
+    *,
+    item_id: int,
+    client_id: str | None,
+    actor: str,
+    action: str,
+    now: dt.datetime,
+    **entry: Any,
+) -> ReviewItem:
+    """The item as it is after a transition, with the transition appended to the audit trail."""
+    item = get_for_client(session, item_id=item_id, client_id=client_id)
+    append(
+        session, actor=actor, action=action, client_id=item.client_id, at=now, item=item, **entry
+    )
+    return item
+
+
 def expire_leases(session: Session, *, now: dt.datetime) -> list[int]:
     """Return items whose lease ran out to the queue; audited as ``lease_expired``."""
     stale = session.scalars(
@@ -67,31 +99,15 @@ def expire_leases(session: Session, *, now: dt.datetime) -> list[int]:
     ).all()
     returned: list[int] = []
     for item_id in stale:
-        res = session.execute(
-            update(ReviewItem)
-            .where(
-                ReviewItem.id == item_id,
-                ReviewItem.status == ReviewStatus.CLAIMED,
-                ReviewItem.lease_until < now,
-            )
-            .values(
-                status=_released_status(),
-                claimed_by=None,
-                lease_until=None,
-                claimed_at=None,
-                version=ReviewItem.version + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if res.rowcount == 1:  # type: ignore[attr-defined]
-            item = get_for_client(session, item_id=item_id, client_id=None)
-            append(
+        where = (ReviewItem.status == ReviewStatus.CLAIMED, ReviewItem.lease_until < now)
+        if _transition(session, item_id, where, status=_released_status(), **_UNCLAIMED):
+            _audited(
                 session,
+                item_id=item_id,
+                client_id=None,
                 actor="system",
                 action="lease_expired",
-                client_id=item.client_id,
-                at=now,
-                item=item,
+                now=now,
             )
             returned.append(item_id)
     return returned
@@ -100,23 +116,20 @@ def expire_leases(session: Session, *, now: dt.datetime) -> list[int]:
 def _take(
     session: Session, *, item_id: int, reviewer: str, now: dt.datetime, lease: dt.timedelta
 ) -> ReviewItem | None:
-    res = session.execute(
-        update(ReviewItem)
-        .where(ReviewItem.id == item_id, ReviewItem.status.in_(CLAIMABLE))
-        .values(
-            status=ReviewStatus.CLAIMED,
-            claimed_by=reviewer,
-            claimed_at=now,
-            lease_until=now + lease,
-            version=ReviewItem.version + 1,
-        )
-        .execution_options(synchronize_session=False)
+    taken = _transition(
+        session,
+        item_id,
+        (ReviewItem.status.in_(CLAIMABLE),),
+        status=ReviewStatus.CLAIMED,
+        claimed_by=reviewer,
+        claimed_at=now,
+        lease_until=now + lease,
     )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if not taken:
         return None
-    item = get_for_client(session, item_id=item_id, client_id=None)
-    append(session, actor=reviewer, action="claim", client_id=item.client_id, at=now, item=item)
-    return item
+    return _audited(
+        session, item_id=item_id, client_id=None, actor=reviewer, action="claim", now=now
+    )
 
 
 def claim_next(
@@ -192,17 +205,8 @@ def claim_item(
             raise ReviewRefusedError(
                 f"item {item_id} is claimed by {item.claimed_by} until {item.lease_until:%H:%M} UTC"
             )
-        res = session.execute(
-            update(ReviewItem)
-            .where(
-                ReviewItem.id == item_id,
-                ReviewItem.status == ReviewStatus.CLAIMED,
-                ReviewItem.claimed_by == reviewer,
-            )
-            .values(lease_until=now + lease, version=ReviewItem.version + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if res.rowcount != 1:  # type: ignore[attr-defined]
+        held = (ReviewItem.status == ReviewStatus.CLAIMED, ReviewItem.claimed_by == reviewer)
+        if not _transition(session, item_id, held, lease_until=now + lease):
             raise ReviewRefusedError(f"item {item_id} changed while renewing the lease; try again")
         return get_for_client(session, item_id=item_id, client_id=client_id)
     if item.status not in CLAIMABLE:
@@ -224,35 +228,18 @@ def release(
 ) -> ReviewItem:
     """Give a claimed item back to the queue (only its holder can)."""
     get_for_client(session, item_id=item_id, client_id=client_id)
-    res = session.execute(
-        update(ReviewItem)
-        .where(
-            ReviewItem.id == item_id,
-            ReviewItem.status == ReviewStatus.CLAIMED,
-            ReviewItem.claimed_by == reviewer,
-        )
-        .values(
-            status=_released_status(),
-            claimed_by=None,
-            lease_until=None,
-            claimed_at=None,
-            version=ReviewItem.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    held = (ReviewItem.status == ReviewStatus.CLAIMED, ReviewItem.claimed_by == reviewer)
+    if not _transition(session, item_id, held, status=_released_status(), **_UNCLAIMED):
         raise ReviewRefusedError(f"item {item_id} is not claimed by {reviewer}")
-    item = get_for_client(session, item_id=item_id, client_id=client_id)
-    append(
+    return _audited(
         session,
+        item_id=item_id,
+        client_id=client_id,
         actor=reviewer,
         action="release",
-        client_id=item.client_id,
-        at=now,
-        item=item,
+        now=now,
         reason=reason,
     )
-    return item
 
 
 def reassign(
@@ -273,42 +260,26 @@ def reassign(
     """
     item = get_for_client(session, item_id=item_id, client_id=client_id)
     holder = item.claimed_by if item.status == ReviewStatus.CLAIMED else None
-    values: dict[str, Any] = {
-        "status": _released_status(),
-        "claimed_by": None,
-        "lease_until": None,
-        "claimed_at": None,
-    }
+    values: dict[str, Any] = {"status": _released_status(), **_UNCLAIMED}
     if to is not None:
         values.update(
             status=ReviewStatus.CLAIMED, claimed_by=to, claimed_at=now, lease_until=now + lease
         )
-    res = session.execute(
-        update(ReviewItem)
-        .where(
-            ReviewItem.id == item_id,
-            ReviewItem.version == item.version,
-            ReviewItem.status.in_(ReviewStatus.ACTIVE),
-        )
-        .values(**values, version=ReviewItem.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    current = (ReviewItem.version == item.version, ReviewItem.status.in_(ReviewStatus.ACTIVE))
+    if not _transition(session, item_id, current, **values):
         raise ReviewRefusedError(f"item {item_id} is {item.status}; it cannot be reassigned")
-    item = get_for_client(session, item_id=item_id, client_id=client_id)
-    append(
+    return _audited(
         session,
+        item_id=item_id,
+        client_id=client_id,
         actor=actor,
         action="reassign",
-        client_id=item.client_id,
-        at=now,
-        item=item,
+        now=now,
         field="claimed_by",
         before=holder,
         after=to,
         reason=reason,
     )
-    return item
 
 
 def escalate(
@@ -327,38 +298,28 @@ def escalate(
     item = get_for_client(session, item_id=item_id, client_id=client_id)
     if item.status == ReviewStatus.CLAIMED and item.claimed_by != actor:
         raise ReviewRefusedError(f"item {item_id} is claimed by {item.claimed_by}")
-    res = session.execute(
-        update(ReviewItem)
-        .where(
-            ReviewItem.id == item_id,
-            ReviewItem.version == item.version,
-            ReviewItem.status.in_(ReviewStatus.ACTIVE),
-        )
-        .values(
-            status=ReviewStatus.ESCALATED,
-            escalated=True,
-            escalation_reason=reason,
-            priority=min(item.priority, ESCALATED_PRIORITY),
-            claimed_by=None,
-            lease_until=None,
-            claimed_at=None,
-            version=ReviewItem.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
-        raise ReviewRefusedError(f"item {item_id} is {item.status}; it cannot be escalated")
-    item = get_for_client(session, item_id=item_id, client_id=client_id)
-    append(
+    current = (ReviewItem.version == item.version, ReviewItem.status.in_(ReviewStatus.ACTIVE))
+    escalated = _transition(
         session,
+        item_id,
+        current,
+        status=ReviewStatus.ESCALATED,
+        escalated=True,
+        escalation_reason=reason,
+        priority=min(item.priority, ESCALATED_PRIORITY),
+        **_UNCLAIMED,
+    )
+    if not escalated:
+        raise ReviewRefusedError(f"item {item_id} is {item.status}; it cannot be escalated")
+    return _audited(
+        session,
+        item_id=item_id,
+        client_id=client_id,
         actor=actor,
         action="escalate",
-        client_id=item.client_id,
-        at=now,
-        item=item,
+        now=now,
         reason=reason,
     )
-    return item
 
 
 def close_item(
@@ -387,24 +348,17 @@ def close_item(
         "resolution": resolution,
         "claimed_by": None,
         "lease_until": None,
-        "version": ReviewItem.version + 1,
         "outputs": outputs,
     }
     if fields is not None:
         values["fields"] = fields
-    res = session.execute(
-        update(ReviewItem)
-        .where(
-            ReviewItem.id == item.id,
-            ReviewItem.version == item.version,
-            ReviewItem.status == ReviewStatus.CLAIMED,
-            ReviewItem.claimed_by == reviewer,
-            ReviewItem.lease_until >= now,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    live = (
+        ReviewItem.version == item.version,
+        ReviewItem.status == ReviewStatus.CLAIMED,
+        ReviewItem.claimed_by == reviewer,
+        ReviewItem.lease_until >= now,
     )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if not _transition(session, item.id, live, **values):
         raise ReviewRefusedError(
             f"item {item.id} is no longer claimed by {reviewer} (lease expired or changed)"
         )

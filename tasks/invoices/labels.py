@@ -377,12 +377,41 @@ ALL_LABELS: list[tuple[str, str]] = sorted(
 )
 
 
+#: The labels again without dots, for abbreviations printed either way (``H.T.``/``HT``).
+_UNDOTTED: list[tuple[str, str]] = sorted(
+    {(label.replace(".", ""), field) for label, field in ALL_LABELS},
+    key=lambda pair: -len(pair[0]),
+)
+
+
 def match_label(text: str) -> tuple[str, int] | None:
-    """``(field, length of the label in the folded text)`` when ``text`` starts with a label."""
+    """``(field, length of the label in the folded text)`` when ``text`` starts with a label.
+
+    >>> match_label("TOTAL H.T. 100,00")
+    ('subtotal', 10)
+    """
     folded = fold(text)
+    best: tuple[str, int] | None = None
     for label, field in ALL_LABELS:
         if folded.startswith(label):
             rest = folded[len(label) :]
             if not rest or not rest[0].isalpha():
-                return field, len(label)
-    return None
+                best = (field, len(label))
+                break
+    undotted = folded.replace(".", "")
+    for label, field in _UNDOTTED:
+        if undotted.startswith(label):
+            rest = undotted[len(label) :]
+            if rest and rest[0].isalpha():
+                continue
+            # The same label in the folded text: count its dots back in.
+            end, kept = 0, 0
+            while end < len(folded) and kept < len(label):
+                kept += folded[end] != "."
+                end += 1
+            while end < len(folded) and folded[end] == ".":
+                end += 1
+            if best is None or end > best[1]:
+                best = (field, end)
+            break
+    return best

@@ -16,6 +16,7 @@ from typing import Any
 
 from schemas.issue import Issue
 from schemas.money import parse_amount
+from tasks.invoices.address_blocks import buyer_from_address_block
 from tasks.invoices.amount_choice import choose_amounts
 from tasks.invoices.amounts import find_currency, last_amount
 from tasks.invoices.candidate import Candidate
@@ -36,6 +37,8 @@ from tasks.invoices.pdf_text import PageText, PdfUnreadableError, page_text, rea
 from tasks.invoices.remembered import RememberedPosition, remembered_candidates
 
 LETTERHEAD, FIRST_LINE, DEFAULT_CURRENCY = 0.82, 0.6, 0.5
+#: A buyer read from an unlabelled address block: usually right, never completed on its own.
+ADDRESS_BLOCK = 0.75
 _CURRENCY_WORDS = {
     "euro": "EUR",
     "euros": "EUR",
@@ -226,6 +229,12 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     _joint_amounts(cand, found, printed, lines)
     if "vendor_name" not in cand.values:
         _letterhead(cand, pages[0])
+    if "buyer_name" not in cand.values:
+        seller = cand.values.get("vendor_name")
+        buyer = buyer_from_address_block(pages[0], seller if isinstance(seller, str) else None)
+        if buyer is not None:
+            cand.set_text("buyer_name", buyer, ADDRESS_BLOCK)
+            cand.origin["buyer_name"] = "layout"
     _currency(cand, found, pages, currency)
     month_first = month_first_document(
         (ln.text for page in pages for ln in page.lines), str(cand.values.get("currency"))
@@ -304,16 +313,22 @@ def _letterhead(cand: Candidate, page: PageText) -> None:
     if not page.lines or _return_address(cand, page):
         return
     median = statistics.median(ln.height for ln in page.lines)
-    for ln in page.lines[:6]:
-        text = ln.cells[0].text
-        if match_label(text) or not plausible_name(text):
-            continue
-        if sum(ch.isalpha() for ch in text) >= 3:
-            cand.set_text(
-                "vendor_name", text, LETTERHEAD if ln.height >= 1.3 * median else FIRST_LINE
-            )
-            cand.origin["vendor_name"] = "layout"
-            return
+    named = [
+        (cell, i)
+        for i, ln in enumerate(page.lines[:6])
+        for cell in ln.cells
+        if not match_label(cell.text)
+        and plausible_name(cell.text)
+        and sum(ch.isalpha() for ch in cell.text) >= 3
+    ]
+    if not named:
+        return
+    # The largest name-like text of the top lines (the letterhead), the first of equals.
+    cell, _ = max(named, key=lambda pair: (round(pair[0].height, 1), -pair[1]))
+    cand.set_text(
+        "vendor_name", cell.text, LETTERHEAD if cell.height >= 1.3 * median else FIRST_LINE
+    )
+    cand.origin["vendor_name"] = "layout"
 
 
 def _currency(cand: Candidate, found: list[Found], pages: list[PageText], default: str) -> None:

@@ -85,29 +85,35 @@ def party_blocks(pages: Sequence[PageText]) -> list[Block]:
     return out
 
 
-def _size_ratio(f: Found, pages: Sequence[PageText]) -> float:
-    """The candidate's font size against the page's median (1.0 when unknown)."""
+def _body_sizes(pages: Sequence[PageText]) -> dict[int, float]:
+    """Per page, the median font size of its text (pages without sizes left out)."""
+    out = {}
     for page in pages:
-        if page.number != f.page:
-            continue
         sizes = sorted(c.size for ln in page.lines for c in ln.cells if c.size > 0)
-        if not sizes:
-            return 1.0
-        body = sizes[len(sizes) // 2]
-        mine = [
-            c.size
-            for ln in page.lines
-            if abs(ln.top - f.top) < 0.5
-            for c in ln.cells
-            if c.size > 0 and f.text.split()[0] in c.text
-        ]
-        return max(mine) / body if mine and body else 1.0
-    return 1.0
+        if sizes:
+            out[page.number] = sizes[len(sizes) // 2]
+    return out
+
+
+def _size_ratio(f: Found, pages: Sequence[PageText], body: dict[int, float]) -> float:
+    """The candidate's font size against its page's body text (1.0 when unknown)."""
+    if f.page not in body or not f.text.split():
+        return 1.0
+    page = next(p for p in pages if p.number == f.page)
+    mine = [
+        c.size
+        for ln in page.lines
+        if abs(ln.top - f.top) < 0.5
+        for c in ln.cells
+        if c.size > 0 and f.text.split()[0] in c.text
+    ]
+    return max(mine) / body[f.page] if mine else 1.0
 
 
 def score(found: Sequence[Found], pages: Sequence[PageText]) -> list[Found]:
     """``found`` with each confidence scaled by what surrounds it; traps kept, demoted."""
     blocks = party_blocks(pages)
+    body = _body_sizes(pages)
     out = []
     for f in found:
         factor = 1.0
@@ -122,7 +128,7 @@ def score(found: Sequence[Found], pages: Sequence[PageText]) -> list[Found]:
         ):
             factor *= TRAP  # the buyer's VAT id, printed in the buyer's block
         if f.field in ("total", "invoice_number") and f.source != "memory":
-            ratio = _size_ratio(f, pages)
+            ratio = _size_ratio(f, pages, body)
             if ratio >= LARGE:
                 factor *= 1.03  # printed large: the figure the page wants seen
         out.append(replace(f, confidence=min(1.0, f.confidence * factor)))

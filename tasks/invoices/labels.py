@@ -4,6 +4,7 @@ no accents). A longer label wins over a shorter one it starts with: "total vat" 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 HEADER_LABELS: dict[str, tuple[str, ...]] = {
@@ -396,6 +397,7 @@ _UNDOTTED: list[tuple[str, str]] = sorted(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def match_label(text: str) -> tuple[str, int] | None:
     """``(field, length of the label in the folded text)`` when ``text`` starts with a label.
 
@@ -410,6 +412,8 @@ def match_label(text: str) -> tuple[str, int] | None:
             if not rest or not rest[0].isalpha():
                 best = (field, len(label))
                 break
+    if "." not in folded:
+        return best
     undotted = folded.replace(".", "")
     for label, field in _UNDOTTED:
         if undotted.startswith(label):

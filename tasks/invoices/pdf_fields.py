@@ -31,10 +31,12 @@ _LEAD = re.compile(r"^[\s:#.\-\u2013=]+")
 _NUMBER_WORD = re.compile(r"^(?:no|nr|n|number|nummer|num|numero|#)\b\.?\s*:?\s*", re.I)
 _INLINE_NUMBER = re.compile(
     r"(?:invoice|rechnung|gutschrift|facture|avoir|factuur|factura|fattura)\w*"
+    # "Rechnung des Versicherers Nr.", "Invoice of the supplier no.": the issuer named between
+    r"(?:\s+(?:des|der|of\s+the|of|du|de\s+la|de|van\s+de|van|del|della)\s+[^\W\d_]{3,})?"
     r"(?:\s*\([^)]{0,60}\))*\s*(?:no|nr|n°|nº|number|nummer|numero|#)\.?\s*:?\s*"
     r"(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*)"
-    r"(?:\s+(?:vom|von|du|del|van|of|dated|dd\.|issued(?:\s+(?:at|on))?)\s+"
-    r"(?P<date>[^\s].{5,20}))?",
+    r"(?:\s+(?P<dated>vom|von|du|del|van|of|dated|dd\.|issued(?:\s+(?:at|on))?)"
+    r"(?:\s+(?P<date>[^\s].{5,20})|\s*$))?",
     re.I,
 )
 #: A payment sentence with its deadline: ``Bitte überweisen Sie bis zum 30.05.2017``,
@@ -371,10 +373,11 @@ def _find_on_line(page: PageText, i: int, out: list[Found]) -> None:
             value = _typed(field, below.text)
             if value is not None:
                 out.append(Found(field, value, BELOW * penalty, page.number, x0=cell.x0))
-    out.extend(_inline(line, page.number))
+    following = lines[i + 1].text if i + 1 < len(lines) else ""
+    out.extend(_inline(line, page.number, following))
 
 
-def _inline(line: TextLine, page: int) -> list[Found]:
+def _inline(line: TextLine, page: int, following: str = "") -> list[Found]:
     """``Rechnung Nr. 471102 vom 05.03.2018`` and payment deadlines written as sentences."""
     due = _INLINE_DUE.search(fold(line.text))
     out_due = (
@@ -382,10 +385,12 @@ def _inline(line: TextLine, page: int) -> list[Found]:
         if due is not None and (date := find_date(due.group("date")))
         else []
     )
-    return out_due + _inline_number(line, page)
+    return out_due + _inline_number(line, page, following)
 
 
-def _inline_number(line: TextLine, page: int) -> list[Found]:
+def _inline_number(line: TextLine, page: int, following: str = "") -> list[Found]:
+    """The number (and date) of a title sentence; a sentence ending in ``vom`` takes its date
+    from the start of the next line."""
     m = _INLINE_NUMBER.search(line.text)
     if m is None or not any(ch.isdigit() for ch in m.group("id")):
         title = _TITLE_NUMBER.match(line.text)
@@ -393,6 +398,7 @@ def _inline_number(line: TextLine, page: int) -> list[Found]:
             return []
         return [Found("invoice_number", title.group("id"), BELOW, page, source="inline")]
     out = [Found("invoice_number", m.group("id"), BELOW, page, source="inline")]
-    if m.group("date") and (date := find_date(m.group("date"))):
+    said = m.group("date") or (following[:24] if m.group("dated") else "")
+    if said and (date := find_date(said)):
         out.append(Found("invoice_date", date, BELOW, page, source="inline"))
     return out

@@ -206,3 +206,14 @@ def test_a_remembered_position_adds_a_candidate_that_wins() -> None:
     empty = [RememberedPosition("invoice_number", 1, 0.9, 0.9, 0.95, 0.95)]
     (plain,) = find_invoices([page], currency="EUR", remembered=empty)  # type: ignore[misc]
     assert plain.values["invoice_number"] == "R-7"
+
+
+def test_a_title_naming_its_issuer_with_the_date_on_the_next_line() -> None:
+    rows: list[Row] = [
+        (("Rechnung des Versicherers Nr. 00.123.456.7-2018-1 vom", 10),),
+        (("11.03.2018", 10),),
+        *TOTALS,
+    ]
+    values = _read(rows).values
+    assert values["invoice_number"] == "00.123.456.7-2018-1"
+    assert values["invoice_date"] == dt.date(2018, 3, 11)

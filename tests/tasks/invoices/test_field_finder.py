@@ -217,3 +217,21 @@ def test_a_title_naming_its_issuer_with_the_date_on_the_next_line() -> None:
     values = _read(rows).values
     assert values["invoice_number"] == "00.123.456.7-2018-1"
     assert values["invoice_date"] == dt.date(2018, 3, 11)
+
+
+def test_a_weak_reading_sends_the_invoice_to_review_with_the_field() -> None:
+    from schemas.config import ClientConfig
+    from tasks.doctype import ClientContext
+    from tasks.invoices.handler import InvoiceHandler
+
+    ctx = ClientContext(ClientConfig(id="acme", name="Acme", currency="EUR"))
+    handler = InvoiceHandler()
+    unconfirmed = handler.extract(_pdf([*HEAD, (("Total", 110), ("120,00", 160))]), "a.pdf", ctx)
+    reasons = set(zip(unconfirmed.issues["code"], unconfirmed.issues["field"], strict=True))
+    assert ("INV-LOW-CONFIDENCE", "total") in reasons
+    # An optional field read weakly (a due date from a payment sentence) is flagged too.
+    sentence = (("Please pay by 30 April 2026.", 10),)
+    weak = handler.extract(_pdf([*HEAD, sentence, *TOTALS]), "b.pdf", ctx)
+    reasons = set(zip(weak.issues["code"], weak.issues["field"], strict=True))
+    assert ("INV-LOW-CONFIDENCE", "due_date") in reasons
+    assert ("INV-LOW-CONFIDENCE", "total") not in reasons

@@ -124,8 +124,19 @@ def extract(
         str | None, typer.Option("--client", "-c", help="Use this client's settings.")
     ] = None,
     json_out: JsonOpt = False,
+    ignore_embedded: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-embedded",
+            help="Invoices: read a Factur-X/ZUGFeRD PDF from its printed page only, ignoring"
+            " the embedded XML.",
+        ),
+    ] = False,
 ) -> None:
-    """Dry run: extract and validate one file, persist nothing."""
+    """Dry run: extract and validate one file, persist nothing.
+
+    With --json each record carries ``fields`` (canonical values) and ``field_details``
+    (per field: value, confidence and source, e.g. label, layout, memory, cii)."""
     from rich.table import Table
 
     from cli.context import settings
@@ -139,9 +150,13 @@ def extract(
     cfg = config.clients.get(client) if client else None
     if client and cfg is None:
         fail(f"unknown client {client!r}")
-    ctx = ClientContext(
-        client=cfg or ClientConfig(id="dry-run", name="dry run"), base_dir=config.base_dir
-    )
+    if ignore_embedded and doc_type is not DocType.INVOICES:
+        fail("--ignore-embedded applies to --type invoices only")
+    client_cfg = cfg or ClientConfig(id="dry-run", name="dry run")
+    if ignore_embedded:
+        options = client_cfg.invoices.model_copy(update={"ignore_embedded_xml": True})
+        client_cfg = client_cfg.model_copy(update={"invoices": options})
+    ctx = ClientContext(client=client_cfg, base_dir=config.base_dir)
     handler = handler_for(doc_type)
     batch = handler.extract(file.read_bytes(), file.name, ctx)
     fields = handler.record_json(batch.records) if batch.records.height else []
@@ -151,11 +166,17 @@ def extract(
             {"code": row["code"], "field": row["field"], "message": row["message"]}
         )
     records = [
-        {"record_key": key, "fields": f, "issues": by_record.get(idx, [])}
-        for idx, key, f in zip(
+        {
+            "record_key": key,
+            "fields": f,
+            "issues": by_record.get(idx, []),
+            **({"field_details": details} if details is not None else {}),
+        }
+        for idx, key, f, details in zip(
             batch.records.get_column("record_index").to_list(),
             batch.records.get_column("record_key").to_list(),
             fields,
+            _field_details(batch.records, fields),
             strict=True,
         )
     ]
@@ -180,6 +201,38 @@ def extract(
         )
     console.print(table)
     console.print(f"{len(records)} records, {sum(1 for r in records if r['issues'])} with issues")
+
+
+def _field_details(records: Any, fields: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+    """Per record, ``{field: {"value", "confidence", "source"}}`` for the fields the reader
+    scored (invoices); ``None`` for document types that do not score their fields."""
+    import json
+
+    if "field_confidence" not in records.columns:
+        return [None] * len(fields)
+    sources = (
+        records.get_column("field_source").to_list()
+        if "field_source" in records.columns
+        else [None] * len(fields)
+    )
+    out: list[dict[str, Any] | None] = []
+    for conf_json, source_json, values in zip(
+        records.get_column("field_confidence").to_list(), sources, fields, strict=True
+    ):
+        conf = json.loads(conf_json or "{}")
+        source = json.loads(source_json or "{}")
+        out.append(
+            {
+                name: {
+                    "value": values.get(name),
+                    "confidence": round(float(c), 3),
+                    "source": source.get(name),
+                }
+                for name, c in sorted(conf.items())
+                if name in values
+            }
+        )
+    return out
 
 
 def ingest(

@@ -23,3 +23,6 @@ class InvoiceOptions(BaseModel):
     po_tolerance: Annotated[Decimal, Field(ge=0)] = Decimal("0.05")
     #: PDFs with more pages are refused with a file issue (split them); bounds time and memory.
     max_pdf_pages: Annotated[int, Field(ge=1)] = 300
+    #: Read a Factur-X/ZUGFeRD PDF from its printed page only, ignoring the embedded XML
+    #: (``bpo extract --ignore-embedded``: compare what the page says with what the XML says).
+    ignore_embedded_xml: bool = False

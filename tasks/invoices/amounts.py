@@ -2,6 +2,8 @@
 
 >>> find_currency("Total EUR 12,00")
 'EUR'
+>>> find_currency("BWP12J Widget, 2 pcs") is None
+True
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ AMOUNT_TOKEN = re.compile(
     r"\(?-?\s?(?:[€$£¥]\s?)?\d{1,3}(?:[.,'\u00a0\u202f ]\d{3})*(?:[.,]\d{1,4})?(?!\d)\)?-?"
     r"|\(?-?\s?(?:[€$£¥]\s?)?\d+(?:[.,]\d{1,4})?(?!\d)\)?-?"
 )
-_CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
+#: A three-letter code standing alone or glued to its amount (``EUR125.00``), never the start
+#: of an article number (``BWP12J``) or a longer identifier (``ABC-123``, ``FR2024``).
+_CODE = re.compile(
+    r"(?<![A-Za-z0-9\-/])([A-Z]{3})"
+    r"(?=$|[^A-Za-z0-9\-/_]|\d{1,3}(?:[.,'\u00a0 ]\d{3})*(?:[.,]\d{1,2})?(?![A-Za-z0-9\-/_]))"
+)
 #: Upper-case words that look like currency codes in invoice text but are not meant as one.
 _NOT_CURRENCY = frozenset({"VAT", "TVA", "IVA", "BTW", "USt", "PDF", "IBAN", "BIC", "ALL"})
 #: ISO 4217 codes that are not money an invoice is written in: "no currency" (XXX, often a

@@ -47,6 +47,9 @@ class Candidate:
     pages: list[int] = field(default_factory=list)
     #: Every amount printed on those pages (PDF only): what a reader of the page can see.
     printed_amounts: set[Decimal] = field(default_factory=set)
+    #: How a field was found when not from structured data: ``label``, ``inline``,
+    #: ``layout``, ``type`` or ``memory`` (PDF and OCR); absent means ``source``.
+    origin: dict[str, str] = field(default_factory=dict)
 
     def set_text(self, name: str, text: str | None, confidence: float = EXACT) -> None:
         clean = " ".join(text.split()) if text else ""

@@ -94,7 +94,7 @@ def extract_candidates(
             )
         )
     if fmt == "pdf":
-        xml = embedded_xml(data)
+        xml = None if options.ignore_embedded_xml else embedded_xml(data)
         if xml is not None:
             return _facturx(xml, data, options, currency)
         result = extract_pdf(data, max_pages=options.max_pdf_pages, currency=currency)

@@ -4,6 +4,7 @@ no accents). A longer label wins over a shorter one it starts with: "total vat" 
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 HEADER_LABELS: dict[str, tuple[str, ...]] = {
@@ -54,6 +55,18 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "date of issue",
         "issue date",
         "date issued",
+        "issued on",
+        "issued",
+        "date of invoice",
+        "billing date",
+        "invoice issued",
+        "rechnungstag",
+        "date d'edition",
+        "fecha de expedicion",
+        "fecha expedicion",
+        "data emissione",
+        "data di fatturazione",
+        "datum van uitgifte",
         "dated",
         "rechnungsdatum",
         "belegdatum",
@@ -377,12 +390,44 @@ ALL_LABELS: list[tuple[str, str]] = sorted(
 )
 
 
+#: The labels again without dots, for abbreviations printed either way (``H.T.``/``HT``).
+_UNDOTTED: list[tuple[str, str]] = sorted(
+    {(label.replace(".", ""), field) for label, field in ALL_LABELS},
+    key=lambda pair: -len(pair[0]),
+)
+
+
+@functools.lru_cache(maxsize=65536)
 def match_label(text: str) -> tuple[str, int] | None:
-    """``(field, length of the label in the folded text)`` when ``text`` starts with a label."""
+    """``(field, length of the label in the folded text)`` when ``text`` starts with a label.
+
+    >>> match_label("TOTAL H.T. 100,00")
+    ('subtotal', 10)
+    """
     folded = fold(text)
+    best: tuple[str, int] | None = None
     for label, field in ALL_LABELS:
         if folded.startswith(label):
             rest = folded[len(label) :]
             if not rest or not rest[0].isalpha():
-                return field, len(label)
-    return None
+                best = (field, len(label))
+                break
+    if "." not in folded:
+        return best
+    undotted = folded.replace(".", "")
+    for label, field in _UNDOTTED:
+        if undotted.startswith(label):
+            rest = undotted[len(label) :]
+            if rest and rest[0].isalpha():
+                continue
+            # The same label in the folded text: count its dots back in.
+            end, kept = 0, 0
+            while end < len(folded) and kept < len(label):
+                kept += folded[end] != "."
+                end += 1
+            while end < len(folded) and folded[end] == ".":
+                end += 1
+            if best is None or end > best[1]:
+                best = (field, end)
+            break
+    return best

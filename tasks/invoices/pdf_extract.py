@@ -10,15 +10,20 @@ from __future__ import annotations
 import itertools
 import re
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from schemas.issue import Issue
 from schemas.money import parse_amount
+from tasks.invoices.address_blocks import buyer_from_address_block
+from tasks.invoices.amount_choice import choose_amounts
 from tasks.invoices.amounts import find_currency, last_amount
 from tasks.invoices.candidate import Candidate
 from tasks.invoices.dates import month_first_document
+from tasks.invoices.field_scoring import score
 from tasks.invoices.labels import CREDIT_NOTE_WORDS, INVOICE_WORDS, fold, match_label
+from tasks.invoices.page_words import PageWords
 from tasks.invoices.pdf_fields import (
     AMOUNT_FIELDS,
     GENERIC_PENALTY,
@@ -28,9 +33,12 @@ from tasks.invoices.pdf_fields import (
     plausible_name,
 )
 from tasks.invoices.pdf_table import table_lines
-from tasks.invoices.pdf_text import PageText, PdfUnreadableError, read_pages
+from tasks.invoices.pdf_text import PageText, PdfUnreadableError, page_text, read_page_words
+from tasks.invoices.remembered import RememberedPosition, remembered_candidates
 
 LETTERHEAD, FIRST_LINE, DEFAULT_CURRENCY = 0.82, 0.6, 0.5
+#: A buyer read from an unlabelled address block: usually right, never completed on its own.
+ADDRESS_BLOCK = 0.75
 _CURRENCY_WORDS = {
     "euro": "EUR",
     "euros": "EUR",
@@ -43,12 +51,34 @@ _CURRENCY_WORDS = {
 }
 
 
-def extract_pdf(data: bytes, *, max_pages: int, currency: str) -> list[Candidate] | Issue:
+def extract_pdf(
+    data: bytes,
+    *,
+    max_pages: int,
+    currency: str,
+    remembered: Sequence[RememberedPosition] = (),
+) -> list[Candidate] | Issue:
     """Candidates from the text layer, or the file issue that stops extraction."""
     try:
-        pages = list(read_pages(data, max_pages))
+        words = list(read_page_words(data, max_pages))
     except PdfUnreadableError as exc:
         return exc.issue
+    return find_invoices(words, currency=currency, remembered=remembered)
+
+
+def find_invoices(
+    words: Sequence[PageWords],
+    *,
+    currency: str,
+    remembered: Sequence[RememberedPosition] = (),
+) -> list[Candidate] | Issue:
+    """The field finder: the invoices on these pages (text layer or OCR words), one candidate
+    per invoice, each field the best-scoring consistent choice; or the file issue.
+
+    ``remembered`` are positions learned from a reviewer's corrections for this supplier:
+    the values they find are candidates with a high prior (see :mod:`tasks.invoices.remembered`).
+    """
+    pages = [page_text(p) for p in words]
     if not any(p.lines for p in pages):
         return Issue(
             code="INV-PDF-NEEDS-OCR",
@@ -59,7 +89,10 @@ def extract_pdf(data: bytes, *, max_pages: int, currency: str) -> list[Candidate
             ),
         )
     groups = _group(pages)
-    candidates = [_candidate(pages_, found, currency) for pages_, found in groups]
+    candidates = [
+        _candidate(pages_, [*found, *remembered_candidates(remembered, pages_)], currency)
+        for pages_, found in groups
+    ]
     if not any("invoice_number" in c.values or "total" in c.values for c in candidates):
         text = fold(" ".join(p.text for p in pages[:3]))
         if not any(w in text for w in INVOICE_WORDS):
@@ -93,6 +126,9 @@ def _best(found: Iterable[Found], field: str) -> Found | None:
     hits = [f for f in found if f.field == field]
     if not hits:
         return None
+    learned = [f for f in hits if f.source == "memory"]
+    if learned:
+        return max(learned, key=lambda f: f.confidence)
     if field in AMOUNT_FIELDS:
         return hits[-1]  # totals close the invoice: the last one printed is the final one
     return max(hits, key=lambda f: f.confidence)  # max keeps the first of equals
@@ -137,7 +173,27 @@ def _consistent_total(found: list[Found], cand: Candidate) -> Found | None:
     return _best(found, "total")
 
 
+def _joint_amounts(
+    cand: Candidate, found: list[Found], printed: set[Decimal], lines: list[dict[str, Any]]
+) -> None:
+    """Subtotal, tax and total that add up, when the labels alone gave ones that do not."""
+    s, t, g = (cand.values.get(f) for f in ("subtotal", "tax_total", "total"))
+    if isinstance(s, Decimal) and isinstance(t, Decimal) and isinstance(g, Decimal) and s + t == g:
+        return
+    amounts = [ln.get("amount") for ln in lines]
+    line_sum = (
+        sum((a for a in amounts if isinstance(a, Decimal)), Decimal(0))
+        if amounts and all(isinstance(a, Decimal) for a in amounts)
+        else None
+    )
+    chosen = choose_amounts(found, printed, line_sum)
+    for field, hit in chosen.items():
+        cand.set_amount(field, hit.text, hit.confidence)
+        cand.origin[field] = hit.source
+
+
 def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Candidate:
+    found = score(found, pages)
     cand = Candidate(source="pdf", pages=[p.number for p in pages])
     for field in (
         "invoice_number",
@@ -150,10 +206,12 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
         hit = _best(found, field)
         if hit is not None:
             cand.set_text(field, hit.text, hit.confidence)
+            cand.origin[field] = hit.source
     for field in ("subtotal", "total"):
         hit = _best(found, field) if field == "subtotal" else _consistent_total(found, cand)
         if hit is not None:
             cand.set_amount(field, hit.text, hit.confidence)
+            cand.origin[field] = hit.source
     printed = {
         amount[1]
         for page in pages
@@ -166,8 +224,17 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     hit = hit or _best(found, "tax_total")
     if hit is not None:
         cand.set_amount("tax_total", hit.text, hit.confidence)
+        cand.origin["tax_total"] = hit.source
+    lines = table_lines(pages)
+    _joint_amounts(cand, found, printed, lines)
     if "vendor_name" not in cand.values:
         _letterhead(cand, pages[0])
+    if "buyer_name" not in cand.values:
+        seller = cand.values.get("vendor_name")
+        buyer = buyer_from_address_block(pages[0], seller if isinstance(seller, str) else None)
+        if buyer is not None:
+            cand.set_text("buyer_name", buyer, ADDRESS_BLOCK)
+            cand.origin["buyer_name"] = "layout"
     _currency(cand, found, pages, currency)
     month_first = month_first_document(
         (ln.text for page in pages for ln in page.lines), str(cand.values.get("currency"))
@@ -176,11 +243,39 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
         hit = _best(found, field)
         if hit is not None:
             cand.set_date(field, hit.text, hit.confidence, month_first=month_first)
+            cand.origin[field] = hit.source
     head = fold(" ".join(ln.text for ln in pages[0].lines[:8]))
     cand.set_text("document_type", "381" if any(w in head for w in CREDIT_NOTE_WORDS) else "380")
-    cand.values["lines"] = table_lines(pages)
+    cand.values["lines"] = lines
     cand.printed_amounts = printed
+    _cross_checks(cand)
     return cand
+
+
+#: Confidence a value keeps when nothing on the page confirms it: just under the default
+#: review threshold, so it is looked at rather than completed on one reading alone.
+UNCONFIRMED = 0.79
+
+
+def _cross_checks(cand: Candidate) -> None:
+    """Lower the confidence of values the rest of the invoice does not bear out: a total that
+    neither ``subtotal + tax`` nor the lines confirm, a buyer that is the seller."""
+    v, conf = cand.values, cand.confidence
+    total = v.get("total")
+    if isinstance(total, Decimal):
+        s, t = v.get("subtotal"), v.get("tax_total")
+        amounts = [ln.get("amount") for ln in v.get("lines") or ()]
+        by_sum = isinstance(s, Decimal) and isinstance(t, Decimal) and s + t == total
+        by_lines = (
+            bool(amounts)
+            and all(isinstance(a, Decimal) for a in amounts)
+            and (sum(amounts, Decimal(0)) == total)
+        )
+        if not (by_sum or by_lines):
+            conf["total"] = min(conf.get("total", 0.0), UNCONFIRMED)
+    seller, buyer = v.get("vendor_name"), v.get("buyer_name")
+    if isinstance(seller, str) and isinstance(buyer, str) and fold(seller) == fold(buyer):
+        conf["buyer_name"] = min(conf.get("buyer_name", 0.0), UNCONFIRMED)
 
 
 #: "Hetzner Online GmbH • Industriestr. 25 • 91710 Gunzenhausen": the small sender line printed
@@ -199,6 +294,7 @@ def _return_address(cand: Candidate, page: PageText) -> bool:
         if sum(ch.isalpha() for ch in name) < 3 or match_label(name) or not plausible_name(name):
             continue
         cand.set_text("vendor_name", name, LETTERHEAD)
+        cand.origin["vendor_name"] = "layout"
         if "buyer_name" not in cand.values and i + 1 < len(page.lines):
             below = page.lines[i + 1].cells[0]
             if (
@@ -207,6 +303,7 @@ def _return_address(cand: Candidate, page: PageText) -> bool:
                 and plausible_name(below.text)
             ):
                 cand.set_text("buyer_name", below.text.strip(), FIRST_LINE)
+                cand.origin["buyer_name"] = "layout"
         return True
     return False
 
@@ -216,15 +313,22 @@ def _letterhead(cand: Candidate, page: PageText) -> None:
     if not page.lines or _return_address(cand, page):
         return
     median = statistics.median(ln.height for ln in page.lines)
-    for ln in page.lines[:6]:
-        text = ln.cells[0].text
-        if match_label(text) or not plausible_name(text):
-            continue
-        if sum(ch.isalpha() for ch in text) >= 3:
-            cand.set_text(
-                "vendor_name", text, LETTERHEAD if ln.height >= 1.3 * median else FIRST_LINE
-            )
-            return
+    named = [
+        (cell, i)
+        for i, ln in enumerate(page.lines[:6])
+        for cell in ln.cells
+        if not match_label(cell.text)
+        and plausible_name(cell.text)
+        and sum(ch.isalpha() for ch in cell.text) >= 3
+    ]
+    if not named:
+        return
+    # The largest name-like text of the top lines (the letterhead), the first of equals.
+    cell, _ = max(named, key=lambda pair: (round(pair[0].height, 1), -pair[1]))
+    cand.set_text(
+        "vendor_name", cell.text, LETTERHEAD if cell.height >= 1.3 * median else FIRST_LINE
+    )
+    cand.origin["vendor_name"] = "layout"
 
 
 def _currency(cand: Candidate, found: list[Found], pages: list[PageText], default: str) -> None:
@@ -245,4 +349,5 @@ def _currency(cand: Candidate, found: list[Found], pages: list[PageText], defaul
         cand.set_text("currency", code, 0.85)
         return
     cand.set_text("currency", default, DEFAULT_CURRENCY)
+    cand.origin["currency"] = "default"
     cand.raw["currency"] = ""

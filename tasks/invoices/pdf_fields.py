@@ -12,12 +12,13 @@ invoice).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tasks.invoices.amounts import last_amount
 from tasks.invoices.dates import find_date
 from tasks.invoices.labels import AMOUNT_LABELS, INVOICE_WORDS, fold, match_label
 from tasks.invoices.pdf_text import Cell, PageText, TextLine
+from tasks.invoices.traps import is_courtesy, is_logo_text
 
 SAME_CELL, RIGHT, BELOW = 0.95, 0.9, 0.85
 #: Generic labels ("Date", "Total") are right less often than specific ones.
@@ -30,10 +31,12 @@ _LEAD = re.compile(r"^[\s:#.\-\u2013=]+")
 _NUMBER_WORD = re.compile(r"^(?:no|nr|n|number|nummer|num|numero|#)\b\.?\s*:?\s*", re.I)
 _INLINE_NUMBER = re.compile(
     r"(?:invoice|rechnung|gutschrift|facture|avoir|factuur|factura|fattura)\w*"
+    # "Rechnung des Versicherers Nr.", "Invoice of the supplier no.": the issuer named between
+    r"(?:\s+(?:des|der|of\s+the|of|du|de\s+la|de|van\s+de|van|del|della)\s+[^\W\d_]{3,})?"
     r"(?:\s*\([^)]{0,60}\))*\s*(?:no|nr|n°|nº|number|nummer|numero|#)\.?\s*:?\s*"
     r"(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*)"
-    r"(?:\s+(?:vom|von|du|del|van|of|dated|dd\.|issued(?:\s+(?:at|on))?)\s+"
-    r"(?P<date>[^\s].{5,20}))?",
+    r"(?:\s+(?P<dated>vom|von|du|del|van|of|dated|dd\.|issued(?:\s+(?:at|on))?)"
+    r"(?:\s+(?P<date>[^\s].{5,20})|\s*$))?",
     re.I,
 )
 #: A payment sentence with its deadline: ``Bitte überweisen Sie bis zum 30.05.2017``,
@@ -78,10 +81,20 @@ def _has_colon(cell_text: str, label_len: int) -> bool:
 
 @dataclass(frozen=True)
 class Found:
+    """One candidate value for a field, with where and how it was found."""
+
     field: str
     text: str
     confidence: float
     page: int
+    #: How it was found: ``label`` (a label and its neighbour), ``inline`` (a sentence or a
+    #: title), ``layout`` (letterhead, sender line), ``type`` (a value of the field's type with
+    #: no label), ``memory`` (a position remembered from a reviewer's correction).
+    source: str = "label"
+    #: The printed line it was read on, and that line's top (points), for the finder's checks.
+    context: str = ""
+    top: float = -1.0
+    x0: float = -1.0
 
 
 def _strip_label(cell_text: str, label_len: int) -> str:
@@ -211,6 +224,20 @@ def _typed(field: str, text: str) -> str | None:
     return text if match_label(text) is None else None
 
 
+def _qualified(field: str, after: tuple[Cell, ...], label: str) -> str:
+    """An amount label qualified by the next cell (``TOTAL`` | ``HT`` | ``100,00``): the
+    label the two make together decides the field."""
+    if not after or last_amount(after[0].text) is not None:
+        return field
+    hit = match_label(f"{label} {after[0].text}")
+    return hit[0] if hit is not None and hit[0] in AMOUNT_FIELDS else field
+
+
+def value_of(field: str, text: str) -> str | None:
+    """The part of ``text`` that is a value of ``field`` (public form of the type check)."""
+    return _typed(field, text)
+
+
 #: Web addresses, e-mail, phone numbers and IBANs sit where names do but are not names.
 _NOT_A_NAME = re.compile(
     r"https?:|www\.|@|\+\d{1,3}[\s\d/()-]{6,}|\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b"
@@ -267,86 +294,111 @@ def plausible_name(text: str) -> bool:
     folded = fold(text)
     if folded.rstrip(".:") in _SALUTATIONS or folded.startswith(_OTHER_ROLES + _REFERENCES):
         return False
+    if is_logo_text(text) or is_courtesy(text):
+        return False  # "LOGO LE FOURNISSEUR", "Thank you for your business."
     return not any(folded.startswith(w) for w in INVOICE_WORDS)
 
 
 def find_fields(page: PageText) -> list[Found]:
-    """Every labelled value on one page (several per field possible)."""
+    """Every labelled value on one page (several per field possible), each with the line it
+    was read on."""
     out: list[Found] = []
-    lines = page.lines
-    for i, line in enumerate(lines):
-        for j, cell in enumerate(line.cells):
-            hit = match_label(cell.text)
-            if hit is None:
-                continue
-            field, label_len = hit
-            if field.startswith("vendor_") and _BUYER_QUALIFIER.search(fold(cell.text)[:60]):
-                continue  # "N° TVA client", "Kunden-USt-IdNr": the buyer's, not the seller's
-            generic = fold(cell.text)[:label_len] in _GENERIC
-            penalty = GENERIC_PENALTY if generic else 1.0
-            rest = _strip_label(cell.text, label_len)
-            if field == "tax_total" and (vat_id := _VAT_ID.match(rest)):
-                # "TVA : FR11999999998 - SIRET ...": a tax word before an identifier is the
-                # seller's VAT number, not an amount of tax.
-                out.append(Found("vendor_tax_id", vat_id.group(0), SAME_CELL, page.number))
-                continue
-            if field in _NAME_FIELDS and rest and not _has_colon(cell.text, label_len):
-                continue  # "Lieferant GmbH" is a name, not the label "Lieferant"
-            if generic and field == "invoice_date" and _OTHER_DATE.match(fold(rest)):
-                continue  # "Date of delivery", "Date de livraison": another event's date
-            if field in AMOUNT_FIELDS:
-                if _WORDY.search(rest):
-                    continue  # "Gesamtbetrag der Zuschläge" is not the grand total
-                # A total prints its amount last on the line, after rates and labels.
-                candidates = [rest, *(c.text for c in line.cells[j + 1 :])]
-                tail = " ".join(t for t in candidates if t)
-                value = _typed(field, line.cells[-1].text) or _typed(field, tail)
-                if value is not None:
-                    out.append(Found(field, value, RIGHT * penalty, page.number))
-                    continue
-            value = _typed(field, rest) if rest else None
-            if value is not None:
-                out.append(Found(field, value, SAME_CELL * penalty, page.number))
-                continue
-            if field in _NAME_FIELDS and not rest and (name := _name_in_block(lines, i, cell)):
-                out.append(Found(field, name, BELOW * penalty, page.number))
-                continue
-            # A party heading ("Rechnungsempfänger", "Bill To") heads a block: its name is
-            # below, and the cell to its right belongs to another column.
-            heading = field in _NAME_FIELDS and not rest and not _has_colon(cell.text, label_len)
-            if j + 1 < len(line.cells) and not heading:
-                value = _typed(field, line.cells[j + 1].text)
-                if value is not None:
-                    out.append(Found(field, value, RIGHT * penalty, page.number))
-                    continue
-            below = _below(lines, i, cell, name=field in _NAME_FIELDS)
-            if below is not None:
-                value = _typed(field, below.text)
-                if value is not None:
-                    out.append(Found(field, value, BELOW * penalty, page.number))
-        out.extend(_inline(line, page.number))
+    for i, line in enumerate(page.lines):
+        start = len(out)
+        _find_on_line(page, i, out)
+        out[start:] = [
+            replace(
+                f,
+                context=line.text,
+                top=line.top,
+                x0=f.x0 if f.x0 >= 0 else line.cells[0].x0,
+                confidence=f.confidence * min(c.confidence for c in line.cells),
+            )
+            for f in out[start:]
+        ]
     return out
 
 
-def _inline(line: TextLine, page: int) -> list[Found]:
+def _find_on_line(page: PageText, i: int, out: list[Found]) -> None:
+    lines = page.lines
+    line = lines[i]
+    for j, cell in enumerate(line.cells):
+        hit = match_label(cell.text)
+        if hit is None:
+            continue
+        field, label_len = hit
+        if field in AMOUNT_FIELDS and not _strip_label(cell.text, label_len):
+            field = _qualified(field, line.cells[j + 1 :], cell.text)
+        if field.startswith("vendor_") and _BUYER_QUALIFIER.search(fold(cell.text)[:60]):
+            continue  # "N° TVA client", "Kunden-USt-IdNr": the buyer's, not the seller's
+        generic = fold(cell.text)[:label_len] in _GENERIC
+        penalty = GENERIC_PENALTY if generic else 1.0
+        rest = _strip_label(cell.text, label_len)
+        if field == "tax_total" and (vat_id := _VAT_ID.match(rest)):
+            # "TVA : FR11999999998 - SIRET ...": a tax word before an identifier is the
+            # seller's VAT number, not an amount of tax.
+            out.append(Found("vendor_tax_id", vat_id.group(0), SAME_CELL, page.number, x0=cell.x0))
+            continue
+        if field in _NAME_FIELDS and rest and not _has_colon(cell.text, label_len):
+            continue  # "Lieferant GmbH" is a name, not the label "Lieferant"
+        if generic and field == "invoice_date" and _OTHER_DATE.match(fold(rest)):
+            continue  # "Date of delivery", "Date de livraison": another event's date
+        if field in AMOUNT_FIELDS:
+            if _WORDY.search(rest):
+                continue  # "Gesamtbetrag der Zuschläge" is not the grand total
+            # A total prints its amount last on the line, after rates and labels.
+            candidates = [rest, *(c.text for c in line.cells[j + 1 :])]
+            tail = " ".join(t for t in candidates if t)
+            value = _typed(field, line.cells[-1].text) or _typed(field, tail)
+            if value is not None:
+                out.append(Found(field, value, RIGHT * penalty, page.number, x0=cell.x0))
+                continue
+        value = _typed(field, rest) if rest else None
+        if value is not None:
+            out.append(Found(field, value, SAME_CELL * penalty, page.number, x0=cell.x0))
+            continue
+        if field in _NAME_FIELDS and not rest and (name := _name_in_block(lines, i, cell)):
+            out.append(Found(field, name, BELOW * penalty, page.number, x0=cell.x0))
+            continue
+        # A party heading ("Rechnungsempfänger", "Bill To") heads a block: its name is
+        # below, and the cell to its right belongs to another column.
+        heading = field in _NAME_FIELDS and not rest and not _has_colon(cell.text, label_len)
+        if j + 1 < len(line.cells) and not heading:
+            value = _typed(field, line.cells[j + 1].text)
+            if value is not None:
+                out.append(Found(field, value, RIGHT * penalty, page.number, x0=cell.x0))
+                continue
+        below = _below(lines, i, cell, name=field in _NAME_FIELDS)
+        if below is not None:
+            value = _typed(field, below.text)
+            if value is not None:
+                out.append(Found(field, value, BELOW * penalty, page.number, x0=cell.x0))
+    following = lines[i + 1].text if i + 1 < len(lines) else ""
+    out.extend(_inline(line, page.number, following))
+
+
+def _inline(line: TextLine, page: int, following: str = "") -> list[Found]:
     """``Rechnung Nr. 471102 vom 05.03.2018`` and payment deadlines written as sentences."""
     due = _INLINE_DUE.search(fold(line.text))
     out_due = (
-        [Found("due_date", date, BELOW * GENERIC_PENALTY, page)]
+        [Found("due_date", date, BELOW * GENERIC_PENALTY, page, source="inline")]
         if due is not None and (date := find_date(due.group("date")))
         else []
     )
-    return out_due + _inline_number(line, page)
+    return out_due + _inline_number(line, page, following)
 
 
-def _inline_number(line: TextLine, page: int) -> list[Found]:
+def _inline_number(line: TextLine, page: int, following: str = "") -> list[Found]:
+    """The number (and date) of a title sentence; a sentence ending in ``vom`` takes its date
+    from the start of the next line."""
     m = _INLINE_NUMBER.search(line.text)
     if m is None or not any(ch.isdigit() for ch in m.group("id")):
         title = _TITLE_NUMBER.match(line.text)
         if title is None or find_date(title.group("id")):
             return []
-        return [Found("invoice_number", title.group("id"), BELOW, page)]
-    out = [Found("invoice_number", m.group("id"), BELOW, page)]
-    if m.group("date") and (date := find_date(m.group("date"))):
-        out.append(Found("invoice_date", date, BELOW, page))
+        return [Found("invoice_number", title.group("id"), BELOW, page, source="inline")]
+    out = [Found("invoice_number", m.group("id"), BELOW, page, source="inline")]
+    said = m.group("date") or (following[:24] if m.group("dated") else "")
+    if said and (date := find_date(said)):
+        out.append(Found("invoice_date", date, BELOW, page, source="inline"))
     return out

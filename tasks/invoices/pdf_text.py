@@ -17,6 +17,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
 from schemas.issue import Issue
+from tasks.invoices.page_words import PageWords, Word, word_from_plumber
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class Cell:
     x1: float
     top: float
     bottom: float
+    #: Font size of its largest word (0 when unknown), bold when any word is bold.
+    size: float = 0.0
+    bold: bool = False
+    #: The reader's confidence in its words: 1.0 for a text layer, the lowest word's for OCR.
+    confidence: float = 1.0
 
     @property
     def height(self) -> float:
@@ -62,44 +68,57 @@ class PageText:
         return "\n".join(ln.text for ln in self.lines)
 
 
-def _cells(words: list[dict[str, Any]]) -> tuple[Cell, ...]:
-    words = sorted(words, key=lambda w: float(w["x0"]))
+def _cells(words: list[Word]) -> tuple[Cell, ...]:
+    words = sorted(words, key=lambda w: w.x0)
     cells: list[Cell] = []
-    run: list[dict[str, Any]] = []
+    run: list[Word] = []
     for w in words:
-        if run:
-            height = float(run[-1]["bottom"]) - float(run[-1]["top"])
-            if float(w["x0"]) - float(run[-1]["x1"]) > max(4.0, 0.9 * height):
-                cells.append(_cell(run))
-                run = []
+        if run and w.x0 - run[-1].x1 > max(4.0, 0.9 * run[-1].height):
+            cells.append(_cell(run))
+            run = []
         run.append(w)
     if run:
         cells.append(_cell(run))
     return tuple(cells)
 
 
-def _cell(run: list[dict[str, Any]]) -> Cell:
+def _cell(run: list[Word]) -> Cell:
     return Cell(
-        text=" ".join(str(w["text"]) for w in run),
-        x0=float(run[0]["x0"]),
-        x1=float(run[-1]["x1"]),
-        top=min(float(w["top"]) for w in run),
-        bottom=max(float(w["bottom"]) for w in run),
+        text=" ".join(w.text for w in run),
+        x0=run[0].x0,
+        x1=run[-1].x1,
+        top=min(w.top for w in run),
+        bottom=max(w.bottom for w in run),
+        size=max(w.size for w in run),
+        bold=any(w.bold for w in run),
+        confidence=min(w.confidence for w in run),
     )
 
 
-def page_lines(words: list[dict[str, Any]]) -> tuple[TextLine, ...]:
+def page_lines(words: list[Word] | list[dict[str, Any]]) -> tuple[TextLine, ...]:
     """Group words into lines by their vertical position."""
-    lines: list[list[dict[str, Any]]] = []
-    for w in sorted(words, key=lambda w: (round(float(w["top"])), float(w["x0"]))):
+    typed = [w if isinstance(w, Word) else word_from_plumber(w) for w in words]
+    lines: list[list[Word]] = []
+    for w in sorted(typed, key=lambda w: (round(w.top), w.x0)):
         if lines:
             last = lines[-1]
-            tolerance = max(2.0, 0.4 * (float(last[0]["bottom"]) - float(last[0]["top"])))
-            if abs(float(w["top"]) - float(last[0]["top"])) <= tolerance:
+            tolerance = max(2.0, 0.4 * last[0].height)
+            if abs(w.top - last[0].top) <= tolerance:
                 last.append(w)
                 continue
         lines.append([w])
     return tuple(TextLine(_cells(group)) for group in lines)
+
+
+def page_text(page: PageWords) -> PageText:
+    """The lines and cells the finder reads, from a page's words (text layer or OCR)."""
+    return PageText(
+        number=page.number,
+        lines=page_lines(list(page.words)),
+        width=page.width,
+        height=page.height,
+        images=page.images,
+    )
 
 
 class PdfUnreadableError(Exception):
@@ -144,7 +163,13 @@ def _broken(exc: BaseException) -> Issue:
 
 
 def read_pages(data: bytes, max_pages: int) -> Iterator[PageText]:
-    """Yield the text of each page; raises :class:`PdfUnreadableError` for a file-level problem.
+    """The lines of each page's text layer (see :func:`read_page_words`)."""
+    for page in read_page_words(data, max_pages):
+        yield page_text(page)
+
+
+def read_page_words(data: bytes, max_pages: int) -> Iterator[PageWords]:
+    """Yield the words of each page; raises :class:`PdfUnreadableError` for a file-level problem.
 
     Pages are read one at a time and their caches dropped, so memory stays flat however long
     the file; more than ``max_pages`` pages is refused up front.
@@ -173,18 +198,19 @@ def read_pages(data: bytes, max_pages: int) -> Iterator[PageText]:
             try:
                 # Rotated text (a margin note, a watermark running up the page) is not part of
                 # the lines a reader follows; mixed into them it breaks labels apart.
-                words = [
-                    w
-                    for w in page.extract_words(keep_blank_chars=False, extra_attrs=["upright"])
+                words = tuple(
+                    word_from_plumber(w)
+                    for w in page.extract_words(
+                        keep_blank_chars=False, extra_attrs=["upright", "size", "fontname"]
+                    )
                     if w.get("upright", True)
-                ]
-                images = len(page.images)
-                yield PageText(
+                )
+                yield PageWords(
                     number=number,
-                    lines=page_lines(words),
                     width=float(page.width),
                     height=float(page.height),
-                    images=images,
+                    words=words,
+                    images=len(page.images),
                 )
             except PdfUnreadableError:
                 raise

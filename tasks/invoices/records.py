@@ -3,8 +3,8 @@
 Columns: ``record_index`` (UInt32), ``record_key`` (``invoice_number`` or ``#<index>``), the
 scalar :data:`schemas.invoice.INVOICE_SCHEMA` columns (money ``Decimal(18, 2)``, dates
 ``Date``), ``lines`` (list of struct, :data:`schemas.invoice.LINES_DTYPE`), ``confidence``
-(Float64, the lowest confidence of a required field), ``field_confidence`` and ``raw`` (JSON
-strings for reviewers), ``source_format`` and ``pages`` (String, e.g. ``"1-2"``).
+(Float64, the lowest confidence of a required field), ``field_confidence``, ``field_source``
+and ``raw`` (JSON strings for reviewers), ``source_format`` and ``pages`` (String, e.g. ``"1-2"``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ RECORDS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "lines": LINES_DTYPE,
     "confidence": pl.Float64,
     "field_confidence": pl.String,
+    "field_source": pl.String,
     "source_format": pl.String,
     "pages": pl.String,
     "raw": pl.String,
@@ -75,6 +76,9 @@ def records_frame(candidates: list[Candidate]) -> pl.DataFrame:
         ]
         row["confidence"] = min_confidence(cand)
         row["field_confidence"] = json.dumps(cand.confidence, sort_keys=True)
+        row["field_source"] = json.dumps(
+            {k: cand.origin.get(k, cand.source) for k in cand.confidence}, sort_keys=True
+        )
         row["source_format"] = cand.source
         row["pages"] = f"{cand.pages[0]}-{cand.pages[-1]}" if cand.pages else None
         row["raw"] = json.dumps(_raw_json(cand.raw), ensure_ascii=False, sort_keys=True)

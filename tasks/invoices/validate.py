@@ -32,8 +32,10 @@ def dedupe_key(vendor_tax_id: object, vendor_name: object, invoice_number: objec
 
 
 def confidence_issues(cand: Candidate, threshold: Decimal) -> list[Issue]:
+    """Every field read below the client's threshold, required or not: a wrong tax total or
+    due date is as costly as a wrong total, so none is completed on a weak reading."""
     out = []
-    for name in REQUIRED:
+    for name in (*REQUIRED, *(k for k in cand.confidence if k not in REQUIRED)):
         conf = cand.confidence.get(name)
         if name in cand.values and conf is not None and Decimal(str(conf)) < threshold:
             shown = cand.raw.get(name) or cand.values[name]

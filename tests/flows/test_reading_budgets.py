@@ -1,0 +1,103 @@
+"""Findings 1 and 6 of issue 15 end to end: a workbook zip bomb and PDF CPU and memory bombs
+dropped by a client are answered ``quarantined`` with the budget named, within a time bound,
+moved to the quarantine with their reason, and the files beside them are processed: the
+worker lives (invariant 9)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.root import App
+from cli.main import app as bpo_app
+from flows.ingest import ingest
+from samples.hostile import facturx_bomb, pdf_operator_bomb, pdf_stream_bomb, xlsx_bomb
+from samples.payroll import payroll_frame
+from store.db import transaction
+from store.reconcile import reconcile
+
+runner = CliRunner()
+
+
+def drop(workdir: Path, client: str, doc_type: str, name: str, data: bytes) -> Path:
+    path = workdir / "landing" / client / doc_type / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    path.with_name(name + ".done").write_bytes(b"")
+    return path
+
+
+def balanced(rt: App) -> bool:
+    with transaction(rt.engine) as s:
+        return all(b.ok for b in reconcile(s))
+
+
+@pytest.mark.parametrize(
+    ("doc_type", "name", "make", "code", "budget"),
+    [
+        ("payroll", "bomb.xlsx", xlsx_bomb, "FILE-TOO-LARGE", "max_cells"),
+        ("invoices", "ops.pdf", pdf_operator_bomb, "FILE-TOO-COMPLEX", "max_operators_per_page"),
+        ("invoices", "page.pdf", pdf_stream_bomb, "FILE-TOO-LARGE", "max_stream_bytes"),
+        ("invoices", "fx.pdf", facturx_bomb, "FILE-TOO-LARGE", "max_attachment_bytes"),
+    ],
+)
+def test_bpo_process_answers_a_bomb_within_its_budget(
+    runtime: App,
+    workdir: Path,
+    doc_type: str,
+    name: str,
+    make: Callable[[], bytes],
+    code: str,
+    budget: str,
+) -> None:
+    bomb = workdir / name
+    bomb.write_bytes(make())
+    good = workdir / "good.csv"
+    payroll_frame(5).write_csv(good)
+    start = time.monotonic()
+    result = runner.invoke(
+        bpo_app, ["process", str(bomb), "--client", "acme", "--type", doc_type, "--json"]
+    )
+    seconds = time.monotonic() - start
+    assert result.exit_code == 0, result.output
+    (answer,) = json.loads(result.output)["files"]
+    assert answer["status"] == "quarantined"
+    assert answer["reason"].startswith(code)
+    assert budget in answer["reason"]
+    assert seconds < 60
+    # The worker (this process) lives on and takes the next file.
+    result = runner.invoke(
+        bpo_app, ["process", str(good), "--client", "acme", "--type", "payroll", "--json"]
+    )
+    assert json.loads(result.output)["files"][0]["status"] == "processed"
+    assert balanced(runtime)
+
+
+def test_ingest_quarantines_bombs_and_takes_the_files_beside_them(
+    runtime: App, workdir: Path
+) -> None:
+    drop(workdir, "acme", "payroll", "bomb.xlsx", xlsx_bomb())
+    drop(workdir, "acme", "invoices", "ops.pdf", pdf_operator_bomb())
+    drop(workdir, "globex", "payroll", "run.csv", payroll_frame(4).write_csv().encode())
+    start = time.monotonic()
+    summary = ingest()
+    assert time.monotonic() - start < 120
+    assert (summary.taken, summary.quarantined, summary.errors) == (1, 2, 0)
+    reasons = sorted((workdir / "quarantine" / "acme").rglob("*.reason.txt"))
+    texts = " ".join(r.read_text() for r in reasons)
+    assert "FILE-TOO-LARGE" in texts
+    assert "FILE-TOO-COMPLEX" in texts
+    assert not list((workdir / "archive" / "acme").rglob("*bomb.xlsx"))
+    receipts = [
+        json.loads(r.read_text()) for r in (workdir / "outbox" / "acme" / "receipts").glob("*.json")
+    ]
+    assert sorted(r["status"] for r in receipts) == ["quarantined", "quarantined"]
+    assert list((workdir / "outbox" / "globex" / "receipts").glob("run.csv.*.json"))
+    assert balanced(runtime)
+    assert os.getpid() > 0  # still here

@@ -19,6 +19,7 @@ import os
 import resource
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -166,8 +167,6 @@ class ReaderPool:
 
     def run(self, fn: Callable[..., Any], args: tuple[Any, ...], limits: ReadingLimits) -> Reply:
         """``fn(*args)`` in a child under ``limits``; never raises for what the child does."""
-        import time
-
         with self._slots:
             child = self._take()
             start = time.monotonic()

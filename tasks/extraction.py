@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from readers.budget import TOO_COMPLEX, TOO_LARGE, BudgetExceededError, bytes_text, reading_under
+from readers.budget import (
+    TOO_COMPLEX,
+    TOO_LARGE,
+    BudgetExceededError,
+    bytes_text,
+    check,
+    reading_under,
+)
 from readers.isolation import ReaderPool, Reply
 from schemas.batch import ValidatedBatch
 from schemas.config import ClientConfig
@@ -75,10 +82,20 @@ def extract_file(
     return _answer(reply, limits)
 
 
+def _extract_counted(
+    doc_type: DocType | str, data: bytes, name: str, ctx: ClientContext
+) -> ValidatedBatch:
+    """The doc type's extraction, then the records budget (``max_rows``) on what it found,
+    whatever the format (the XLSX reader checks rows before it reads them)."""
+    batch = handler_for(doc_type).extract(data, name, ctx)
+    check(batch.records.height, "max_rows", "Records in the file")
+    return batch
+
+
 def _here(doc_type: DocType, data: bytes, name: str, ctx: ClientContext) -> Reply:
     try:
         with reading_under(ctx.limits):
-            return Reply("ok", value=handler_for(doc_type).extract(data, name, ctx))
+            return Reply("ok", value=_extract_counted(doc_type, data, name, ctx))
     except BudgetExceededError as exc:
         return Reply("budget", budget=exc)
     except MemoryError:
@@ -94,7 +111,7 @@ def _extract_child(
     from readers.budget import active_limits
 
     ctx = ClientContext(client=client, base_dir=Path(base_dir), limits=active_limits())
-    return handler_for(doc_type).extract(data, name, ctx)
+    return _extract_counted(doc_type, data, name, ctx)
 
 
 def _budget_batch(exc: BudgetExceededError) -> ValidatedBatch:

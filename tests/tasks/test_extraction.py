@@ -88,3 +88,11 @@ def test_in_process_path_keeps_the_reader_budgets() -> None:
     codes, message, _ = _codes(DocType.INVOICES, pdf_operator_bomb(), "ops.pdf", None)
     assert codes == ["FILE-TOO-COMPLEX"]
     assert "max_operators_per_page" in message
+
+
+def test_records_budget_holds_for_every_format(pool: ReaderPool) -> None:
+    codes, message, _ = _codes(
+        DocType.PAYROLL, csv_bytes(payroll_frame(30)), "p.csv", pool, max_rows=20
+    )
+    assert codes == ["FILE-TOO-LARGE"]
+    assert "max_rows" in message

@@ -99,3 +99,13 @@ def test_ingest_quarantines_bombs_and_takes_the_files_beside_them(
     assert sorted(r["status"] for r in receipts) == ["quarantined", "quarantined"]
     assert list((workdir / "outbox" / "globex" / "receipts").glob("run.csv.*.json"))
     assert balanced(runtime)
+
+
+def test_bpo_extract_answers_a_bomb_with_its_file_issue(workdir: Path) -> None:
+    bomb = workdir / "ops.pdf"
+    bomb.write_bytes(pdf_operator_bomb())
+    result = runner.invoke(bpo_app, ["extract", str(bomb), "--type", "invoices", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["records"] == []
+    assert [i["code"] for i in answer["file_issues"]] == ["FILE-TOO-COMPLEX"]

@@ -109,3 +109,42 @@ def test_bpo_extract_answers_a_bomb_with_its_file_issue(workdir: Path) -> None:
     answer = json.loads(result.output)
     assert answer["records"] == []
     assert [i["code"] for i in answer["file_issues"]] == ["FILE-TOO-COMPLEX"]
+
+
+def test_a_clients_own_limits_apply_to_its_files_only(workdir: Path, db_url: str) -> None:
+    from app.root import install_app
+    from app.settings import Settings
+    from schemas.config import load_config
+    from store.db import make_engine, migrate
+    from store.files import sync_clients
+
+    config_path = workdir / "bpo.toml"
+    config_path.write_text(
+        config_path.read_text() + "\n[clients.acme.limits]\nmax_rows = 3\n", encoding="utf-8"
+    )
+    engine = make_engine(db_url)
+    migrate(engine)
+    config = load_config(config_path)
+    with transaction(engine) as s:
+        sync_clients(s, config)
+    settings = Settings(database_url=db_url, config=config_path, state_dir=workdir / ".bpo")
+    rt = App(settings=settings, config=config, engine=engine)
+    install_app(rt)
+    try:
+        batch = workdir / "run.csv"
+        payroll_frame(5).write_csv(batch)
+        answers = {}
+        for client in ("acme", "globex"):
+            result = runner.invoke(
+                bpo_app, ["process", str(batch), "--client", client, "--type", "payroll", "--json"]
+            )
+            answers[client] = json.loads(result.output)["files"][0]
+    finally:
+        install_app(None)
+        if rt.__dict__.get("reader_pool") is not None:
+            rt.reader_pool.close()
+        engine.dispose()
+    assert answers["acme"]["status"] == "quarantined"
+    assert answers["acme"]["reason"].startswith("FILE-TOO-LARGE")
+    assert "max_rows" in answers["acme"]["reason"]
+    assert answers["globex"]["status"] == "processed"

@@ -23,10 +23,12 @@ from landing.outbox import FsOutbox
 from landing.sources import outbox_for, zones_from_config
 from landing.urls import parse_location
 from landing.zone import LandingZone
+from readers.isolation import ReaderPool
 from schemas.config import BpoConfig, ConfigError, load_config
 from store.db import make_engine, migrate, transaction
 from store.files import sync_clients
 from tasks.doctype import ClientContext
+from tasks.extraction import PRELOAD
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,7 +45,9 @@ class App:
     @cached_property
     def _contexts(self) -> dict[str, ClientContext]:
         return {
-            cid: ClientContext(client=cfg, base_dir=self.config.base_dir)
+            cid: ClientContext(
+                client=cfg, base_dir=self.config.base_dir, limits=self.config.limits_for(cid)
+            )
             for cid, cfg in self.config.clients.items()
         }
 
@@ -57,6 +61,13 @@ class App:
     def zones(self) -> list[LandingZone]:
         """Every landing zone the config describes (the shared root and clients' own)."""
         return zones_from_config(self.config, self.environ)
+
+    @cached_property
+    def reader_pool(self) -> ReaderPool | None:
+        """The children that read client files under their budgets (started on first use)."""
+        if self.settings.reader_processes == 0:
+            return None
+        return ReaderPool(self.settings.reader_processes, preload=PRELOAD)
 
     @property
     def state_dir(self) -> Path:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_STATE_DIR = Path(".bpo")
@@ -18,3 +20,7 @@ class Settings(BaseSettings):
     config: Path = Path("bpo.toml")
     #: Working state: landing-zone listings, Prefect's local home when no server is set.
     state_dir: Path = DEFAULT_STATE_DIR
+    #: Child processes that read client files under the reading budgets (``[limits]``); 0
+    #: reads in the worker's own process (the readers' budgets still hold, memory, CPU and
+    #: wall-clock budgets do not): for debugging only.
+    reader_processes: Annotated[int, Field(ge=0, le=32)] = 2

@@ -58,6 +58,7 @@ claim_line = "0.10"
 
 
 def _payroll_samples(landing: Path) -> list[Path]:
+    from samples.hostile import xlsx_bomb
     from samples.payroll import csv_bytes, payroll_frame, plant_errors
 
     acme = landing / "acme" / "payroll"
@@ -77,7 +78,11 @@ def _payroll_samples(landing: Path) -> list[Path]:
     # Hostile input: an empty file is quarantined with a reason, the others go on.
     empty = acme / "empty.csv"
     empty.write_bytes(b"")
-    return [path, salaried, gpath, empty]
+    # A workbook zip bomb (1 MB, 13 million cells): quarantined FILE-TOO-LARGE naming the
+    # reading budget it passed, in seconds, while the files beside it are processed.
+    bomb = acme / "payroll-export-bomb.xlsx"
+    bomb.write_bytes(xlsx_bomb())
+    return [path, salaried, gpath, empty, bomb]
 
 
 def _acme_hourly() -> pl.DataFrame:

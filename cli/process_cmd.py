@@ -140,8 +140,10 @@ def extract(
     from rich.table import Table
 
     from cli.context import settings
+    from readers.isolation import ReaderPool
     from schemas.config import ClientConfig, load_config
     from tasks.doctype import ClientContext
+    from tasks.extraction import PRELOAD, extract_file
     from tasks.registry import handler_for
 
     if not file.is_file():
@@ -156,9 +158,18 @@ def extract(
     if ignore_embedded:
         options = client_cfg.invoices.model_copy(update={"ignore_embedded_xml": True})
         client_cfg = client_cfg.model_copy(update={"invoices": options})
-    ctx = ClientContext(client=client_cfg, base_dir=config.base_dir)
+    ctx = ClientContext(
+        client=client_cfg,
+        base_dir=config.base_dir,
+        limits=config.limits_for(client) if client else config.limits,
+    )
     handler = handler_for(doc_type)
-    batch = handler.extract(file.read_bytes(), file.name, ctx)
+    pool = ReaderPool(1, preload=PRELOAD) if settings().reader_processes else None
+    try:
+        batch = extract_file(doc_type, file.read_bytes(), file.name, ctx, pool)
+    finally:
+        if pool is not None:
+            pool.close()
     fields = handler.record_json(batch.records) if batch.records.height else []
     by_record: dict[int, list[dict[str, str]]] = {}
     for row in batch.issues.iter_rows(named=True):

@@ -131,7 +131,9 @@ def _answer(
     file = reg.file
     if reg.outcome == "duplicate":
         return _duplicate(app, file, shown, name)
-    batch = extract_task(handler, content.data, name, app.client_context(client_id))
+    batch = extract_task(
+        doc_type, content.data, name, app.client_context(client_id), app.reader_pool
+    )
     # Reviewers see a PDF's pages: keep its bytes until routing says whether any record waits.
     page_source = content.data if worth_keeping(content.data) else None
     del content  # the batch holds what is needed; a large file's bytes need not stay in memory

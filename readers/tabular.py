@@ -11,9 +11,12 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 import polars as pl
+
+from readers.xlsx_budget import check_cell_chars, check_workbook
 
 DELIMITERS = (",", ";", "\t", "|")
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -139,20 +142,25 @@ def is_xlsx(data: bytes) -> bool:
 
 
 def read_xlsx_sheets(data: bytes) -> list[tuple[str, RawTable]]:
-    """Every sheet of a workbook as a string table (first non-empty row is the header)."""
+    """Every sheet of a workbook as a string table (first non-empty row is the header).
+
+    The workbook is first streamed through the reading budgets (unpacked bytes, rows, cells:
+    :func:`readers.xlsx_budget.check_workbook`), so a zip bomb stops before the XLSX reader
+    materialises it; over a budget raises :class:`readers.budget.BudgetExceededError`.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             if (
                 "EncryptionInfo" in zf.namelist()
             ):  # pragma: no cover - encrypted OOXML is OLE, not zip
                 raise TableError("FILE-ENCRYPTED", "The workbook is password-protected.")
-            uncompressed = sum(i.file_size for i in zf.infolist())
-    except zipfile.BadZipFile as exc:
+            check_workbook(zf)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as exc:
         raise TableError(
             "FILE-MALFORMED", "The file looks like XLSX but the archive is broken."
         ) from exc
-    if uncompressed > 2_000_000_000:
-        raise TableError("FILE-TOO-LARGE", "The workbook expands to more than 2 GB; split it.")
+    except NotImplementedError as exc:  # a compression method zipfile does not know
+        raise TableError("FILE-MALFORMED", f"The workbook cannot be read: {exc}") from exc
     try:
         sheets = pl.read_excel(
             io.BytesIO(data), sheet_id=0, has_header=False, infer_schema_length=0
@@ -162,6 +170,9 @@ def read_xlsx_sheets(data: bytes) -> list[tuple[str, RawTable]]:
     out = []
     for name, sheet in sheets.items():
         sheet = sheet.select(pl.all().cast(pl.String))
+        if sheet.width:
+            longest = sheet.select(pl.max_horizontal(pl.all().str.len_chars().max())).item()
+            check_cell_chars(int(longest or 0))
         sheet = sheet.filter(~pl.all_horizontal(pl.all().is_null()))
         if sheet.height == 0:
             continue

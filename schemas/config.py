@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from schemas.claim_options import ClaimOptions
 from schemas.invoice_options import InvoiceOptions
 from schemas.landing_options import LandingSource
+from schemas.limits import LimitsOverride, ReadingLimits
 from schemas.payroll_options import PayrollOptions
 from schemas.rate_card import BillingConfig
 from schemas.web_options import WebOptions
@@ -82,6 +83,8 @@ class ClientConfig(_Strict):
     claims: ClaimOptions = Field(default_factory=ClaimOptions)
     review: ReviewOptions = Field(default_factory=ReviewOptions)
     landing: LandingSource | None = None
+    #: Reading budgets this client changes (``[clients.X.limits]``); the rest from ``[limits]``.
+    limits: LimitsOverride = Field(default_factory=LimitsOverride)
 
     @field_validator("currency")
     @classmethod
@@ -107,6 +110,8 @@ class BpoConfig(_Strict):
     clients: dict[str, ClientConfig] = Field(default_factory=dict)
     #: The reviewer page: single sign-on (``[web.oidc]``).
     web: WebOptions = Field(default_factory=WebOptions)
+    #: What reading one file may cost (``[limits]``), see ``schemas.limits``.
+    limits: ReadingLimits = Field(default_factory=ReadingLimits)
     #: Directory that relative paths in this file resolve against (set by ``load_config``).
     base_dir: Path = Path()
 
@@ -129,6 +134,10 @@ class BpoConfig(_Strict):
             return self.clients[client_id]
         except KeyError:
             raise UnknownClientError(client_id) from None
+
+    def limits_for(self, client_id: str) -> ReadingLimits:
+        """The reading budgets of a client: ``[limits]`` with its own ``[clients.X.limits]``."""
+        return self.client(client_id).limits.over(self.limits)
 
     def resolve(self, path: str | Path) -> Path:
         p = Path(path)

@@ -18,6 +18,7 @@ from schemas.batch import ValidatedBatch
 from schemas.config import ClientConfig
 from schemas.doc_type import DocType
 from schemas.issue import Issue
+from schemas.limits import ReadingLimits
 from schemas.names import output_stem
 from schemas.outbox import Outbox
 
@@ -28,6 +29,8 @@ class ClientContext:
 
     client: ClientConfig
     base_dir: Path = Path()
+    #: What reading one of this client's files may cost (``[limits]`` and its overrides).
+    limits: ReadingLimits = field(default_factory=ReadingLimits)
     #: Reference frames already loaded, by resolved path (shared across files of one run).
     _cache: dict[Path, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 

@@ -26,9 +26,11 @@ from landing.answers import answer_duplicate, finish_answer, publish_file
 from landing.outbox import FsOutbox
 from landing.publication import OutboxFor, PublishReport, StagingOutbox, publish_pending
 from landing.staging import FileBytes, read_file
+from readers.isolation import ReaderPool
 from review.intake import route_batch
 from schemas.batch import ValidatedBatch
 from schemas.config import ClientConfig
+from schemas.doc_type import DocType
 from schemas.outbox import Outbox
 from schemas.outcome import FileCounts, FileOutcome
 from schemas.receipt import Receipt
@@ -38,6 +40,7 @@ from store.models import File, FileStage
 from store.payments import earlier_payments
 from store.records import seen_dedupe_keys, state_counts
 from tasks.doctype import ClientContext, DocHandler, OutputCheckError, OutputContext
+from tasks.extraction import extract_file
 from tasks.payment_history import check_payments
 from tasks.routing import history_issues
 
@@ -85,8 +88,12 @@ def duplicate_task(
 
 
 @task(name="extract-validate", cache_policy=NO_CACHE)
-def extract_task(handler: DocHandler, data: bytes, name: str, ctx: ClientContext) -> ValidatedBatch:
-    return handler.extract(data, name, ctx)
+def extract_task(
+    doc_type: DocType, data: bytes, name: str, ctx: ClientContext, pool: ReaderPool | None
+) -> ValidatedBatch:
+    """Extract and validate under the client's reading budgets, in a reading child: a file
+    over a budget, or one its reader fails or dies on, is answered by its file issue."""
+    return extract_file(doc_type, data, name, ctx, pool)
 
 
 @task(name="check-history", cache_policy=NO_CACHE)

@@ -106,6 +106,8 @@ def runtime(workdir: Path, db_url: str) -> Iterator[App]:
         yield rt
     finally:
         install_app(None)
+        if rt.__dict__.get("reader_pool") is not None:  # started by a flow of the test
+            rt.reader_pool.close()
         engine.dispose()
 
 

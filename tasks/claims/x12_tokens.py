@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from readers.budget import check
+
 ISA_LENGTH = 106
 #: Characters a sender may put between segments for readability.
 _LINE_NOISE = "\r\n"
@@ -72,8 +74,11 @@ def split_segments(text: str, delimiters: Delimiters) -> list[str]:
     """Segments of ``text`` without terminators and without CR/LF between them.
 
     Works on files with CRLF after every segment, with LF only, and with no line breaks at all;
-    a line break inside a segment is kept (the structure check reports it).
+    a line break inside a segment is kept (the structure check reports it). More segments
+    than the reading budget ``max_segments`` raise :class:`readers.budget.BudgetExceededError`
+    (counted before any list is built).
     """
+    check(text.count(delimiters.segment), "max_segments", "Segments of the X12 interchange")
     return [s for p in text.split(delimiters.segment) if (s := p.strip(_LINE_NOISE))]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from readers.pdf_budget import check_pdf
 from schemas.invoice_options import InvoiceOptions
 from schemas.issue import Issue
 from tasks.invoices.candidate import Candidate
@@ -94,6 +95,7 @@ def extract_candidates(
             )
         )
     if fmt == "pdf":
+        check_pdf(data)  # pages, streams, operators, attachments: before any PDF reader
         xml = None if options.ignore_embedded_xml else embedded_xml(data)
         if xml is not None:
             return _facturx(xml, data, options, currency)

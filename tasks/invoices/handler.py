@@ -6,6 +6,7 @@ from typing import Any
 
 import polars as pl
 
+from readers.budget import BudgetExceededError
 from schemas.batch import RECORD_INDEX, ValidatedBatch, issues_frame
 from schemas.doc_type import BillableUnit, DocType
 from schemas.issue import Issue
@@ -27,6 +28,8 @@ class InvoiceHandler:
     def extract(self, data: bytes, name: str, ctx: ClientContext) -> ValidatedBatch:
         try:
             found = extract_candidates(data, name, ctx.client.invoices, ctx.client.currency)
+        except BudgetExceededError:
+            raise  # the extraction step answers it, naming the budget
         except Exception as exc:  # last line of defence: bad input must never crash a run
             return ValidatedBatch.unreadable(
                 Issue(

@@ -11,6 +11,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from readers.xml_budget import check_xml
 from schemas.issue import Issue
 from schemas.money import CENT, parse_amount
 
@@ -28,7 +29,13 @@ KNOWN_ROOTS = {
 
 
 def parse_xml(data: bytes) -> Element | Issue:
-    """The root element, or a file issue saying why the XML cannot be used."""
+    """The root element, or a file issue saying why the XML cannot be used.
+
+    The reading budgets ``max_xml_bytes`` and ``max_xml_depth`` are checked first (a
+    streaming pass that builds nothing); over one raises
+    :class:`readers.budget.BudgetExceededError`.
+    """
+    check_xml(data)
     try:
         root: Element = fromstring(
             data, forbid_dtd=True, forbid_entities=True, forbid_external=True

@@ -28,7 +28,7 @@ from prefect import flow
 from prefect.artifacts import create_table_artifact
 from prefect.states import Completed
 
-from flows.operators import artifact_key, state_name
+from flows.operators import artifact_key, deferred_artifacts, state_name
 from landing.files import LandedFile
 from schemas.outcome import FileResult
 
@@ -113,12 +113,13 @@ def process_small_files(
     When files failed and none was answered, the system is failing: the run fails."""
     results: list[FileResult] = []
     errors: list[str] = []
-    for item in work.items:
-        taken = work.take(item)
-        if isinstance(taken, FileResult):
-            results.append(taken)
-        elif isinstance(taken, str):
-            errors.append(taken)
+    with deferred_artifacts():
+        for item in work.items:
+            taken = work.take(item)
+            if isinstance(taken, FileResult):
+                results.append(taken)
+            elif isinstance(taken, str):
+                errors.append(taken)
     other = len(work.items) - len(results) - len(errors)
     message = batch_message(results, len(errors), other)
     if errors and not results:

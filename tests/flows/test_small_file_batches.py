@@ -61,9 +61,9 @@ def test_small_files_are_grouped_by_client_and_type_up_to_the_batch_size() -> No
     assert [s.name for s in singles] == ["lone.xml", "big.csv", "x"]
 
 
-def test_one_small_file_alone_gets_a_run_of_its_own_by_default() -> None:
+def test_one_small_file_alone_is_a_batch_of_one_by_default() -> None:
     batches, singles = small_batches([landed("a.csv")], LandingConfig())
-    assert (batches, [s.name for s in singles]) == ([], ["a.csv"])
+    assert ([[f.name for f in b] for b in batches], singles) == ([["a.csv"]], [])
 
 
 @pytest.mark.parametrize(

@@ -45,15 +45,19 @@ def schedules_of(spec: dict[str, Any]) -> list[Any]:
     return out
 
 
-def runner_deployments(path: Path = PROJECT_FILE) -> list[Any]:
-    """The deployments ``bpo serve`` runs, each with a module entrypoint its runs can load."""
+def runner_deployments(
+    path: Path = PROJECT_FILE, *, unscheduled: frozenset[str] | set[str] = frozenset()
+) -> list[Any]:
+    """The deployments ``bpo serve`` runs, each with a module entrypoint its runs can load;
+    those named in ``unscheduled`` without their schedules (``bpo serve`` watches the landing
+    zones itself instead of polling them on the ``ingest`` schedule)."""
     deployments = []
     for spec in deployments_spec(path):
         deployment = load_entrypoint(spec["entrypoint"]).to_deployment(
             name=spec["name"],
             tags=spec.get("tags"),
             description=spec.get("description"),
-            schedules=schedules_of(spec),
+            schedules=[] if spec["name"] in unscheduled else schedules_of(spec),
             parameters=spec.get("parameters") or {},
         )
         deployment.entrypoint = module_entrypoint(spec["entrypoint"])

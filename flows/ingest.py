@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from prefect import flow, get_run_logger, tags
@@ -39,13 +42,15 @@ from flows.operators import (
     ingest_run_name,
     refusal_artifact,
 )
-from flows.process import FLOWS
+from flows.process import FLOWS, answer_file
+from flows.small_files import BatchFailedError, BatchWork, batch_run_name, process_small_files
 from landing.answers import answer_refusal
 from landing.files import LandedFile, Refused
 from landing.names import UnsafeNameError, printable
 from landing.reads import LinkRefusedError
 from landing.staging import discard, stage
 from landing.zone import LandingZone
+from schemas.config import LandingConfig
 from schemas.outcome import FileOutcome, FileResult
 from schemas.receipt import Receipt
 from tasks.steps import publish_pending_task
@@ -108,14 +113,33 @@ def _refuse(app: App, zone: LandingZone, item: Refused, summary: IngestSummary) 
         )
 
 
+Runner = Callable[[App, LandedFile, Path], FileResult]
+
+
+def _without_heartbeat() -> AbstractContextManager[Any]:
+    """Subflows without a heartbeat (it costs a run ~1 s at exit); entered only when it is
+    on, because rebuilding Prefect's settings costs 0.1 s, and over a second on a busy
+    machine, each time."""
+    if PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value() is None:
+        return nullcontext()
+    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+
+
 def _run(app: App, item: LandedFile, staged: Path) -> FileResult:
     process = FLOWS[item.doc_type]
     with (
         tags(f"client:{item.client_id}", f"doc:{item.doc_type.value}"),
         # The ingest run keeps its heartbeat; a per-file subflow's would cost ~1 s at exit.
-        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+        _without_heartbeat(),
     ):
         return process(path=str(staged), client_id=item.client_id, name=item.name, source=item.url)
+
+
+def _inline(app: App, item: LandedFile, staged: Path) -> FileResult:
+    """A small file answered inside its batch's run (``flows.small_files``)."""
+    return answer_file(
+        app, str(staged), item.client_id, item.doc_type, name=item.name, source=item.url
+    )
 
 
 def _failed(
@@ -151,25 +175,34 @@ def _failed(
     announce_parked(item.client_id, item.doc_type.value, item.name, item.url, reason)
 
 
-def _take(app: App, zone: LandingZone, item: LandedFile, summary: IngestSummary) -> None:
+def _take(
+    app: App,
+    zone: LandingZone,
+    item: LandedFile,
+    summary: IngestSummary,
+    run: Runner | None = None,
+) -> FileResult | str | None:
+    """Read, answer and archive one file: its answer, the error text when the system failed
+    to answer it, or None when it was not ours to answer (taken elsewhere, refused)."""
     logger = get_run_logger()
     try:
         data = zone.read(item)
     except FileNotFoundError:
         summary.taken_elsewhere += 1
         logger.info("%s is gone: another ingest run took it", printable(item.url))
-        return
+        return None
     except (UnsafeNameError, LinkRefusedError) as exc:  # swapped since the listing
         _refuse(app, zone, _as_refused(item, str(exc)), summary)
-        return
+        return None
     # A copy private to this call: a concurrent run of the same bytes never loses its copy.
     staged = stage(app.state_dir, item.client_id, data)
     del data
     try:
-        result = _run(app, item, staged)
+        result = (run or _run)(app, item, staged)
     except Exception as exc:  # the system failed (the run emitted bpo.file.failed)
-        _failed(app, zone, item, _problem(summary, item.url, exc), summary)
-        return
+        error = _problem(summary, item.url, exc)
+        _failed(app, zone, item, error, summary)
+        return error
     finally:
         discard(staged)
     try:
@@ -188,6 +221,7 @@ def _take(app: App, zone: LandingZone, item: LandedFile, summary: IngestSummary)
         summary.quarantined += 1
     else:
         summary.taken += 1
+    return result
 
 
 def _as_refused(item: LandedFile, reason: str) -> Refused:
@@ -203,13 +237,19 @@ def _as_refused(item: LandedFile, reason: str) -> Refused:
     )
 
 
-def _entry(app: App, zone: LandingZone, item: LandedFile | Refused, summary: IngestSummary) -> None:
+def _entry(
+    app: App,
+    zone: LandingZone,
+    item: LandedFile | Refused,
+    summary: IngestSummary,
+    run: Runner | None = None,
+) -> FileResult | str | None:
     """One entry's answer; whatever goes wrong with it is reported and the poll goes on."""
     try:
         if isinstance(item, Refused):
             _refuse(app, zone, item, summary)
-        else:
-            _take(app, zone, item, summary)
+            return None
+        return _take(app, zone, item, summary, run)
     except Exception as exc:
         text = _problem(summary, item.url, exc)
         get_run_logger().exception("%s: skipped this poll: %s", printable(item.url), text)
@@ -218,6 +258,57 @@ def _entry(app: App, zone: LandingZone, item: LandedFile | Refused, summary: Ing
         announce_failed(client, doc, printable(item.name), _digest(item.url), text)
         if isinstance(item, LandedFile):
             _failed(app, zone, item, text, summary)
+        return text
+
+
+def small_batches(
+    items: list[LandedFile | Refused], landing: LandingConfig
+) -> tuple[list[list[LandedFile]], list[LandedFile | Refused]]:
+    """The small files grouped by client and document type (at most ``batch_max_files``
+    each), and the entries each answered on its own: refusals, large files, and small files
+    too few (under ``batch_min_files``) to batch. Batches come first so that a large file
+    never holds the small ones back."""
+    groups: dict[tuple[str, str], list[LandedFile]] = defaultdict(list)
+    singles: list[LandedFile | Refused] = []
+    for item in items:
+        if isinstance(item, LandedFile) and item.size <= landing.small_file_bytes:
+            groups[(item.client_id, item.doc_type.value)].append(item)
+        else:
+            singles.append(item)
+    batches: list[list[LandedFile]] = []
+    for group in groups.values():
+        if len(group) < landing.batch_min_files:
+            singles[:0] = group
+            continue
+        size = landing.batch_max_files
+        batches += [group[i : i + size] for i in range(0, len(group), size)]
+    return batches, singles
+
+
+def _batch(app: App, zone: LandingZone, items: list[LandedFile], summary: IngestSummary) -> None:
+    """Small files of one client and type answered in one run (``flows.small_files``)."""
+    client_id, doc_type = items[0].client_id, items[0].doc_type.value
+    names = [printable(i.name) for i in items]
+    work = BatchWork(items, lambda item: _entry(app, zone, item, summary, _inline))
+    run = process_small_files.with_options(flow_run_name=batch_run_name(client_id, doc_type, names))
+    try:
+        with (
+            tags(f"client:{client_id}", f"doc:{doc_type}", "batch"),
+            _without_heartbeat(),
+        ):
+            run(client_id=client_id, doc_type=doc_type, files=names, work=work)
+    except BatchFailedError as exc:  # each file's failure is already counted and reported
+        get_run_logger().error("%s", exc)
+    except Exception as exc:  # the run itself could not run: its files wait for the next poll
+        _problem(summary, zone.url, exc)
+        get_run_logger().error(
+            "batch of %d %s file(s) for %s: %s: %s",
+            len(items),
+            doc_type,
+            client_id,
+            type(exc).__name__,
+            exc,
+        )
 
 
 def _digest(url: str) -> str:
@@ -256,7 +347,10 @@ def ingest() -> IngestSummary:
             continue
         # Concurrent runs over one zone spread out instead of racing file by file.
         random.shuffle(items)
-        for item in items:
+        batches, singles = small_batches(items, app.config.landing)
+        for batch in batches:
+            _batch(app, zone, batch, summary)
+        for item in singles:
             _entry(app, zone, item, summary)
     logger.info(
         "taken %d, duplicates %d, quarantined %d, parked %d, errors %d",

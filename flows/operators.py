@@ -10,10 +10,15 @@ name (``file-acme-payroll-jan-2026-csv``) listing each record in review with its
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import re
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, cast
 
+from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.events import emit_event
 from prefect.states import Completed
@@ -160,7 +165,45 @@ def announce_failed(
     )
 
 
+_deferred: contextvars.ContextVar[tuple[ThreadPoolExecutor, list[Future[Any]]] | None] = (
+    contextvars.ContextVar("bpo_deferred_artifacts", default=None)
+)
+
+
+@contextmanager
+def deferred_artifacts(workers: int = 4) -> Iterator[None]:
+    """Inside, :func:`publish_artifact` sends each artifact from a small pool of threads
+    while the run goes on to the next file; at exit every artifact has been sent (one that
+    could not be is logged: the file's answer, receipt and event stand without it). A batch
+    of small files does not wait a round trip per file."""
+    with ThreadPoolExecutor(workers, thread_name_prefix="bpo-artifacts") as pool:
+        pending: list[Future[Any]] = []
+        token = _deferred.set((pool, pending))
+        try:
+            yield
+        finally:
+            _deferred.reset(token)
+    for future in pending:
+        error = future.exception()
+        if error is not None:
+            get_run_logger().warning(
+                "an artifact was not saved: %s: %s", type(error).__name__, error
+            )
+
+
 def publish_artifact(result: FileResult, receipt: Receipt | None, billed: int = 0) -> None:
+    """The file's artifact, now or (inside :func:`deferred_artifacts`) from the pool."""
+    deferred = _deferred.get()
+    if deferred is None:
+        _create_artifact(result, receipt, billed)
+        return
+    pool, pending = deferred
+    # The run's context travels with the call, so the artifact is attached to this run.
+    run = contextvars.copy_context().run
+    pending.append(pool.submit(run, _create_artifact, result, receipt, billed))
+
+
+def _create_artifact(result: FileResult, receipt: Receipt | None, billed: int) -> None:
     create_markdown_artifact(
         key=artifact_key(result.client_id, _doc(result), result.name),
         markdown=file_markdown(result, receipt, billed),

@@ -18,7 +18,10 @@ A run ends in a COMPLETED-type state named for its answer (``Completed``, ``In r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 from uuid import UUID
 
 from prefect import flow, get_run_logger, tags
@@ -50,6 +53,55 @@ from tasks.steps import (
     route_task,
 )
 from tasks.systematic import systematic_error
+
+
+@dataclass(frozen=True)
+class Steps:
+    """How a file's steps run: as Prefect tasks (a file's own run: retries, task runs in the
+    UI) or as the plain functions those tasks wrap (small files answered together in one run,
+    where a task run per step would cost more than the work; a step that fails fails the file,
+    which the next poll takes again)."""
+
+    register: Callable[..., Any]
+    duplicate: Callable[..., Any]
+    extract: Callable[..., Any]
+    history: Callable[..., Any]
+    outputs: Callable[..., Any]
+    route: Callable[..., Any]
+    keep_source: Callable[..., Any]
+    meter: Callable[..., Any]
+    finish: Callable[..., Any]
+    failed: Callable[..., Any]
+    #: Outputs and record states side by side (submitted task) or one after the other.
+    concurrent: bool
+
+
+TASKS = Steps(
+    register=register_task,
+    duplicate=duplicate_task,
+    extract=extract_task,
+    history=history_task,
+    outputs=outputs_task,
+    route=route_task,
+    keep_source=keep_source_task,
+    meter=meter_task,
+    finish=finish_task,
+    failed=failed_task,
+    concurrent=True,
+)
+INLINE = Steps(
+    register=register_task.fn,
+    duplicate=duplicate_task.fn,
+    extract=extract_task.fn,
+    history=history_task.fn,
+    outputs=outputs_task.fn,
+    route=route_task.fn,
+    keep_source=keep_source_task.fn,
+    meter=meter_task.fn,
+    finish=finish_task.fn,
+    failed=failed_task.fn,
+    concurrent=False,
+)
 
 
 def _result(
@@ -109,6 +161,31 @@ def run_file(
     return answered(result)
 
 
+def answer_file(
+    app: App,
+    path: str,
+    client_id: str,
+    doc_type: DocType,
+    name: str,
+    source: str | None = None,
+) -> FileResult:
+    """One small file of a batch run (``flows.batch``): the same answer, receipt, event and
+    artifact as a file's own run, its steps called as plain functions inside the batch's run.
+    A failure is announced (``bpo.file.failed``) and raised for the caller to count."""
+    try:
+        result, receipt, billed = _answer(
+            app, path, client_id, doc_type, name, source, steps=INLINE
+        )
+    except Exception as exc:
+        announce_failed(
+            client_id, doc_type.value, name, _flow_run_id() or name, f"{type(exc).__name__}: {exc}"
+        )
+        raise
+    announce_file(result, billed)
+    publish_artifact(result, receipt, billed)
+    return result
+
+
 def _answer(
     app: App,
     path: str,
@@ -117,10 +194,12 @@ def _answer(
     name: str,
     source: str | None,
     accept_systematic: bool = False,
+    *,
+    steps: Steps = TASKS,
 ) -> tuple[FileResult, Receipt | None, int]:
     handler = handler_for(doc_type)
     shown = source or path
-    reg, content = register_task(
+    reg, content = steps.register(
         app.engine,
         path=path,
         client_id=client_id,
@@ -130,15 +209,15 @@ def _answer(
     )
     file = reg.file
     if reg.outcome == "duplicate":
-        return _duplicate(app, file, shown, name)
-    batch = extract_task(
+        return _duplicate(app, file, shown, name, steps)
+    batch = steps.extract(
         doc_type, content.data, name, app.client_context(client_id), app.reader_pool
     )
     # Reviewers see a PDF's pages: keep its bytes until routing says whether any record waits.
     page_source = content.data if worth_keeping(content.data) else None
     del content  # the batch holds what is needed; a large file's bytes need not stay in memory
     if batch.file_issues and batch.records.height == 0:
-        return _quarantine(app, file, shown, batch, handler)
+        return _quarantine(app, file, shown, batch, handler, steps)
     review = app.client_context(client_id).client.review
     storm = systematic_error(
         batch,
@@ -151,13 +230,13 @@ def _answer(
     )
     # A file whose records are already written (a run that died after routing) goes on.
     if storm is not None and not accept_systematic and file.stage == FileStage.REGISTERED:
-        return _hold(app, file, shown, storm, _issues_text(batch))
+        return _hold(app, file, shown, storm, _issues_text(batch), steps)
     accepted = f"Processed with --accept-systematic: {storm.message}" if storm else ""
-    return _process(app, file, shown, batch, handler, page_source, accepted)
+    return _process(app, file, shown, batch, handler, page_source, accepted, steps)
 
 
 def _duplicate(
-    app: App, file: File, shown: str, name: str
+    app: App, file: File, shown: str, name: str, steps: Steps = TASKS
 ) -> tuple[FileResult, Receipt | None, int]:
     """The same bytes again: answered with its own receipt, nothing processed or billed."""
     get_run_logger().info(
@@ -167,7 +246,7 @@ def _duplicate(
         file.id,
     )
     outbox = app.outbox(file.client_id)
-    receipt, published = duplicate_task(app.engine, file=file, name=name, outbox=outbox)
+    receipt, published = steps.duplicate(app.engine, file=file, name=name, outbox=outbox)
     outputs = [outbox.url_of(o) if "://" not in o else o for o in file.outputs]
     result = _result(
         file,
@@ -185,20 +264,25 @@ def _staging(app: App, file: File) -> StagingOutbox:
 
 
 def _quarantine(
-    app: App, file: File, shown: str, batch: ValidatedBatch, handler: DocHandler
+    app: App,
+    file: File,
+    shown: str,
+    batch: ValidatedBatch,
+    handler: DocHandler,
+    steps: Steps = TASKS,
 ) -> tuple[FileResult, Receipt | None, int]:
     """A file that gave no records: its outputs (a 999 for a broken 837) and its receipt."""
     reason = _issues_text(batch)
     get_run_logger().warning("%s quarantined: %s", file.name, reason)
     staging = _staging(app, file)
-    outputs = outputs_task(handler, batch, file, app.client_context(file.client_id), staging)
+    outputs = steps.outputs(handler, batch, file, app.client_context(file.client_id), staging)
     return _finish(
-        app, file, shown, staging, FileOutcome.QUARANTINED, FileCounts(), outputs, reason
+        app, file, shown, staging, FileOutcome.QUARANTINED, FileCounts(), outputs, reason, steps
     )
 
 
 def _hold(
-    app: App, file: File, shown: str, storm: Issue, file_issues: str = ""
+    app: App, file: File, shown: str, storm: Issue, file_issues: str = "", steps: Steps = TASKS
 ) -> tuple[FileResult, Receipt | None, int]:
     """A systematically broken file: no records, outputs or usage; a receipt and an event
     say why (with the file's own issues, such as control totals that disagree), and the file
@@ -214,6 +298,7 @@ def _hold(
         FileCounts(),
         [],
         reason,
+        steps,
         final=False,
     )
 
@@ -226,31 +311,38 @@ def _process(
     handler: DocHandler,
     page_source: bytes | None = None,
     accepted: str = "",
+    steps: Steps = TASKS,
 ) -> tuple[FileResult, Receipt | None, int]:
     """History checks, outputs beside record states, metering, the answer."""
     ctx, staging = app.client_context(file.client_id), _staging(app, file)
-    batch, keys = history_task(app.engine, file, batch, handler, ctx)
+    batch, keys = steps.history(app.engine, file, batch, handler, ctx)
     # The outputs (staged file writes) and the record states (database writes) need only the
-    # batch: they run side by side. Metering waits for both, so nothing is billed before its
-    # outputs exist; nothing is published before the answer is committed.
-    pending = outputs_task.submit(handler, batch, file, ctx, staging)
+    # batch: a file's own run writes them side by side. Metering waits for both, so nothing is
+    # billed before its outputs exist; nothing is published before the answer is committed.
     try:
-        counts = route_task(
-            app.engine, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=keys
-        )
-    finally:
-        pending.wait()
-    try:
-        outputs = pending.result()
+        if steps.concurrent:
+            pending = steps.outputs.submit(handler, batch, file, ctx, staging)  # type: ignore[attr-defined]
+            try:
+                counts = steps.route(
+                    app.engine, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=keys
+                )
+            finally:
+                pending.wait()
+            outputs = pending.result()
+        else:
+            outputs = steps.outputs(handler, batch, file, ctx, staging)
+            counts = steps.route(
+                app.engine, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=keys
+            )
     except OutputCheckError as exc:
         # Nothing was published and nothing is billed; the file shows as unfinished, with
         # this reason, in `bpo reconcile` until a fixed release runs it again (run_file
         # announces the failure).
-        failed_task(app.engine, file=file, reason=str(exc))
+        steps.failed(app.engine, file=file, reason=str(exc))
         raise
     if page_source is not None and counts.in_review:
-        keep_source_task(app.state_dir, file, page_source)
-    billed = meter_task(
+        steps.keep_source(app.state_dir, file, page_source)
+    billed = steps.meter(
         app.engine, file=file, batch=batch, handler=handler, ctx=ctx, flow_run_id=_flow_run_id()
     )
     get_run_logger().info(
@@ -264,7 +356,16 @@ def _process(
     )
     reason = "; ".join(r for r in (_issues_text(batch), accepted) if r)
     return _finish(
-        app, file, shown, staging, FileOutcome.PROCESSED, counts, outputs, reason, billed.inserted
+        app,
+        file,
+        shown,
+        staging,
+        FileOutcome.PROCESSED,
+        counts,
+        outputs,
+        reason,
+        steps,
+        billed.inserted,
     )
 
 
@@ -277,13 +378,14 @@ def _finish(
     counts: FileCounts,
     outputs: list[str],
     reason: str,
+    steps: Steps = TASKS,
     billed: int = 0,
     *,
     final: bool = True,
 ) -> tuple[FileResult, Receipt | None, int]:
     """The answer committed with its staged outputs and receipt, then published;
     ``final=False`` leaves the file open to a later run of the same bytes (a held file)."""
-    receipt, published = finish_task(
+    receipt, published = steps.finish(
         app.engine,
         file=file,
         staging=staging,

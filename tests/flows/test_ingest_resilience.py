@@ -114,7 +114,8 @@ def test_a_file_that_keeps_failing_for_a_system_reason_is_parked(
     def down(*_args: object, **_kwargs: object) -> None:
         raise ConnectionError("database unreachable")
 
-    monkeypatch.setattr(flows.ingest, "_run", down)
+    monkeypatch.setattr(flows.ingest, "_run", down)  # a file's own run
+    monkeypatch.setattr(flows.ingest, "_inline", down)  # a small file in its batch's run
     for poll in range(1, 3):
         summary = ingest()
         assert (summary.errors, summary.parked) == (1, 0), poll

@@ -41,3 +41,13 @@ def test_every_served_entrypoint_loads_in_a_fresh_process() -> None:
     )
     names = json.loads(done.stdout.strip().splitlines()[-1])
     assert names == [d.flow_name for d in deployments]
+
+
+def test_bpo_serve_serves_ingest_unscheduled_because_it_watches_the_zones() -> None:
+    from flows.serve import WATCHED
+
+    served = {d.name: d for d in runner_deployments(unscheduled={WATCHED})}
+    scheduled = {d.name: d for d in runner_deployments()}
+    assert scheduled[WATCHED].schedules
+    assert not served[WATCHED].schedules
+    assert served["billing-close"].schedules  # the others keep theirs

@@ -25,6 +25,7 @@ from schemas.money import to_cents
 from store.billing_models import BillLine
 from store.bulk import read_frame, read_int_columns
 from store.models import EntryType, File, UsageBatch, UsageEntry
+from store.records import record_keys
 
 KIND_ORDER = ("usage", "adjustment", "minimum", "seat_fee", "sla_credit", "accuracy_credit")
 
@@ -51,6 +52,7 @@ ENTRY_SCHEMA: dict[str, pl.DataType] = {
     "currency": pl.String(),
     "completed_at": pl.Datetime("us", "UTC"),
     "file_id": pl.Int64(),
+    "record_index": pl.Int64(),
     "source_file": pl.String(),
     "source_sha256": pl.String(),
     "flow_run_id": pl.String(),
@@ -61,7 +63,9 @@ ENTRY_SCHEMA: dict[str, pl.DataType] = {
 _BATCH_SCHEMA: dict[str, pl.DataType] = {
     "batch_id": pl.Int64(),
     **{
-        c: ENTRY_SCHEMA[c] for c in ENTRY_SCHEMA if c not in ("id", "reverses_id", "transaction_id")
+        c: ENTRY_SCHEMA[c]
+        for c in ENTRY_SCHEMA
+        if c not in ("id", "reverses_id", "transaction_id", "record_index")
     },
     "transaction_prefix": pl.String(),
 }
@@ -93,6 +97,13 @@ def period_frame(session: Session, client_id: str, period: str) -> pl.DataFrame:
     if not _in_completion_order(entries):
         entries = entries.sort("completed_at", "id")
     return entries.select(list(ENTRY_SCHEMA))
+
+
+def with_record_keys(session: Session, entries: pl.DataFrame) -> pl.DataFrame:
+    """``entries`` with each one's ``record_key`` (employee id, invoice number, claim id): the
+    business key finance and the client know a transaction by."""
+    keys = record_keys(session, file_ids=entries.get_column("file_id").unique().to_list())
+    return entries.join(keys, on=["file_id", "record_index"], how="left", maintain_order="left")
 
 
 #: Up to this many batches in a period, their facts are added to their entries as constants.

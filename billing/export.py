@@ -13,7 +13,7 @@ and unit: entries, quantity, amount, first and last completion). Money is numeri
 format, so SUM and pivot tables work (a spreadsheet number holds 15 significant digits: exact
 for amounts below 10^11 at four places); ``completed_at`` is a date-time shown with its
 ``+00:00`` offset; each sheet has a frozen header row, an autofilter and column widths fitted
-to its content. Fixed document properties make equal data give equal bytes.
+to its content, and prints landscape, one page wide, its header on every page. Fixed document properties make equal data give equal bytes.
 """
 
 from __future__ import annotations
@@ -242,6 +242,10 @@ def _write_sheet(wb: xlsxwriter.Workbook, name: str, frame: pl.DataFrame) -> Non
     assert ws is not None
     for i, c in enumerate(frame.columns):
         ws.set_column(i, i, widths[c])
+    # Printed (or saved as PDF): landscape, every column on the page, the header on each page.
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
 
 
 def xlsx_bytes(sheets: dict[str, pl.DataFrame]) -> bytes:

@@ -13,7 +13,8 @@ and unit: entries, quantity, amount, first and last completion). Money is numeri
 format, so SUM and pivot tables work (a spreadsheet number holds 15 significant digits: exact
 for amounts below 10^11 at four places); ``completed_at`` is a date-time shown with its
 ``+00:00`` offset; each sheet has a frozen header row, an autofilter and column widths fitted
-to its content, and prints landscape, one page wide, its header on every page. Fixed document properties make equal data give equal bytes.
+to its content, and prints landscape, one page wide, its header on every page. Fixed document
+properties make equal data give equal bytes.
 """
 
 from __future__ import annotations

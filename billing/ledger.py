@@ -101,9 +101,41 @@ def period_frame(session: Session, client_id: str, period: str) -> pl.DataFrame:
 
 def with_record_keys(session: Session, entries: pl.DataFrame) -> pl.DataFrame:
     """``entries`` with each one's ``record_key`` (employee id, invoice number, claim id): the
-    business key finance and the client know a transaction by."""
+    business key finance and the client know a transaction by (null when the store has none).
+
+    Record indexes are dense per file, so each file's keys are laid end to end in one array
+    and every entry picks its key by position (``gather``): a million-entry period costs a
+    pass, not a hash join. Sparse indexes fall back to the join.
+    """
     keys = record_keys(session, file_ids=entries.get_column("file_id").unique().to_list())
-    return entries.join(keys, on=["file_id", "record_index"], how="left", maintain_order="left")
+    spans = (
+        keys.group_by("file_id")
+        .agg(pl.col("record_index").max().alias("top"), pl.col("record_index").min().alias("low"))
+        .sort("file_id")
+        .with_columns((pl.col("top") + 1).cum_sum().shift(fill_value=0).alias("offset"))
+    )
+    size = int(spans.get_column("top").sum() or 0) + spans.height
+    if keys.height == 0 or spans.get_column("low").min() < 0 or size > 2 * keys.height:  # type: ignore[operator]
+        return entries.join(keys, on=["file_id", "record_index"], how="left", maintain_order="left")
+    offset = dict(zip(spans["file_id"], spans["offset"], strict=True))
+    top = dict(zip(spans["file_id"], spans["top"], strict=True))
+    slots = (
+        pl.repeat(None, size, dtype=pl.String, eager=True)
+        .alias("record_key")
+        .scatter(
+            keys.get_column("record_index")
+            + keys.get_column("file_id").replace_strict(offset, return_dtype=pl.Int64),
+            keys.get_column("record_key"),
+        )
+    )
+    file_id, index = pl.col("file_id"), pl.col("record_index")
+    position = (
+        pl.when(index <= file_id.replace_strict(top, default=None, return_dtype=pl.Int64))
+        .then(index + file_id.replace_strict(offset, default=None, return_dtype=pl.Int64))
+        .otherwise(None)
+    )
+    picks = entries.select(position.alias("p")).get_column("p")
+    return entries.with_columns(slots.gather(picks).alias("record_key"))
 
 
 #: Up to this many batches in a period, their facts are added to their entries as constants.

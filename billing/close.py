@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import CursorResult, Engine, select, update
 from sqlalchemy.orm import Session
 
+from billing.ledger import with_record_keys
 from billing.open_periods import ensure_period
 from billing.sla import qa_accuracy
 from billing.statement import Statement, build_statement
@@ -118,11 +119,13 @@ def close_period(
 def statement_for(
     session: Session, client: ClientConfig, period: str, *, accuracy: Decimal | None = None
 ) -> Statement:
-    """The statement of a period: frozen when closed, a preview from config when open (with
-    the measured QA accuracy unless ``accuracy`` is given, as the close would use)."""
+    """The statement of a period as finance exports it: frozen when closed, a preview from
+    config when open (with the measured QA accuracy unless ``accuracy`` is given, as the close
+    would use); each entry carries its record's ``record_key``."""
     if accuracy is None:
         accuracy = measured_accuracy(session, client.id)
-    return build_statement(session, client, period, accuracy=accuracy, post=False)
+    st = build_statement(session, client, period, accuracy=accuracy, post=False)
+    return replace(st, entries=with_record_keys(session, st.entries))
 
 
 def measured_accuracy(session: Session, client_id: str) -> Decimal | None:

@@ -1,9 +1,20 @@
 """Billing exports for finance: detail (DESIGN.md columns) and summary, as CSV, Parquet, XLSX.
 
-The detail has one row per ledger entry with the price rating gave it, so for each unit the
-detail amounts sum to the summary's exact amounts; the summary rounds each line once. Text cells
-a spreadsheet would run as formulas get a leading apostrophe. XLSX holds two sheets (the asked
-table first) and fixed document properties, so equal data gives equal bytes.
+The detail has one row per ledger entry with the price rating gave it and the record's business
+key (``record_key``: employee id, invoice number, claim id), so for each unit the detail amounts
+sum to the summary's exact amounts; the summary rounds each line once. Text cells a spreadsheet
+would run as formulas get a leading apostrophe.
+
+CSV writes ``completed_at`` as ISO 8601 in UTC with its offset
+(``2026-03-10T15:00:00.000000+00:00``); CSV and Parquet keep money's exact decimal digits.
+
+XLSX is for people: the asked table first, then the other one and ``files`` (per source file
+and unit: entries, quantity, amount, first and last completion). Money is numeric with a number
+format, so SUM and pivot tables work (a spreadsheet number holds 15 significant digits: exact
+for amounts below 10^11 at four places); ``completed_at`` is a date-time shown with its
+``+00:00`` offset; each sheet has a frozen header row, an autofilter and column widths fitted
+to its content, and prints landscape, one page wide, its header on every page. Fixed document
+properties make equal data give equal bytes.
 """
 
 from __future__ import annotations
@@ -19,7 +30,7 @@ import polars as pl
 import xlsxwriter
 from sqlalchemy.orm import Session
 
-from billing.ledger import ENTRY_SCHEMA, period_frame
+from billing.ledger import ENTRY_SCHEMA, period_frame, with_record_keys
 from billing.statement import Statement
 from schemas.formula import formula_safe
 
@@ -27,6 +38,7 @@ DETAIL_COLUMNS = [
     "client_id",
     "period",
     "transaction_id",
+    "record_key",
     "doc_type",
     "unit",
     "quantity",
@@ -124,35 +136,126 @@ def summary_frame(st: Statement) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-DETAIL_SCHEMA: dict[str, pl.DataType] = {c: ENTRY_SCHEMA[c] for c in DETAIL_COLUMNS}
+_KEYED: dict[str, pl.DataType] = {**ENTRY_SCHEMA, "record_key": pl.String()}
+DETAIL_SCHEMA: dict[str, pl.DataType] = {c: _KEYED[c] for c in DETAIL_COLUMNS}
+FILES_COLUMNS = [
+    "source_file",
+    "source_sha256",
+    "doc_type",
+    "unit",
+    "entries",
+    "quantity",
+    "amount",
+    "currency",
+    "first_completed_at",
+    "last_completed_at",
+]
 
 
 def usage_detail(session: Session, client_id: str, period: str) -> pl.DataFrame:
     """Ledger entries of ``client_id`` in ``period`` (reversals carry negative quantities)."""
-    return period_frame(session, client_id, period).select(DETAIL_COLUMNS)
+    entries = with_record_keys(session, period_frame(session, client_id, period))
+    return entries.select(DETAIL_COLUMNS).cast(DETAIL_SCHEMA)  # type: ignore[arg-type]
+
+
+def files_frame(detail: pl.DataFrame) -> pl.DataFrame:
+    """The detail per source file and unit: what each file the client sent was billed."""
+    keys = ["source_file", "source_sha256", "doc_type", "unit", "currency"]
+    return (
+        detail.group_by(keys, maintain_order=True)
+        .agg(
+            pl.len().cast(pl.Int64).alias("entries"),
+            pl.col("quantity").sum(),
+            pl.col("amount").sum(),
+            pl.col("completed_at").min().alias("first_completed_at"),
+            pl.col("completed_at").max().alias("last_completed_at"),
+        )
+        .select(FILES_COLUMNS)
+    )
+
+
+#: Number formats of money and time cells in XLSX, by column name.
+_MONEY_FORMATS = {
+    "unit_price": "#,##0.00##",
+    "amount": "#,##0.00##",
+    "amount_exact": "#,##0.00########",
+}
+_TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss"+00:00"'
+_TIME_WIDTH, _MONEY_WIDTH = 27, 14
+#: Column widths in characters: fitted to the header and the first rows, within these bounds.
+_MIN_WIDTH, _MAX_WIDTH, _WIDTH_SAMPLE = 6, 60, 2_000
 
 
 def _sheet(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` as a spreadsheet holds it: text defused, money as numbers, times naive UTC."""
     return (
         formula_safe(frame)
         .with_columns(
-            pl.col(c).cast(pl.String) for c, t in frame.schema.items() if isinstance(t, pl.Decimal)
+            pl.col(c).cast(pl.Float64) for c, t in frame.schema.items() if isinstance(t, pl.Decimal)
         )
         .with_columns(
-            pl.col(c).dt.replace_time_zone(None)
+            pl.col(c).dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            if t.time_zone is not None
+            else pl.col(c)
             for c, t in frame.schema.items()
             if isinstance(t, pl.Datetime)
         )
     )
 
 
+def _widths(frame: pl.DataFrame) -> dict[str, int]:
+    """Characters per column: the longest of the header and the first rows' text."""
+    head = frame.head(_WIDTH_SAMPLE)
+    longest = head.select(
+        pl.col(c).cast(pl.String).str.len_chars().max().fill_null(0).alias(c) for c in head.columns
+    ).row(0)
+    return {
+        c: max(_MIN_WIDTH, min(_MAX_WIDTH, max(len(c), n) + 2))
+        for c, n in zip(head.columns, longest, strict=True)
+    }
+
+
+def _write_sheet(wb: xlsxwriter.Workbook, name: str, frame: pl.DataFrame) -> None:
+    """One sheet: header row frozen, autofilter over the table, widths, number formats."""
+    sheet = _sheet(frame)
+    formats: dict[str, str] = {
+        c: _MONEY_FORMATS.get(c, "#,##0.00##")
+        for c, t in frame.schema.items()
+        if isinstance(t, pl.Decimal)
+    }
+    formats.update({c: _TIME_FORMAT for c, t in frame.schema.items() if isinstance(t, pl.Datetime)})
+    widths = _widths(frame)
+    for c, t in frame.schema.items():  # as the formats show them, not as their text reads
+        if isinstance(t, pl.Datetime):
+            widths[c] = max(len(c) + 2, _TIME_WIDTH)
+        elif isinstance(t, pl.Decimal):
+            widths[c] = max(widths[c], _MONEY_WIDTH)
+    sheet.write_excel(
+        wb,
+        worksheet=name,
+        column_formats=formats,  # type: ignore[arg-type]
+        autofilter=True,
+        freeze_panes=(1, 0),
+        include_header=True,
+        table_style="TableStyleLight9",
+    )
+    ws = wb.get_worksheet_by_name(name)
+    assert ws is not None
+    for i, c in enumerate(frame.columns):
+        ws.set_column(i, i, widths[c])
+    # Printed (or saved as PDF): landscape, every column on the page, the header on each page.
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
 def xlsx_bytes(sheets: dict[str, pl.DataFrame]) -> bytes:
-    """A workbook with one sheet per frame, in order; money as exact text."""
+    """A workbook with one sheet per frame, in order (see the module docstring)."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     wb.set_properties({"created": _XLSX_CREATED.replace(tzinfo=None)})
     for name, frame in sheets.items():
-        _sheet(frame).write_excel(wb, worksheet=name)
+        _write_sheet(wb, name, frame)
     wb.close()
     return buf.getvalue()
 
@@ -185,9 +288,9 @@ def _write_table(
 
 
 def _utc_text(column: pl.Series) -> pl.Series:
-    """``2026-03-10T15:00:00.000000Z``, formatted once per distinct instant when they are few
+    """``2026-03-10T15:00:00.000000+00:00``, formatted once per distinct instant when they are few
     (entries share their meter call's completion time): formatting is costly per value."""
-    fmt = "%Y-%m-%dT%H:%M:%S%.6fZ"
+    fmt = "%Y-%m-%dT%H:%M:%S%.6f+00:00"
     distinct = column.unique()
     if column.len() == 0 or distinct.len() * 8 > column.len():
         return column.dt.strftime(fmt)
@@ -209,18 +312,23 @@ def export_bytes(
     return buf.getvalue()
 
 
-def _statement_table(st: Statement, kind: str) -> tuple[pl.DataFrame, dict[str, pl.DataFrame], str]:
+def _statement_table(
+    st: Statement, kind: str, fmt: str
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame], str]:
+    """The asked table, the further sheets an XLSX holds (none for CSV and Parquet: they
+    hold one table), and the asked table's sheet name."""
     detail, summary = detail_frame(st), summary_frame(st)
+    files = {"files": files_frame(detail)} if fmt == "xlsx" else {}
     if kind == "detail":
-        return detail, {"summary": summary}, "detail"
+        return detail, {"summary": summary, **files}, "detail"
     if kind == "summary":
-        return summary, {"detail": detail}, "summary"
+        return summary, {"detail": detail, **files}, "summary"
     raise ValueError(f"unknown export kind {kind!r}; use detail or summary")
 
 
 def statement_bytes(st: Statement, kind: str, fmt: str) -> bytes:
-    """The ``detail`` or ``summary`` export of a statement (XLSX: both sheets)."""
-    frame, extra, sheet = _statement_table(st, kind)
+    """The ``detail`` or ``summary`` export of a statement (XLSX: every sheet)."""
+    frame, extra, sheet = _statement_table(st, kind, fmt)
     return export_bytes(frame, fmt, extra, sheet)
 
 
@@ -239,7 +347,7 @@ def _replacing(out: Path) -> Iterator[Path]:
 
 def write_statement(st: Statement, kind: str, fmt: str, out: Path) -> Path:
     """Write the ``kind`` export of ``st`` as ``fmt`` to ``out`` atomically."""
-    frame, extra, sheet = _statement_table(st, kind)
+    frame, extra, sheet = _statement_table(st, kind, fmt)
     with _replacing(out) as tmp:
         _write_table(frame, fmt, tmp, extra, sheet)
     return out

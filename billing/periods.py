@@ -17,18 +17,35 @@ import re
 from zoneinfo import ZoneInfo
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_SHAPE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def period_problem(period: str) -> str | None:
+    """Why ``period`` is not a billing period (None when it is one), in words a clerk acts on.
+
+    >>> period_problem("2026-13")
+    "period '2026-13': month 13 is out of range (01 to 12)"
+    >>> period_problem("2026-1"), period_problem("2026-01")
+    ("period '2026-1' must look like 2026-01 (YYYY-MM)", None)
+    """
+    shape = _SHAPE.match(period)
+    if shape is None:
+        return f"period {period!r} must look like 2026-01 (YYYY-MM)"
+    if not PERIOD.match(period):
+        return f"period {period!r}: month {shape.group(2)} is out of range (01 to 12)"
+    return None
 
 
 def parse_period(period: str) -> tuple[int, int]:
     """``(year, month)`` of a ``YYYY-MM`` period.
 
     Raises:
-        ValueError: when ``period`` is not ``YYYY-MM``.
+        ValueError: when ``period`` is not ``YYYY-MM`` with a month 01 to 12.
     """
-    m = PERIOD.match(period)
-    if not m:
-        raise ValueError(f"period {period!r} must look like 2026-01")
-    return int(m.group(1)), int(m.group(2))
+    problem = period_problem(period)
+    if problem is not None:
+        raise ValueError(problem)
+    return int(period[:4]), int(period[5:])
 
 
 def _local_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
@@ -50,6 +67,18 @@ def period_bounds(period: str, timezone: str) -> tuple[dt.datetime, dt.datetime]
         _local_midnight(dt.date(year, month, 1), tz),
         _local_midnight(dt.date(nxt[0], nxt[1], 1), tz),
     )
+
+
+def period_over(period: str, timezone: str, now: dt.datetime) -> bool:
+    """Whether ``period`` has ended in ``timezone`` at the instant ``now``: only then may it
+    close, or usage completed later that local month would be billed to the next one.
+
+    >>> import datetime as dt
+    >>> at = dt.datetime(2027, 1, 1, 3, 0, tzinfo=dt.UTC)  # 22:00 on 31 December in New York
+    >>> period_over("2026-12", "America/New_York", at), period_over("2026-12", "UTC", at)
+    (False, True)
+    """
+    return now >= period_bounds(period, timezone)[1]
 
 
 def period_at(at: dt.datetime, timezone: str) -> str:

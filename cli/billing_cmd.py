@@ -6,14 +6,19 @@ it the command acts as the operator, who holds the database's credentials anyway
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
 from cli.context import actor_named, get_app
 from cli.output import console, emit_json, fail
+
+if TYPE_CHECKING:
+    from schemas.config import ClientConfig
 
 app = typer.Typer(help="Billing exports and period close.", no_args_is_help=True)
 AsOpt = Annotated[
@@ -38,11 +43,34 @@ def _finance_clients(as_user: str | None, wanted: list[str]) -> list[str]:
 
 
 def _period(period: str) -> str:
-    from billing.periods import PERIOD
+    from billing.periods import period_problem
 
-    if not PERIOD.match(period):
-        fail(f"period {period!r} must look like 2026-01")
+    problem = period_problem(period)
+    if problem is not None:
+        fail(problem)
     return period
+
+
+def _local(at: dt.datetime, timezone: str) -> str:
+    return at.astimezone(ZoneInfo(timezone)).strftime(f"%Y-%m-%d %H:%M {timezone}")
+
+
+def _refuse_open_periods(clients: list[ClientConfig], period: str) -> None:
+    """Exit 1 with one line when ``period`` has not ended yet in some client's time zone."""
+    from billing.periods import period_bounds, period_over
+
+    now = dt.datetime.now(dt.UTC)
+    running = [c for c in clients if not period_over(period, c.timezone, now)]
+    if not running:
+        return
+    ends = "; ".join(
+        f"{c.id}: ends {_local(period_bounds(period, c.timezone)[1], c.timezone)}" for c in running
+    )
+    fail(
+        f"period {period} has not ended yet ({ends}): closing it now would bill the rest of"
+        " the month to the next period; wait, or pass --force to close it anyway",
+        code=1,
+    )
 
 
 def _accuracy(text: str | None) -> Decimal | None:
@@ -69,10 +97,19 @@ def export_cmd(
     accuracy: Annotated[
         str | None, typer.Option(help="QA accuracy 0..1 for an open period's preview.")
     ] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty", help="Write the export even when the period has no usage at all."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Answer as JSON.")] = False,
     as_user: AsOpt = None,
 ) -> None:
-    """Export a client's period: the usage detail, the invoice summary or the evidence zip."""
+    """Export a client's period: the usage detail, the invoice summary or the evidence zip.
+
+    A period with no usage writes nothing and exits 1 (a wrong month or client is the usual
+    cause), unless --allow-empty."""
     from billing.close import statement_for
     from billing.evidence import evidence_bytes
     from billing.export import FORMATS, KINDS, write_bytes, write_statement
@@ -91,6 +128,12 @@ def export_cmd(
     with transaction(rt.engine) as session:
         st = statement_for(session, cfg, period, accuracy=_accuracy(accuracy))
         evidence = evidence_bytes(session, st) if kind == "evidence" else None
+    if st.entries.height == 0 and not allow_empty:
+        fail(
+            f"{client} has no usage in {period} ({cfg.timezone} month): nothing written;"
+            " check the client and period, or pass --allow-empty to write an empty export",
+            code=1,
+        )
     ext = "zip" if kind == "evidence" else fmt
     target = out or Path(f"billing-{client}-{period}-{kind}.{ext}")
     if evidence is not None:
@@ -127,10 +170,17 @@ def close_cmd(
     accuracy: Annotated[
         str | None, typer.Option(help="QA review accuracy 0..1 for the accuracy credit.")
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Close a period that has not ended yet in the client's time zone."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Answer as JSON.")] = False,
     as_user: AsOpt = None,
 ) -> None:
-    """Close a period: lock it once, post its final lines; late usage goes to the next month."""
+    """Close a period once it has ended in each client's time zone (exit 1 before, unless
+    --force): lock it, post its final lines; later usage goes to the next month."""
     from rich.table import Table
 
     from billing.close import close_period
@@ -145,6 +195,8 @@ def close_cmd(
         ids = [client] if client else sorted(rt.config.clients)
     ids = _finance_clients(as_user, ids)
     acc = _accuracy(accuracy)
+    if not force:
+        _refuse_open_periods([rt.config.clients[c] for c in ids], period)
     results = [close_period(rt.engine, rt.config.clients[c], period, accuracy=acc) for c in ids]
     if as_json:
         emit_json({"closes": [r.as_json() for r in results]})

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cli.context import get_app
-from cli.output import console, emit_json
+from cli.output import console, emit_json, fail
 
 
 def reconcile(
@@ -24,6 +24,9 @@ def reconcile(
     from store.reconcile import reconcile as reconcile_files
 
     rt = get_app()
+    if client is not None and client not in rt.config.clients:
+        known = ", ".join(sorted(rt.config.clients))
+        fail(f"unknown client {client!r}; configured clients: {known}", code=1)
     with transaction(rt.engine) as session:
         balances = reconcile_files(session, client)
     outbox = [

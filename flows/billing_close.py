@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger, tags
 from prefect.artifacts import create_table_artifact
 
 from app.root import current_app
-from billing.periods import period_at, period_bounds, previous_period
+from billing.periods import period_at, period_over, previous_period
 from flows.operators import announce_close
 from tasks.steps import close_task, export_task
 
@@ -50,7 +50,7 @@ def billing_close(
         target = period
         if period == "previous":
             target = previous_period(period_at(now, client.timezone))
-        if period_bounds(target, client.timezone)[1] > now:
+        if not period_over(target, client.timezone, now):
             logger.warning("%s %s is not over yet: not closed", cid, target)
             rows.append(
                 {

@@ -26,6 +26,12 @@ from schemas.pii import is_masked
 from tasks.doctype import ClientContext, DocHandler
 
 _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?")
+#: A correction naming a field the record does not have (a typo, another doc type's field).
+UNKNOWN_FIELD = "REVIEW-UNKNOWN-FIELD"
+#: A correction typed as the masked text the queue shows.
+MASKED_VALUE = "REVIEW-MASKED-VALUE"
+#: Codes that say the correction itself is malformed, not that the record fails a rule.
+CORRECTION_CODES = frozenset({UNKNOWN_FIELD, MASKED_VALUE})
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,22 @@ def _remove(fields: dict[str, Any], steps: list[tuple[str, int | None]]) -> Any:
     return seq.pop(index)
 
 
+def field_names(fields: dict[str, Any]) -> list[str]:
+    """The paths a correction may name: top-level fields, and ``name[i].sub`` for the fields of
+    a list's entries (shown once, as ``lines[i].amount``).
+
+    >>> field_names({"total": "1", "lines": [{"amount": "1", "code": "A"}]})
+    ['lines[i].amount', 'lines[i].code', 'total']
+    """
+    names: list[str] = []
+    for name, value in fields.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            names.extend(f"{name}[i].{sub}" for sub in value[0])
+        else:
+            names.append(name)
+    return sorted(names)
+
+
 def apply_corrections(
     fields: dict[str, Any], corrections: Sequence[Correction]
 ) -> tuple[dict[str, Any], list[tuple[str, Any, Any]], list[Issue]]:
@@ -127,7 +149,7 @@ def apply_corrections(
         if is_masked(value):
             problems.append(
                 Issue(
-                    code="REVIEW-MASKED-VALUE",
+                    code=MASKED_VALUE,
                     field=c.field,
                     message=(
                         f"{c.value!r} is the masked text the queue shows, not a value: type the "
@@ -141,9 +163,11 @@ def apply_corrections(
         if not steps or not _set(out, steps, value):
             problems.append(
                 Issue(
-                    code="REVIEW-UNKNOWN-FIELD",
+                    code=UNKNOWN_FIELD,
                     field=c.field,
-                    message=f"{c.field} is not a field of this record.",
+                    message=f"{c.field} is not a field of this record; its fields are "
+                    + ", ".join(field_names(fields))
+                    + ".",
                 )
             )
             continue
@@ -157,7 +181,7 @@ def apply_corrections(
         if removed is None:
             problems.append(
                 Issue(
-                    code="REVIEW-UNKNOWN-FIELD",
+                    code=UNKNOWN_FIELD,
                     field=c.field,
                     message=f"{c.field} is not an entry of this record that can be removed.",
                 )

@@ -6,8 +6,10 @@ form all call these, so every path applies the same rules, audit and metering.
 1. check nobody else holds the item;
 2. approve/correct: apply the corrections and re-validate with the doc type's rules; refuse
    with the remaining reasons if any rule fails (audited, nothing else changes: the lease is
-   neither taken nor renewed, so a refused decision never keeps an item from others); then
-   claim the item for the reviewer (or renew the lease they hold) and commit;
+   neither taken nor renewed, so a refused decision never keeps an item from others; a
+   correction naming a field the record does not have also gives back the claim the reviewer
+   held, since the decision they typed cannot be the one they meant); then claim the item
+   for the reviewer (or renew the lease they hold) and commit;
 3. stage the supplemental outputs (``<file>.<sha>.review-<item>.ach`` for payroll) and the
    follow-up receipt (``receipts/<file>.<sha>.review-<item>.json``) out of the client's sight;
 4. one transaction: close the item on the version claimed (a lost lease or a concurrent change
@@ -44,7 +46,13 @@ from billing.meter import meter
 from landing.outbox import FsOutbox
 from landing.publication import StagingOutbox, publish_pending, record, review_token
 from landing.receipt import stage_review_receipt
-from review.corrections import Applied, Correction, completed_frame, revalidate
+from review.corrections import (
+    CORRECTION_CODES,
+    Applied,
+    Correction,
+    completed_frame,
+    revalidate,
+)
 from review.lease import DEFAULT_LEASE
 from review.queue import (
     ReviewRefusedError,
@@ -52,6 +60,7 @@ from review.queue import (
     claim_item,
     close_item,
     get_for_client,
+    release,
 )
 from schemas.batch import RECORD_INDEX, ValidatedBatch
 from schemas.doc_type import BillableUnit, DocType, RecordState
@@ -88,10 +97,15 @@ class ReviewAction(StrEnum):
 class CorrectionRefusedError(ReviewRefusedError):
     """The corrected (or approved) record still fails rules; ``issues`` says which."""
 
-    def __init__(self, item_id: int, issues: Sequence[Issue]) -> None:
+    def __init__(self, item_id: int, issues: Sequence[Issue], *, released: bool = False) -> None:
         self.issues = list(issues)
+        self.released = released
         text = "; ".join(f"{i.code} {i.field}: {i.message}".strip() for i in self.issues)
-        super().__init__(f"item {item_id} still fails: {text}")
+        if all(i.code in CORRECTION_CODES for i in self.issues):
+            after = "; the claim was released" if released else ""
+            super().__init__(f"item {item_id}: correction refused: {text}{after}")
+        else:
+            super().__init__(f"item {item_id} still fails: {text}")
 
 
 @dataclass(frozen=True)
@@ -264,7 +278,9 @@ def _refuse(
     note: bool = False,
 ) -> NoReturn:
     """Audit the refusal, then refuse with the reasons that remain; ``note`` also adds them
-    to the item's reasons, so the queue shows them and an approval can name them."""
+    to the item's reasons, so the queue shows them and an approval can name them. A malformed
+    correction (an unknown field, a masked value) releases the reviewer's claim on the item."""
+    released = False
     with transaction(ws.engine) as session:
         if note:
             known = list(item.reasons or [])
@@ -288,7 +304,19 @@ def _refuse(
             item=item,
             reason="; ".join(f"{i.code}: {i.message}" for i in issues),
         )
-    raise CorrectionRefusedError(item.id, issues)
+        malformed = any(i.code in CORRECTION_CODES for i in issues)
+        if malformed and item.status == ReviewStatus.CLAIMED and item.claimed_by == reviewer:
+            release(
+                session,
+                item_id=item.id,
+                reviewer=reviewer,
+                now=now,
+                client_id=item.client_id,
+                reason="correction refused: "
+                + ", ".join(sorted({i.code for i in issues if i.code in CORRECTION_CODES})),
+            )
+            released = True
+    raise CorrectionRefusedError(item.id, issues, released=released)
 
 
 def _stage_outputs(

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -103,6 +104,17 @@ class Record(Base):
     state: Mapped[str] = mapped_column(String(16))
     dedupe_key: Mapped[str | None] = mapped_column(String(255), default=None)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class RecordKeySet(Base):
+    """A file's record keys (``record_index``, ``record_key``) as one Parquet blob, written
+    with its records: billing exports read a million keys from one row, not a million rows."""
+
+    __tablename__ = "record_key_sets"
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("files.id"), primary_key=True)
+    records: Mapped[int] = mapped_column(Integer)
+    keys: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class PayrollPayments(Base):

@@ -7,15 +7,17 @@ writes the same frames changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import polars as pl
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from schemas.doc_type import RecordState
-from store.bulk import insert_ignore
-from store.models import File, Record, ReviewItem
+from store.bulk import insert_ignore, read_frame
+from store.models import File, Record, RecordKeySet, ReviewItem
 
 _CHUNK = 500
 
@@ -40,6 +42,19 @@ def insert_states(
         position="record_index",
     )
     insert_ignore(session, "records", states.filter(~done), where)
+    _insert_key_set(session, file.id, states)
+
+
+def _insert_key_set(session: Session, file_id: int, states: pl.DataFrame) -> None:
+    """The file's keys as one Parquet blob (kept when the file already has one: a re-run)."""
+    buf = io.BytesIO()
+    keys = states.select(pl.col("record_index").cast(pl.Int64), pl.col("record_key"))
+    keys.write_parquet(buf, statistics=False)
+    values = {"file_id": file_id, "records": states.height, "keys": buf.getvalue()}
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(postgresql.insert(RecordKeySet).values(values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite.insert(RecordKeySet).values(values).on_conflict_do_nothing())
 
 
 def insert_review_items(session: Session, items: pl.DataFrame) -> int:
@@ -86,3 +101,70 @@ def review_outcomes(
         .order_by(ReviewItem.record_index)
     ).all()
     return [(str(k), str(s), list(r or []), d) for k, s, r, d in rows]
+
+
+#: ``record_keys``' answer: the business key of each record of some files.
+KEY_SCHEMA: dict[str, pl.DataType] = {
+    "file_id": pl.Int64(),
+    "record_index": pl.Int64(),
+    "record_key": pl.String(),
+}
+
+
+def record_keys(session: Session, *, file_ids: list[int]) -> pl.DataFrame:
+    """``file_id``, ``record_index``, ``record_key`` of every record of ``file_ids``.
+
+    For files of a million records: each file's keys come from its key set (one Parquet blob,
+    ``RecordKeySet``); a file without one (registered before key sets existed) has them read
+    from ``records``.
+    """
+    wanted = sorted({int(f) for f in file_ids})
+    if not wanted:
+        return pl.DataFrame(schema=KEY_SCHEMA)
+    sets = session.execute(
+        select(RecordKeySet.file_id, RecordKeySet.keys).where(RecordKeySet.file_id.in_(wanted))
+    ).all()
+    found: set[int] = set()
+    frames = []
+    for fid, blob in sets:
+        found.add(fid)
+        frames.append(
+            pl.read_parquet(io.BytesIO(blob)).select(
+                pl.lit(fid, pl.Int64).alias("file_id"), "record_index", "record_key"
+            )
+        )
+    missing = [f for f in wanted if f not in found]
+    if missing:
+        frames.append(_keys_from_records(session, missing))
+    return pl.concat([f.cast(KEY_SCHEMA) for f in frames])  # type: ignore[arg-type]
+
+
+def _keys_from_records(session: Session, file_ids: list[int]) -> pl.DataFrame:
+    """Keys read from ``records``: on SQLite each file's indexes and keys travel as two JSON
+    arrays built in the same scan (so they stay aligned), decoded column-wise by Polars;
+    PostgreSQL streams the rows with ``COPY``."""
+    params = {f"f{i}": f for i, f in enumerate(file_ids)}
+    where = f"file_id IN ({', '.join(':' + k for k in params)})"
+    if session.connection().dialect.name != "sqlite":
+        return read_frame(
+            session,
+            f"SELECT file_id, record_index, record_key FROM records WHERE {where}",
+            params,
+            KEY_SCHEMA,
+        )
+    arrays = read_frame(
+        session,
+        "SELECT file_id, json_group_array(record_index), json_group_array(record_key)"
+        f" FROM records WHERE {where} GROUP BY file_id",
+        params,
+        {"file_id": pl.Int64(), "record_index": pl.String(), "record_key": pl.String()},
+    )
+    return (
+        arrays.select(
+            pl.col("file_id"),
+            pl.col("record_index").str.json_decode(pl.List(pl.Int64())),
+            pl.col("record_key").str.json_decode(pl.List(pl.String())),
+        )
+        .explode(["record_index", "record_key"])
+        .cast(KEY_SCHEMA)  # type: ignore[arg-type]
+    )

@@ -5,6 +5,7 @@ Outputs of ``write_outputs`` (under ``claims/`` in the client's outbox):
 - ``<stem>.999.x12``: 999 per functional group (TA1 too when the envelope was refused); not
   written when the file had no readable ISA header.
 - ``<stem>.277ca.csv``: one status row per claim (A1/A2/A3/A7, see ``status_277``).
+- ``<stem>.277ca.x12``: the same statuses as an X12 277CA (005010X214, see ``ack_277ca``).
 - ``<stem>.claims.parquet`` and ``<stem>.claim_lines.parquet``: completed claims.
 """
 
@@ -22,6 +23,7 @@ from schemas.batch import RECORD_INDEX, ValidatedBatch, issues_frame
 from schemas.claim import Claim, ServiceLine
 from schemas.doc_type import BillableUnit, DocType
 from schemas.issue import Issue, Severity
+from tasks.claims.ack_277ca import build_277ca
 from tasks.claims.ack_999 import build_999
 from tasks.claims.csv_batch import read_claims_csv
 from tasks.claims.edits import EditContext, claim_issues, duplicate_issues
@@ -188,6 +190,17 @@ class ClaimsHandler:
             urls.append(
                 out.outbox.write(f"claims/{out.stem}.277ca.csv", status_csv(batch, completed))
             )
+            x12 = build_277ca(
+                batch,
+                completed,
+                sha256=out.source_sha256,
+                received_at=out.received_at,
+                client_id=out.ctx.client.id,
+                client_name=out.ctx.client.name,
+                receiver_id=out.ctx.client.claims.receiver_id,
+            )
+            if x12 is not None:
+                urls.append(out.outbox.write(f"claims/{out.stem}.277ca.x12", x12))
         reviewed = not batch.meta.get("interchanges")  # one claim completed after review
         if completed.height and "lines" in completed.columns and not reviewed:
             for suffix, table in (

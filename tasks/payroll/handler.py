@@ -1,4 +1,9 @@
-"""Payroll as a document type: CSV/XLSX batches -> NACHA PPD credits + a payroll register."""
+"""Payroll as a document type: CSV/XLSX batches -> NACHA PPD credits + a payroll register.
+
+The register (the completed payments, account numbers cut to their last four digits) is
+written twice: Parquet for systems, CSV for people and spreadsheets, its text cells defused by
+the one formula guard (``schemas.formula``); money keeps its exact digits in both.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import polars as pl
 
 from schemas.batch import RECORD_INDEX, ValidatedBatch
 from schemas.doc_type import BillableUnit, DocType
+from schemas.formula import formula_safe
 from schemas.issue import Issue
 from schemas.payroll import PAYMENT_SCHEMA, PAYROLL_COLUMNS, PayrollEntry
 from tasks.doctype import ClientContext, OutputCheckError, OutputContext
@@ -98,7 +104,10 @@ class PayrollHandler:
         )
         buf = io.BytesIO()
         register.write_parquet(buf)
+        text = io.BytesIO()
+        formula_safe(register).write_csv(text)
         return [
             *(out.outbox.write(name, data) for name, data in zip(names, files, strict=True)),
             out.outbox.write(f"payroll/{out.stem}.register.parquet", buf.getvalue()),
+            out.outbox.write(f"payroll/{out.stem}.register.csv", text.getvalue()),
         ]

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from billing.meter import MeterResult, meter
 from schemas.config import ClientConfig
 from store.db import transaction
-from store.models import File
+from store.models import File, Record
 
 _SEQ = itertools.count()
 
@@ -96,6 +96,24 @@ def meter_units(
             units=units,
             completed_at=completed_at,
             flow_run_id="run-1",
+        )
+
+
+def add_records(
+    engine: Engine, file: File, keys: list[str], *, first_index: int = 0, state: str = "completed"
+) -> None:
+    """``records`` rows of ``file`` with these business keys, from ``first_index`` on."""
+    with transaction(engine) as session:
+        session.add_all(
+            Record(
+                file_id=file.id,
+                record_index=first_index + i,
+                client_id=file.client_id,
+                doc_type=file.doc_type,
+                record_key=key,
+                state=state,
+            )
+            for i, key in enumerate(keys)
         )
 
 

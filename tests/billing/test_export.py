@@ -27,7 +27,7 @@ from billing.export import (
 from billing.ledger import posted_lines
 from schemas.money import to_cents
 from store.db import transaction
-from tests.billing.ledger_factory import add_file, client, meter_units
+from tests.billing.ledger_factory import add_file, add_records, client, meter_units
 
 MARCH = dt.datetime(2026, 3, 10, 15, tzinfo=dt.UTC)
 CARDS = [
@@ -52,6 +52,7 @@ CARDS = [
 def _meter_mix(rt: App) -> None:
     cfg = client(rates={"payroll_payment": "0.45"}, cards=CARDS)
     f = add_file(rt.engine)
+    add_records(rt.engine, f, ["INV-1", "INV-2", "=INV,3"])
     meter_units(rt.engine, cfg, f, 3, MARCH)
     meter_units(rt.engine, cfg, f, 25, MARCH, unit="invoice_line")
     meter_units(rt.engine, cfg, add_file(rt.engine, doc_type="claims"), 7, MARCH, unit="claim")
@@ -92,7 +93,7 @@ def test_detail_sums_equal_summary_equals_ledger(runtime: App) -> None:
     assert total == Decimal("53.03")
 
 
-def test_exports_are_formula_safe_and_xlsx_has_two_sheets(runtime: App) -> None:
+def test_exports_are_formula_safe_and_xlsx_has_three_sheets(runtime: App) -> None:
     _meter_mix(runtime)
     cfg = client(rates={"payroll_payment": "0.45"}, cards=CARDS)
     with transaction(runtime.engine) as session:
@@ -103,7 +104,7 @@ def test_exports_are_formula_safe_and_xlsx_has_two_sheets(runtime: App) -> None:
     assert "'=HYPERLINK(evil)" in names
     assert not any(n.startswith("=") for n in names)
     sheets = pl.read_excel(io.BytesIO(statement_bytes(st, "summary", "xlsx")), sheet_id=0)
-    assert list(sheets) == ["summary", "detail"]
+    assert list(sheets) == ["summary", "detail", "files"]
     assert sheets["detail"].height == len(rows)
     parquet = pl.read_parquet(io.BytesIO(statement_bytes(st, "detail", "parquet")))
     assert parquet.get_column("amount").dtype == pl.Decimal(18, 4)
@@ -184,7 +185,7 @@ def test_csv_timestamps_and_formula_cells_whatever_their_repetition(distinct: in
     )
     rows = list(csv.DictReader(io.StringIO(export_bytes(frame, "csv").decode())))
     assert [r["at"] for r in rows] == [
-        "" if a is None else a.strftime("%Y-%m-%dT%H:%M:%S.%fZ") for a in at
+        "" if a is None else a.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00") for a in at
     ]
     assert [r["name"] for r in rows] == ["'=cmd" if i == 5 else f"n{i}" for i in range(40)]
     assert {r["plain"] for r in rows} == {"x"}

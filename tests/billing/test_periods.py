@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from billing.periods import next_period, parse_period, period_at, period_bounds, previous_period
+from billing.periods import (
+    next_period,
+    parse_period,
+    period_at,
+    period_bounds,
+    period_over,
+    previous_period,
+)
 
 ZONES = [
     "UTC",
@@ -66,7 +73,28 @@ def test_known_bounds(period: str, zone: str, start: str, end: str) -> None:
     assert [b.isoformat() for b in period_bounds(period, zone)] == [start, end]
 
 
-@pytest.mark.parametrize("bad", ["2026-13", "2026-1", "26-01", "2026/01", ""])
+@pytest.mark.parametrize("bad", ["2026-1", "26-01", "2026/01", ""])
 def test_bad_periods_are_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="must look like"):
         parse_period(bad)
+
+
+@pytest.mark.parametrize("month", ["00", "13", "99"])
+def test_a_month_out_of_range_says_so(month: str) -> None:
+    with pytest.raises(ValueError, match=f"month {month} is out of range") as caught:
+        parse_period(f"2026-{month}")
+    assert "must look like" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("zone", "over_at"),
+    [
+        ("UTC", "2027-01-01T00:00:00+00:00"),
+        ("America/New_York", "2027-01-01T05:00:00+00:00"),
+        ("Pacific/Kiritimati", "2026-12-31T10:00:00+00:00"),
+    ],
+)
+def test_a_period_is_over_at_its_local_end_not_before(zone: str, over_at: str) -> None:
+    end = dt.datetime.fromisoformat(over_at)
+    assert not period_over("2026-12", zone, end - dt.timedelta(microseconds=1))
+    assert period_over("2026-12", zone, end)

@@ -131,6 +131,7 @@ def test_billing_export_csv_columns(runtime: App, batch: Path, workdir: Path) ->
         "client_id",
         "period",
         "transaction_id",
+        "record_key",
         "doc_type",
         "unit",
         "quantity",
@@ -144,6 +145,10 @@ def test_billing_export_csv_columns(runtime: App, batch: Path, workdir: Path) ->
     ]
     assert detail.height == 27
     assert detail.get_column("transaction_id").n_unique() == 27
+    employees = set(pl.read_csv(batch, infer_schema_length=0).get_column("employee_id"))
+    assert detail.get_column("record_key").null_count() == 0
+    assert set(detail.get_column("record_key")) <= employees
+    assert detail.get_column("record_key").n_unique() == 27
 
 
 def test_reconcile_exit_codes(runtime: App, batch: Path) -> None:

@@ -125,6 +125,26 @@ def test_a_refused_resolve_keeps_no_claim(runtime: App, queue: dict[str, list[in
     assert code == 0
 
 
+def test_an_unknown_field_is_named_with_the_fields_and_releases_the_claim(
+    runtime: App, queue: dict[str, list[int]]
+) -> None:
+    item = queue["acme"][0]
+    code, out = bpo("review", "claim", str(item), "--reviewer", "ann")
+    assert code == 0, out
+    assert status(runtime, item) == ("claimed", "ann")
+    code, out = bpo("review", "resolve", str(item), "--reviewer", "ann", "--set", "no_such_field=1")
+    assert code == 1
+    assert len(out.strip().splitlines()) == 1
+    assert "no_such_field is not a field of this record" in out
+    assert "still fails" not in out
+    for existing in ("employee_id", "routing_number", "net_pay"):
+        assert existing in out
+    assert "claim was released" in out
+    assert status(runtime, item) == ("open", None)
+    code, _ = bpo("review", "claim", str(item), "--reviewer", "lee")
+    assert code == 0  # someone else can take it at once
+
+
 def test_claim_next_stays_in_the_users_clients(runtime: App, queue: dict[str, list[int]]) -> None:
     for expected in queue["globex"]:
         code, out = bpo("review", "claim", "--reviewer", "gus", "--json")

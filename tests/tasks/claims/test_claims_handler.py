@@ -92,9 +92,9 @@ def test_write_outputs(handler: ClaimsHandler, fast_ctx: ClientContext) -> None:
     stem = out.stem
     assert sorted(box.files) == sorted(
         f"claims/{stem}.{s}"
-        for s in ("999.x12", "277ca.csv", "claims.parquet", "claim_lines.parquet")
+        for s in ("999.x12", "277ca.csv", "277ca.x12", "claims.parquet", "claim_lines.parquet")
     )
-    assert len(urls) == 4
+    assert len(urls) == 5
     ack = box.files[f"claims/{stem}.999.x12"].decode()
     assert "*ZZ*BPOCLEARING    *ZZ*SENDER         *" in ack
     assert "IK5*A~" in ack

@@ -254,6 +254,7 @@ def test_every_file_is_checked_and_named_before_it_is_published(tmp_path: Path) 
     assert names == [
         "big.abababababab.1-of-2.ach",
         "big.abababababab.2-of-2.ach",
+        "big.abababababab.register.csv",
         "big.abababababab.register.parquet",
     ]
 
@@ -271,3 +272,29 @@ def test_a_file_failing_the_check_is_not_published(
     with pytest.raises(OutputCheckError, match="ACH-RECORD-LENGTH: line 4"):
         _outputs(tmp_path, big_payments([1000, 2000]))
     assert not (tmp_path / "outbox").exists() or not any((tmp_path / "outbox").rglob("*.*"))
+
+
+def test_the_register_is_also_a_csv_guarded_against_formulas(tmp_path: Path) -> None:
+    from samples.payroll import csv_bytes, payroll_frame
+
+    batch = extract_payroll(csv_bytes(payroll_frame(6)), "big.csv", CTX)
+    # The rules send such a name to review; an approved one still reaches the register.
+    completed = batch.valid_records().with_columns(
+        pl.when(pl.int_range(pl.len()) == 2)
+        .then(pl.lit('=HYPERLINK("http://x","pay")'))
+        .otherwise(pl.col("employee_name"))
+        .alias("employee_name")
+    )
+    written = _outputs(tmp_path, completed)
+    [csv_path] = [Path(w.removeprefix("file://")) for w in written if w.endswith(".csv")]
+    text = pl.read_csv(csv_path, infer_schema=False)
+    parquet = pl.read_parquet(csv_path.with_suffix(".parquet"))
+    assert text.columns == parquet.columns
+    assert "account_number" not in text.columns
+    assert text["account_last4"].str.starts_with("****").all()
+    names = text["employee_name"].to_list()
+    assert '\'=HYPERLINK("http://x","pay")' in names
+    assert not any(n.startswith("=") for n in names)
+    # Money keeps its exact digits, as in the Parquet register.
+    assert [Decimal(v) for v in text["net_pay"]] == parquet["net_pay"].to_list()
+    assert text.height == completed.height

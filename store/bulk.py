@@ -25,6 +25,7 @@ from store.text import storable
 
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%6f"
 _READ_CHUNK = 50_000
+_WRITE_CHUNK = 20_000
 
 
 def _as_text_values(frame: pl.DataFrame, ts_format: str) -> pl.DataFrame:
@@ -152,23 +153,25 @@ def _sqlite_rows_insert(
     """Several columns: rows bound one by one (``executemany``), in one statement.
 
     SQLite reads these several times faster than one JSON object per row, whose text it
-    would parse again for every column it extracts.
+    would parse again for every column it extracts. The frame goes in slices, so its text
+    form (review items carry every field and the raw record) is never all in memory at once.
     """
-    rows = (
-        _as_text_values(frame, _SQLITE_TS)
-        .with_columns(
-            (pl.lit(prefix) + pl.col(source).cast(pl.String)).alias(col)
-            for col, (prefix, source) in prefixed.items()
-        )
-        .with_columns(pl.lit(_constant_text(v)).alias(k) for k, v in constants.items())
-    )
     raw = conn.connection.driver_connection
     before = raw.total_changes
-    raw.executemany(
-        f"INSERT OR IGNORE INTO {table} ({', '.join(rows.columns)})"
-        f" VALUES ({', '.join('?' * rows.width)})",
-        rows.iter_rows(),
-    )
+    for start in range(0, frame.height, _WRITE_CHUNK):
+        rows = (
+            _as_text_values(frame.slice(start, _WRITE_CHUNK), _SQLITE_TS)
+            .with_columns(
+                (pl.lit(prefix) + pl.col(source).cast(pl.String)).alias(col)
+                for col, (prefix, source) in prefixed.items()
+            )
+            .with_columns(pl.lit(_constant_text(v)).alias(k) for k, v in constants.items())
+        )
+        raw.executemany(
+            f"INSERT OR IGNORE INTO {table} ({', '.join(rows.columns)})"
+            f" VALUES ({', '.join('?' * rows.width)})",
+            rows.iter_rows(),
+        )
     return int(raw.total_changes - before)
 
 

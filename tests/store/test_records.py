@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 from sqlalchemy import select
 
 from app.root import App
+from store import bulk
 from store.bulk import insert_ignore
 from store.db import transaction
 from store.files import register_file
@@ -106,3 +108,17 @@ def test_a_nul_byte_in_a_key_does_not_stop_the_file(runtime: App) -> None:
         "plain",
         'q"uo,te\n\\N',
     ]
+
+
+def test_rows_written_in_slices_are_all_written_once(
+    runtime: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "_WRITE_CHUNK", 7)
+    file = _file(runtime, "f")
+    states = _states(60).with_columns(pl.lit("in_review").alias("state"))
+    with transaction(runtime.engine) as session:
+        insert_states(session, file=file, states=states, completed_at=AT)
+    where = {"file_id": file.id, "client_id": "acme", "doc_type": "payroll"}
+    with transaction(runtime.engine) as session:
+        assert bulk.insert_ignore(session, "records", states, where) == 0
+    assert [(i, k, s) for i, k, s, _ in _rows(runtime, file.id)] == list(states.iter_rows())

@@ -19,6 +19,7 @@ cycles in one file).
     .venv/bin/python bench/payroll.py            # 1,000,000 rows, both shapes
     .venv/bin/python bench/payroll.py --rows 200000 --shape export
     .venv/bin/python bench/payroll.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/payroll.py --shape export --flag-every 3   # a third to review
 """
 
 from __future__ import annotations
@@ -422,25 +423,33 @@ def main() -> None:
         help="run ours on this PostgreSQL database, in a schema made and dropped for the run"
         " (the baseline stays on SQLite)",
     )
+    parser.add_argument(
+        "--flag-every",
+        type=int,
+        default=100,
+        help="plant an error in one row of every N (3: a third of the batch goes to review;"
+        " the four kinds of error stay under the file-wide hold share)",
+    )
     args = parser.parse_args()
     shapes = ["generator", "export"] if args.shape == "both" else [args.shape]
     for shape in shapes:
-        run_shape(shape, args.rows, args.database_url)
+        run_shape(shape, args.rows, args.database_url, args.flag_every)
 
 
-def batch_frame(shape: str, rows: int) -> object:
+def batch_frame(shape: str, rows: int, every: int = 100) -> object:
     from samples.payroll import export_frame, payroll_frame, plant_errors
 
     made = payroll_frame(rows) if shape == "generator" else export_frame(rows)
-    return plant_errors(made, every=100)
+    return plant_errors(made, every=every)
 
 
-def run_shape(shape: str, rows: int, database_url: str) -> None:
+def run_shape(shape: str, rows: int, database_url: str, every: int = 100) -> None:
     from samples.payroll import csv_bytes
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "payroll.csv"
-        path.write_bytes(csv_bytes(batch_frame(shape, rows), crlf=shape == "export"))  # type: ignore[arg-type]
+        frame = batch_frame(shape, rows, every)
+        path.write_bytes(csv_bytes(frame, crlf=shape == "export"))  # type: ignore[arg-type]
         size_mb = path.stat().st_size / 1e6
         with _database(database_url) as url:
             mine = run_child(ours, str(path), tmp, url)
@@ -452,7 +461,8 @@ def run_shape(shape: str, rows: int, database_url: str) -> None:
         "export": "shaped like a provider's export (30% salaried, rate and hours blank, CRLF)",
     }[shape]
     print(
-        f"payroll batch, {described}: {rows:,} rows, {size_mb:.0f} MB CSV, 1% planted errors;"
+        f"payroll batch, {described}: {rows:,} rows, {size_mb:.0f} MB CSV,"
+        f" {100 / every:.0f}% planted errors;"
         f" ours on {store}, baseline on SQLite"
     )
     print(

@@ -104,6 +104,7 @@ def meter(
                 "unit": str(unit),
                 "entry_type": EntryType.USAGE,
             },
+            scope=("file_id",),
         )
         if written == 0:  # all metered before (a re-run): the batch would describe nothing
             session.delete(batch)

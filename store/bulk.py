@@ -4,8 +4,9 @@ Writes skip rows whose natural key already exists, so a retry changes nothing:
 - SQLite gets a frame of one varying column as one JSON array, expanded by ``json_each``
   inside one ``INSERT OR IGNORE ... SELECT`` (no Python object per row or per value), and a
   wider frame as rows bound one by one to one ``INSERT OR IGNORE`` (``executemany``);
-- PostgreSQL gets ``COPY`` into a temporary table and ``INSERT ... SELECT ... ON CONFLICT DO
-  NOTHING``.
+- PostgreSQL gets binary ``COPY`` (:mod:`store.pg_binary`): straight into the table for the
+  first rows of a scope (a file), else into a temporary table and ``INSERT ... SELECT ... ON
+  CONFLICT DO NOTHING``.
 Columns that are the same for every row are bound once as ``constants``.
 """
 
@@ -19,8 +20,12 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
+from store import pg_binary
+from store.text import storable
+
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%6f"
 _READ_CHUNK = 50_000
+_WRITE_CHUNK = 20_000
 
 
 def _as_text_values(frame: pl.DataFrame, ts_format: str) -> pl.DataFrame:
@@ -34,6 +39,8 @@ def _as_text_values(frame: pl.DataFrame, ts_format: str) -> pl.DataFrame:
             col = col.cast(pl.String)
         elif dtype == pl.Date():
             col = col.dt.strftime("%Y-%m-%d")
+        elif dtype == pl.String():
+            col = storable(col)
         out.append(col.alias(name))
     return frame.select(out)
 
@@ -57,6 +64,7 @@ def insert_ignore(
     constants: dict[str, Any] | None = None,
     prefixed: dict[str, tuple[str, str]] | None = None,
     position: str | None = None,
+    scope: tuple[str, ...] = (),
 ) -> int:
     """Insert every row of ``frame`` (plus ``constants``) unless its unique key exists.
 
@@ -65,7 +73,9 @@ def insert_ignore(
     index need not travel row by row. ``position`` names a unique non-negative integer column
     (a record index): when ``frame`` is that and one other column, and the indexes are dense,
     SQLite gets the other column as one flat array indexed by it, which it reads several
-    times faster than an array of objects. Returns the number of rows actually inserted.
+    times faster than an array of objects. ``scope`` names constants that lead the table's
+    unique key (``("file_id",)``): on PostgreSQL, the first write of a scope copies straight
+    into the table. Returns the number of rows actually inserted.
     """
     if frame.height == 0:
         return 0
@@ -110,8 +120,27 @@ def insert_ignore(
             )
             for k, v in constants.items()
         )
-        return _copy_insert(conn.connection.driver_connection, table, full)
+        return _copy_insert(
+            conn.connection.driver_connection, table, full, _scope_values(frame, constants, scope)
+        )
     raise NotImplementedError(f"bulk insert on {conn.dialect.name}")
+
+
+def _scope_values(
+    frame: pl.DataFrame, constants: dict[str, Any], scope: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """The value of each ``scope`` column (a constant, or a column with one value), or None
+    when one has several."""
+    values: dict[str, Any] = {}
+    for name in scope:
+        if name in constants:
+            values[name] = constants[name]
+            continue
+        column = frame.get_column(name) if name in frame.columns else None
+        if column is None or column.null_count() or column.n_unique() != 1:
+            return None
+        values[name] = column[0]
+    return values or None
 
 
 def _sqlite_rows_insert(
@@ -124,23 +153,25 @@ def _sqlite_rows_insert(
     """Several columns: rows bound one by one (``executemany``), in one statement.
 
     SQLite reads these several times faster than one JSON object per row, whose text it
-    would parse again for every column it extracts.
+    would parse again for every column it extracts. The frame goes in slices, so its text
+    form (review items carry every field and the raw record) is never all in memory at once.
     """
-    rows = (
-        _as_text_values(frame, _SQLITE_TS)
-        .with_columns(
-            (pl.lit(prefix) + pl.col(source).cast(pl.String)).alias(col)
-            for col, (prefix, source) in prefixed.items()
-        )
-        .with_columns(pl.lit(_constant_text(v)).alias(k) for k, v in constants.items())
-    )
     raw = conn.connection.driver_connection
     before = raw.total_changes
-    raw.executemany(
-        f"INSERT OR IGNORE INTO {table} ({', '.join(rows.columns)})"
-        f" VALUES ({', '.join('?' * rows.width)})",
-        rows.iter_rows(),
-    )
+    for start in range(0, frame.height, _WRITE_CHUNK):
+        rows = (
+            _as_text_values(frame.slice(start, _WRITE_CHUNK), _SQLITE_TS)
+            .with_columns(
+                (pl.lit(prefix) + pl.col(source).cast(pl.String)).alias(col)
+                for col, (prefix, source) in prefixed.items()
+            )
+            .with_columns(pl.lit(_constant_text(v)).alias(k) for k, v in constants.items())
+        )
+        raw.executemany(
+            f"INSERT OR IGNORE INTO {table} ({', '.join(rows.columns)})"
+            f" VALUES ({', '.join('?' * rows.width)})",
+            rows.iter_rows(),
+        )
     return int(raw.total_changes - before)
 
 
@@ -177,25 +208,73 @@ def json_array(values: pl.Series) -> str:
     return f"[{encoded}]"
 
 
-def _copy_insert(raw: Any, table: str, frame: pl.DataFrame) -> int:
+def _copy_insert(
+    raw: Any, table: str, frame: pl.DataFrame, scope: dict[str, Any] | None = None
+) -> int:
+    """``frame`` into ``table`` by ``COPY``, binary whenever its column types allow.
+
+    With a ``scope`` (constant columns leading the table's unique key, such as a file id),
+    writers of one scope queue on a transaction lock; when the table holds no row of the
+    scope yet, which is every first write of a file, the rows are copied straight into the
+    table: nothing can conflict, so no staging copy and no per-row conflict check. Otherwise
+    they go through an unlogged temporary table and ``INSERT ... ON CONFLICT DO NOTHING``.
+    """
     cols = ", ".join(frame.columns)
-    tmp = f"_bulk_{table}"
-    buf = io.BytesIO()
-    frame.with_columns(
-        pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S.%6f+00")
-        for c, t in frame.schema.items()
-        if isinstance(t, pl.Datetime)
-    ).write_csv(buf, include_header=False, null_value="\\N", quote_style="necessary")
+    types = _pg_types(raw, table)
+    binary = pg_binary.supported(frame, types)
     with raw.cursor() as cur:
+        if scope:
+            cur.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                (f"{table}:{sorted(scope.items())!r}",),
+            )
+            where = " AND ".join(f"{c} = %s" for c in scope)
+            cur.execute(f"SELECT 1 FROM {table} WHERE {where} LIMIT 1", list(scope.values()))
+            if cur.fetchone() is None:
+                _copy_into(cur, table, frame, types, binary)
+                return frame.height
+        tmp = f"_bulk_{table}"
         cur.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {tmp} (LIKE {table} INCLUDING DEFAULTS)"
             " ON COMMIT DROP"
         )
         cur.execute(f"TRUNCATE {tmp}")
-        with cur.copy(f"COPY {tmp} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as cp:
-            cp.write(buf.getvalue())
+        _copy_into(cur, tmp, frame, types, binary)
         cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {tmp} ON CONFLICT DO NOTHING")
         return int(cur.rowcount)
+
+
+def _copy_into(
+    cur: Any, table: str, frame: pl.DataFrame, types: dict[str, str], binary: bool
+) -> None:
+    cols = ", ".join(frame.columns)
+    if binary:
+        with cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT binary)") as cp:
+            for chunk in pg_binary.copy_chunks(frame, types):
+                cp.write(chunk)
+        return
+    buf = io.BytesIO()
+    frame.with_columns(
+        *(
+            pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S.%6f+00")
+            for c, t in frame.schema.items()
+            if isinstance(t, pl.Datetime)
+        ),
+        *(storable(pl.col(c)) for c, t in frame.schema.items() if t == pl.String()),
+    ).write_csv(buf, include_header=False, null_value="\\N", quote_style="necessary")
+    with cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as cp:
+        cp.write(buf.getvalue())
+
+
+def _pg_types(raw: Any, table: str) -> dict[str, str]:
+    """Column name -> PostgreSQL type name (``int4``, ``text``, ``timestamptz``...)."""
+    with raw.cursor() as cur:
+        cur.execute(
+            "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+            " WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+            (table,),
+        )
+        return {str(n): str(t) for n, t in cur.fetchall()}
 
 
 def read_frame(

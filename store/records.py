@@ -33,6 +33,17 @@ def insert_states(
     ``dedupe_key``) as the file's ``records`` rows; completed ones get ``completed_at``."""
     where = {"file_id": file.id, "client_id": file.client_id, "doc_type": file.doc_type}
     done = pl.col("state") == RecordState.COMPLETED.value
+    if session.get_bind().dialect.name == "postgresql":
+        # One binary COPY of every state, straight into the table on a file's first write.
+        at = pl.when(done).then(pl.lit(completed_at, dtype=pl.Datetime("us", "UTC")))
+        insert_ignore(
+            session,
+            "records",
+            states.with_columns(at.alias("completed_at")),
+            where,
+            scope=("file_id",),
+        )
+        return
     # Completed records (nearly all) share their state and time: only index and key vary.
     insert_ignore(
         session,
@@ -59,7 +70,7 @@ def _insert_key_set(session: Session, file_id: int, states: pl.DataFrame) -> Non
 
 def insert_review_items(session: Session, items: pl.DataFrame) -> int:
     """Write review-item rows (one per flagged record at most); returns how many are new."""
-    return insert_ignore(session, "review_items", items)
+    return insert_ignore(session, "review_items", items, scope=("file_id",))
 
 
 def seen_dedupe_keys(session: Session, *, file: File, keys: list[str]) -> dict[str, str]:

@@ -6,10 +6,13 @@ import io
 import json
 
 import polars as pl
+import pytest
 
 from samples.payroll import payroll_frame, plant_errors
 from schemas.batch import RECORD_INDEX
 from schemas.config import ClientConfig
+from schemas.payroll import PAYROLL_COLUMNS
+from tasks import review_fields
 from tasks.doctype import ClientContext
 from tasks.payroll.handler import PayrollHandler
 from tasks.review_fields import merged_fields_json, reasons_json
@@ -47,6 +50,19 @@ def test_payroll_fields_match_the_row_by_row_merge() -> None:
             )
         ]
         assert ours == rowwise
+
+
+def test_fields_of_many_records_are_encoded_in_pieces_with_the_same_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    buf = io.BytesIO()
+    plant_errors(payroll_frame(300), every=3).write_csv(buf)
+    flagged = flagged_of(buf.getvalue())
+    whole = review_fields.flat_fields_json(flagged, PAYROLL_COLUMNS)
+    monkeypatch.setattr(review_fields, "_FIELDS_CHUNK", 7)
+    pieces = review_fields.flat_fields_json(flagged, PAYROLL_COLUMNS)
+    assert flagged.height > 7 * 3
+    assert pieces.to_list() == whole.to_list()
 
 
 def test_reasons_are_json_arrays_in_order() -> None:

@@ -1,0 +1,159 @@
+"""Where the table starts and which rows do not fit its header.
+
+Clients put title lines above the header (``Payroll register, March 2026``), leave a quote
+open, switch delimiter half-way or write an unquoted comma in a name (``E1,Smith, John,...``).
+None of that may cost the rest of the file: the header is the first line with the width most
+lines of the head share; a row whose field count differs from the header's is kept as a row of
+the table (padded or cut to the header's width) and marked with a ``ROW_SHAPE`` note, so it goes
+to review while the other rows are processed.
+
+Checking costs one vectorised pass over the lines; only a file that has such rows is parsed
+again row by row (Python's ``csv``, which tolerates what a strict reader refuses).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import polars as pl
+
+#: Column of a table's frame with a note for each row whose shape does not fit the header.
+ROW_SHAPE = "__row_shape"
+DELIMITERS = (",", ";", "\t", "|")
+#: Lines of the head looked at to find the header; lines a quoted value may span.
+_HEAD_LINES = 30
+_MAX_SPAN = 50
+#: How much of a ragged row's text a note keeps (a 30 MB line is not copied into messages).
+_NOTE_CHARS = 200
+_LONG_DIGITS = re.compile(r"\d{5,}")
+
+
+@dataclass(frozen=True)
+class HeaderLine:
+    """The header row: its line index, byte offset of the line after it, delimiter, cells."""
+
+    index: int
+    body_start: int
+    delimiter: str
+    cells: list[str]
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    """The cells of one record (a lone CR inside it, as old Mac files end lines, included)."""
+    try:
+        reader = csv.reader(io.StringIO(line, newline=""), delimiter=delimiter, strict=False)
+        return next(reader, [])
+    except csv.Error:
+        return [line]
+
+
+def find_header(head: str) -> HeaderLine | None:
+    """The header line of delimited ``head`` text, skipping title lines above it.
+
+    The delimiter and width are the ones most lines of the head share (at least two fields);
+    the header is the first line of that width. None when the head has no non-blank line.
+    """
+    lines = head.split("\n")
+    candidates = [(i, ln.rstrip("\r")) for i, ln in enumerate(lines) if ln.strip()][:_HEAD_LINES]
+    if not candidates:
+        return None
+    best: tuple[int, int, int] | None = None
+    chosen = (",", 1)
+    for rank, d in enumerate(DELIMITERS):
+        widths = Counter(len(_fields(ln, d)) for _, ln in candidates)
+        wide = {w: n for w, n in widths.items() if w >= 2}
+        if not wide:
+            continue
+        width, count = max(wide.items(), key=lambda wn: (wn[1], wn[0]))
+        score = (count, width, -rank)
+        if best is None or score > best:
+            best, chosen = score, (d, width)
+    delimiter, width = chosen
+    index, line = next(
+        ((i, ln) for i, ln in candidates if len(_fields(ln, delimiter)) == width), candidates[0]
+    )
+    body_start = sum(len(ln.encode("utf-8")) + 1 for ln in lines[: index + 1])
+    return HeaderLine(index, body_start, delimiter, _fields(line, delimiter))
+
+
+def rows_fit(text: str, delimiter: str, width: int) -> bool:
+    """Whether every non-blank line has ``width`` fields and no quoted value spans lines.
+
+    Vectorised over the lines: quoted values are removed, then delimiters counted.
+    """
+    lines = pl.Series([text]).str.split("\n").explode().str.strip_suffix("\r")
+    frame = pl.DataFrame({"line": lines}).filter(pl.col("line").str.strip_chars() != "")
+    if frame.height == 0:
+        return True
+    checked = frame.select(
+        (pl.col("line").str.count_matches('"', literal=True) % 2 == 1).any().alias("open"),
+        (
+            pl.col("line").str.replace_all('"[^"]*"', "").str.count_matches(delimiter, literal=True)
+            != width - 1
+        )
+        .any()
+        .alias("ragged"),
+    ).row(0)
+    return not (checked[0] or checked[1])
+
+
+def mask_row_text(text: str) -> str:
+    """A ragged row as a reviewer may see it: digit runs of five or more (accounts, routing
+    numbers, member ids) starred but their last four, at most 200 characters."""
+    cut = text[:_NOTE_CHARS]
+    masked = _LONG_DIGITS.sub(lambda m: "*" * (len(m.group()) - 4) + m.group()[-4:], cut)
+    return masked + ("..." if len(text) > _NOTE_CHARS else "")
+
+
+def _note(line_no: int, found: int, width: int, text: str, unterminated: bool) -> str:
+    if unterminated:
+        why = "a quote opened in this line is never closed"
+    elif found > width:
+        why = f"{found} fields where the header has {width} (an unquoted delimiter in a value?)"
+    else:
+        why = f"{found} fields where the header has {width} (a value or delimiter missing?)"
+    return f"Line {line_no}: {why}. Row as sent: {mask_row_text(text)}"
+
+
+def tolerant_rows(text: str, delimiter: str, width: int, first_line: int) -> pl.DataFrame:
+    """Every record of ``text`` as ``c0..c{width-1}`` strings plus :data:`ROW_SHAPE`.
+
+    ``first_line`` is the 1-based line number of the first line of ``text`` in the file. A
+    quoted value may span up to 50 lines; a quote never closed is a note on its own line,
+    and the lines after it are read as rows of their own.
+    """
+    lines = text.split("\n")
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    notes: list[str | None] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i].rstrip("\r")
+        if not line.strip():
+            i += 1
+            continue
+        end, unterminated = i + 1, False
+        quotes = line.count('"')
+        while quotes % 2 and end < len(lines) and end - i < _MAX_SPAN:
+            quotes += lines[end].count('"')
+            end += 1
+        if quotes % 2:
+            end, unterminated = i + 1, True
+        record = line if end == i + 1 else "\n".join(ln.rstrip("\r") for ln in lines[i:end])
+        fields = _fields(record, delimiter)
+        found = len(fields)
+        if not any(f.strip() for f in fields) and not unterminated:
+            i = end  # only delimiters and spaces: a blank row, whatever its width
+            continue
+        ragged = unterminated or found != width
+        cells: list[str | None] = [*fields, *([None] * width)][:width]
+        for col, value in zip(columns, cells, strict=True):
+            col.append(value or None)
+        notes.append(_note(first_line + i, found, width, record, unterminated) if ragged else None)
+        i = end
+    frame = {f"c{k}": pl.Series(col, dtype=pl.String) for k, col in enumerate(columns)}
+    frame[ROW_SHAPE] = pl.Series(notes, dtype=pl.String)
+    return pl.DataFrame(frame)

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.config import ClientConfig
+from schemas.money import cents_text
 from schemas.payroll_options import AchOriginator
 from tasks.doctype import ClientContext
 from tasks.payroll import nacha
 from tasks.payroll.extract import extract_payroll
-from schemas.money import cents_text
 from tasks.payroll.nacha_check import check_nacha, describe_nacha
 from tests.factories import payroll_csv, payroll_rows
 

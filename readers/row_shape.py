@@ -80,25 +80,37 @@ def find_header(head: str) -> HeaderLine | None:
     return HeaderLine(index, body_start, delimiter, _fields(line, delimiter))
 
 
-def rows_fit(text: str, delimiter: str, width: int) -> bool:
-    """Whether every non-blank line has ``width`` fields and no quoted value spans lines.
+def rows_fit(rows: bytes, delimiter: str, width: int) -> bool:
+    """Whether every non-blank line of ``rows`` (UTF-8 without control characters) has
+    ``width`` fields and no quoted value spans lines.
 
-    Vectorised over the lines: quoted values are removed, then delimiters counted.
+    Polars splits the lines (on a unit separator, which text never holds, and no quoting);
+    delimiters are counted per line, after removing quoted values only on lines with a quote.
     """
-    lines = pl.Series([text]).str.split("\n").explode().str.strip_suffix("\r")
-    frame = pl.DataFrame({"line": lines}).filter(pl.col("line").str.strip_chars() != "")
-    if frame.height == 0:
+    if not rows.strip():
         return True
-    checked = frame.select(
-        (pl.col("line").str.count_matches('"', literal=True) % 2 == 1).any().alias("open"),
-        (
-            pl.col("line").str.replace_all('"[^"]*"', "").str.count_matches(delimiter, literal=True)
-            != width - 1
-        )
-        .any()
-        .alias("ragged"),
-    ).row(0)
-    return not (checked[0] or checked[1])
+    lines = pl.read_csv(
+        rows,
+        has_header=False,
+        separator="\x1f",
+        quote_char=None,
+        new_columns=["line"],
+        infer_schema_length=0,
+        truncate_ragged_lines=True,
+    ).get_column("line")
+    line = pl.col("line").str.strip_suffix("\r")
+    frame = lines.to_frame().filter(line.str.strip_chars() != "")
+    if b'"' in rows:
+        quoted = line.str.contains('"', literal=True)
+        open_quote = frame.select(
+            (line.filter(quoted).str.count_matches('"', literal=True) % 2 == 1).any()
+        ).item()
+        if open_quote:
+            return False
+        line = pl.when(quoted).then(line.str.replace_all('"[^"]*"', "")).otherwise(line)
+    return not frame.select(
+        (line.str.count_matches(delimiter, literal=True) != width - 1).any()
+    ).item()
 
 
 def mask_row_text(text: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from readers.row_shape import ROW_SHAPE, find_header, rows_fit, tolerant_rows
-from readers.text_encoding import UndecodableError, decode_table_bytes
+from readers.text_encoding import DecodedText, UndecodableError, decode_table_bytes
 
 _XLSX_MAGIC = b"PK\x03\x04"
 
@@ -60,8 +60,9 @@ def read_csv_strings(data: bytes) -> RawTable:
 
     Title lines above the header are skipped (``meta["title_lines"]``); rows that do not fit
     the header carry a note in the :data:`~readers.row_shape.ROW_SHAPE` column (see
-    :mod:`readers.row_shape`). UTF-8 bytes go to Polars as they are (one pass, no Python
-    string of the whole file for a regular file); other encodings are re-encoded first.
+    :mod:`readers.row_shape`). UTF-8 bytes go to Polars as they are (Polars checks the
+    encoding while it reads); only when that fails are they decoded here, as Windows-1252 or
+    refused with the offset of the first byte no accepted encoding reads.
     """
     if looks_binary(data):
         nul = data.index(b"\x00")
@@ -70,29 +71,42 @@ def read_csv_strings(data: bytes) -> RawTable:
             f"The file is binary (a NUL byte at byte offset {nul}), not a CSV or XLSX table.",
         )
     try:
-        decoded = decode_table_bytes(data)
+        return _read_text(_decoded(data, check_utf8=False))
+    except (pl.exceptions.ComputeError, UnicodeDecodeError):
+        decoded = _decoded(data, check_utf8=True)
+        if decoded.encoding.startswith("utf-8"):  # pragma: no cover - polars and Python disagree
+            raise TableError("FILE-MALFORMED", "The file is not a readable table.") from None
+        return _read_text(decoded)
+
+
+def _decoded(data: bytes, *, check_utf8: bool) -> DecodedText:
+    try:
+        return decode_table_bytes(data, check_utf8=check_utf8)
     except UndecodableError as exc:
         raise TableError(
             "FILE-ENCODING",
             f"The file is not text in UTF-8, UTF-16 or Windows-1252: {exc}. Export it again"
             " as CSV (UTF-8).",
         ) from exc
-    body, encoding = decoded.body, decoded.encoding
+
+
+def _read_text(decoded: DecodedText) -> RawTable:
+    body = decoded.body
     found = find_header(body[:65536].decode("utf-8", "replace"))
     if found is None:
         raise TableError("FILE-EMPTY", "The file has no content (only blank lines).")
     width, delimiter = len(found.cells), found.delimiter
     rows = body[found.body_start :]
-    text = rows.decode("utf-8")
-    if rows_fit(text, delimiter, width):
+    frame = None
+    if rows_fit(rows, delimiter, width):
         try:
             frame = _polars_strings(rows, delimiter, width)
         except pl.exceptions.NoDataError:
             frame = pl.DataFrame(schema={f"c{i}": pl.String for i in range(width)})
         except pl.exceptions.PolarsError:  # what the line check did not see: read row by row
-            frame = tolerant_rows(text, delimiter, width, found.index + 2)
-    else:
-        frame = tolerant_rows(text, delimiter, width, found.index + 2)
+            frame = None
+    if frame is None:
+        frame = tolerant_rows(rows.decode("utf-8"), delimiter, width, found.index + 2)
     if frame.width < width:  # polars drops trailing all-missing columns on some inputs
         frame = frame.with_columns(
             pl.lit(None, pl.String).alias(f"c{i}") for i in range(frame.width, width)
@@ -101,7 +115,11 @@ def read_csv_strings(data: bytes) -> RawTable:
         frame = frame.with_columns(pl.lit(None, pl.String).alias(ROW_SHAPE))
     frame = frame.select(*(f"c{i}" for i in range(width)), ROW_SHAPE)
     frame = _without_blank_rows(frame)
-    meta: dict[str, object] = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
+    meta: dict[str, object] = {
+        "format": "csv",
+        "encoding": decoded.encoding,
+        "delimiter": delimiter,
+    }
     if found.index:
         meta["title_lines"] = found.index
     return RawTable(frame=frame, header=[h.strip() for h in found.cells], meta=meta)

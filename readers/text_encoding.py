@@ -23,6 +23,7 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = b"\xef\xbb\xbf"
 #: Control characters no table of text contains: C0 except TAB, LF, CR; DEL.
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NOT_CONTROL = bytes(b for b in range(256) if not _CONTROL_BYTES.match(bytes([b])))
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -47,6 +48,8 @@ def _line_of(data: bytes, offset: int) -> int:
 
 
 def _control_in_bytes(data: bytes, start: int) -> None:
+    if not data.translate(None, _NOT_CONTROL):  # one C pass; the search only when needed
+        return
     found = _CONTROL_BYTES.search(data)
     if found is not None:
         offset = found.start()
@@ -72,8 +75,12 @@ def _utf16(data: bytes) -> DecodedText:
     return DecodedText(text.encode("utf-8"), "utf-16")
 
 
-def decode_table_bytes(data: bytes) -> DecodedText:
-    """UTF-8 text of ``data``, or :class:`UndecodableError` naming the first bad byte."""
+def decode_table_bytes(data: bytes, *, check_utf8: bool = True) -> DecodedText:
+    """UTF-8 text of ``data``, or :class:`UndecodableError` naming the first bad byte.
+
+    ``check_utf8=False`` takes bytes without a BOM as UTF-8 unchecked (control characters are
+    still refused): for a reader that validates UTF-8 itself and asks again when it fails.
+    """
     if data.startswith(_UTF16_BOMS):
         return _utf16(data)
     start = 3 if data.startswith(_UTF8_BOM) else 0
@@ -81,6 +88,8 @@ def decode_table_bytes(data: bytes) -> DecodedText:
     if body.endswith(b"\x1a"):
         body = body[:-1]
     _control_in_bytes(body, start)
+    if not check_utf8:
+        return DecodedText(body, "utf-8-sig" if start else "utf-8")
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as utf8_error:

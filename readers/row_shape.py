@@ -80,15 +80,14 @@ def find_header(head: str) -> HeaderLine | None:
     return HeaderLine(index, body_start, delimiter, _fields(line, delimiter))
 
 
-def rows_fit(rows: bytes, delimiter: str, width: int) -> bool:
-    """Whether every non-blank line of ``rows`` (UTF-8 without control characters) has
-    ``width`` fields and no quoted value spans lines.
+def line_fit(rows: bytes, delimiter: str, width: int) -> pl.DataFrame | None:
+    """Per non-blank line of ``rows`` (UTF-8 without control characters): its index ``n``,
+    its text and whether it has ``width`` fields (``fits``). None when a line leaves a quote
+    open (a quoted value spanning lines, or a quote never closed): then lines are not records.
 
     Polars splits the lines (on a unit separator, which text never holds, and no quoting);
     delimiters are counted per line, after removing quoted values only on lines with a quote.
     """
-    if not rows.strip():
-        return True
     lines = pl.read_csv(
         rows,
         has_header=False,
@@ -97,20 +96,69 @@ def rows_fit(rows: bytes, delimiter: str, width: int) -> bool:
         new_columns=["line"],
         infer_schema_length=0,
         truncate_ragged_lines=True,
-    ).get_column("line")
-    line = pl.col("line").str.strip_suffix("\r")
-    frame = lines.to_frame().filter(line.str.strip_chars() != "")
+        raise_if_empty=False,
+    )
+    if lines.width == 0:
+        return pl.DataFrame(schema={"n": pl.UInt32, "line": pl.String, "fits": pl.Boolean})
+    frame = lines.with_row_index("n").filter(pl.col("line").str.strip_chars() != "")
+    line = pl.col("line")
     if b'"' in rows:
         quoted = line.str.contains('"', literal=True)
         open_quote = frame.select(
             (line.filter(quoted).str.count_matches('"', literal=True) % 2 == 1).any()
         ).item()
         if open_quote:
-            return False
+            return None
         line = pl.when(quoted).then(line.str.replace_all('"[^"]*"', "")).otherwise(line)
-    return not frame.select(
-        (line.str.count_matches(delimiter, literal=True) != width - 1).any()
-    ).item()
+    return frame.with_columns(
+        (line.str.count_matches(delimiter, literal=True) == width - 1).alias("fits")
+    )
+
+
+def mixed_rows(lines: pl.DataFrame, delimiter: str, width: int, first_line: int) -> pl.DataFrame:
+    """The rows of ``lines`` (as :func:`line_fit` gives them, some not fitting) in file order:
+    the fitting ones read by Polars in one pass, the others one by one with a note."""
+    good = lines.filter(pl.col("fits"))
+    names = [f"c{k}" for k in range(width)]
+    if good.height:
+        text = good.select(pl.col("line").str.join("\n")).item() + "\n"
+        read = pl.read_csv(
+            text.encode("utf-8"),
+            separator=delimiter,
+            infer_schema_length=0,
+            has_header=False,
+            quote_char='"',
+            new_columns=names,
+        )
+        read = read.with_columns(good.get_column("n"), pl.lit(None, pl.String).alias(ROW_SHAPE))
+    else:
+        read = pl.DataFrame(
+            schema={**dict.fromkeys(names, pl.String), "n": pl.UInt32, ROW_SHAPE: pl.String}
+        )
+    bad = [(n, line) for n, line in lines.filter(~pl.col("fits")).select("n", "line").iter_rows()]
+    odd = _rows_of(bad, delimiter, width, first_line)
+    return pl.concat([read.select(*names, "n", ROW_SHAPE), odd]).sort("n").drop("n")
+
+
+def _rows_of(
+    lines: list[tuple[int, str]], delimiter: str, width: int, first_line: int
+) -> pl.DataFrame:
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    index: list[int] = []
+    notes: list[str | None] = []
+    for n, line in lines:
+        fields = _fields(line, delimiter)
+        if not any(f.strip() for f in fields):
+            continue  # only delimiters and spaces: a blank row, whatever its width
+        cells: list[str | None] = [*fields, *([None] * width)][:width]
+        for col, value in zip(columns, cells, strict=True):
+            col.append(value or None)
+        index.append(n)
+        notes.append(_note(first_line + n, len(fields), width, line, False))
+    frame = {f"c{k}": pl.Series(col, dtype=pl.String) for k, col in enumerate(columns)}
+    frame["n"] = pl.Series(index, dtype=pl.UInt32)
+    frame[ROW_SHAPE] = pl.Series(notes, dtype=pl.String)
+    return pl.DataFrame(frame)
 
 
 def mask_row_text(text: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from readers.row_shape import ROW_SHAPE, find_header, rows_fit, tolerant_rows
+from readers.row_shape import ROW_SHAPE, find_header, line_fit, mixed_rows, tolerant_rows
 from readers.text_encoding import DecodedText, UndecodableError, decode_table_bytes
 
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -98,12 +98,18 @@ def _read_text(decoded: DecodedText) -> RawTable:
     width, delimiter = len(found.cells), found.delimiter
     rows = body[found.body_start :]
     frame = None
-    if rows_fit(rows, delimiter, width):
+    lines = line_fit(rows, delimiter, width)
+    if lines is not None and lines.get_column("fits").all():
         try:
             frame = _polars_strings(rows, delimiter, width)
         except pl.exceptions.NoDataError:
             frame = pl.DataFrame(schema={f"c{i}": pl.String for i in range(width)})
         except pl.exceptions.PolarsError:  # what the line check did not see: read row by row
+            frame = None
+    elif lines is not None:
+        try:  # the fitting lines in one Polars pass, the others one by one
+            frame = mixed_rows(lines, delimiter, width, found.index + 2)
+        except pl.exceptions.PolarsError:
             frame = None
     if frame is None:
         frame = tolerant_rows(rows.decode("utf-8"), delimiter, width, found.index + 2)

@@ -54,14 +54,15 @@ def _fields(line: str, delimiter: str) -> list[str]:
 def find_header(head: str) -> HeaderLine | None:
     """The header line of delimited ``head`` text, skipping title lines above it.
 
-    The delimiter and width are the ones most lines of the head share (at least two fields);
-    the header is the first line of that width. None when the head has no non-blank line.
+    The delimiter is the one that splits at least half the lines of the head into the same
+    number of fields (at least two), the most fields when several do; the header is the
+    first line of that width. None when the head has no non-blank line.
     """
     lines = head.split("\n")
     candidates = [(i, ln.rstrip("\r")) for i, ln in enumerate(lines) if ln.strip()][:_HEAD_LINES]
     if not candidates:
         return None
-    best: tuple[int, int, int] | None = None
+    best: tuple[bool, int, int, int] | None = None
     chosen = (",", 1)
     for rank, d in enumerate(DELIMITERS):
         widths = Counter(len(_fields(ln, d)) for _, ln in candidates)
@@ -69,7 +70,9 @@ def find_header(head: str) -> HeaderLine | None:
         if not wide:
             continue
         width, count = max(wide.items(), key=lambda wn: (wn[1], wn[0]))
-        score = (count, width, -rank)
+        # Shared by at least half the lines, the widest wins: ``;`` inside values of a comma
+        # file (``E11.65;I10``) splits every row the same way too, but into fewer fields.
+        score = (2 * count >= len(candidates), width, count, -rank)
         if best is None or score > best:
             best, chosen = score, (d, width)
     delimiter, width = chosen
@@ -78,6 +81,18 @@ def find_header(head: str) -> HeaderLine | None:
     )
     body_start = sum(len(ln.encode("utf-8")) + 1 for ln in lines[: index + 1])
     return HeaderLine(index, body_start, delimiter, _fields(line, delimiter))
+
+
+def counts_fit(rows: bytes, delimiter: str, width: int) -> bool:
+    """Whether ``rows`` (no quote in them) hold exactly ``width - 1`` delimiters per non-blank
+    line in total: with no line holding more (a strict reader refuses those), every line then
+    has exactly ``width`` fields. Byte counts only; False sends the file to :func:`line_fit`.
+    """
+    if b'"' in rows:
+        return False
+    lines = rows.count(b"\n") + (0 if rows.endswith(b"\n") else 1)
+    blank = rows.count(b"\n\n") + rows.count(b"\n\r\n") + rows.startswith((b"\n", b"\r\n"))
+    return rows.count(delimiter.encode("utf-8")) == (width - 1) * (lines - blank)
 
 
 def line_fit(rows: bytes, delimiter: str, width: int) -> pl.DataFrame | None:

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from readers.row_shape import ROW_SHAPE, find_header, line_fit, mixed_rows, tolerant_rows
+from readers.row_shape import (
+    ROW_SHAPE,
+    HeaderLine,
+    counts_fit,
+    find_header,
+    line_fit,
+    mixed_rows,
+    tolerant_rows,
+)
 from readers.text_encoding import DecodedText, UndecodableError, decode_table_bytes
 
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -43,13 +51,15 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
-def _polars_strings(body: bytes, delimiter: str, width: int) -> pl.DataFrame:
+def _polars_strings(
+    body: bytes, delimiter: str, width: int, *, strict: bool = False
+) -> pl.DataFrame:
     return pl.read_csv(
         body,
         separator=delimiter,
         infer_schema_length=0,
         has_header=False,
-        truncate_ragged_lines=True,
+        truncate_ragged_lines=not strict,
         quote_char='"',
         new_columns=[f"c{i}" for i in range(width)],
     )
@@ -98,6 +108,15 @@ def _read_text(decoded: DecodedText) -> RawTable:
     width, delimiter = len(found.cells), found.delimiter
     rows = body[found.body_start :]
     frame = None
+    if counts_fit(rows, delimiter, width):
+        try:  # strict: a line with a field too many raises, so none has one too few
+            frame = _polars_strings(rows, delimiter, width, strict=True)
+        except pl.exceptions.NoDataError:
+            frame = pl.DataFrame(schema={f"c{i}": pl.String for i in range(width)})
+        except pl.exceptions.PolarsError:
+            frame = None
+    if frame is not None:
+        return _table(frame, found, decoded, width)
     lines = line_fit(rows, delimiter, width)
     if lines is not None and lines.get_column("fits").all():
         try:
@@ -113,6 +132,10 @@ def _read_text(decoded: DecodedText) -> RawTable:
             frame = None
     if frame is None:
         frame = tolerant_rows(rows.decode("utf-8"), delimiter, width, found.index + 2)
+    return _table(frame, found, decoded, width)
+
+
+def _table(frame: pl.DataFrame, found: HeaderLine, decoded: DecodedText, width: int) -> RawTable:
     if frame.width < width:  # polars drops trailing all-missing columns on some inputs
         frame = frame.with_columns(
             pl.lit(None, pl.String).alias(f"c{i}") for i in range(frame.width, width)
@@ -124,7 +147,7 @@ def _read_text(decoded: DecodedText) -> RawTable:
     meta: dict[str, object] = {
         "format": "csv",
         "encoding": decoded.encoding,
-        "delimiter": delimiter,
+        "delimiter": found.delimiter,
     }
     if found.index:
         meta["title_lines"] = found.index

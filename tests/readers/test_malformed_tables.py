@@ -262,3 +262,15 @@ def test_a_valid_file_spliced_with_any_bytes_gets_an_answer(
     good = doc.make(ROWS)
     data = good[: at % len(good)] + junk + good[at % len(good) : len(good) - cut % len(good)]
     assert _answered(extract(doc, data))
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda d: d.name)
+@pytest.mark.parametrize("extra", ["x", ""])
+def test_a_row_too_long_and_one_too_short_do_not_cancel_out(doc: DocCase, extra: str) -> None:
+    """The delimiter count of the file is right, yet two rows are ragged."""
+    lines = _lines(doc.make(ROWS))
+    lines[1 + BAD_ROW] = lines[1 + BAD_ROW] + "," + extra
+    lines[2 + BAD_ROW] = lines[2 + BAD_ROW].rsplit(",", 1)[0]
+    batch = extract(doc, _join(lines))
+    assert batch.records.height == ROWS
+    assert shape_rows(batch) == [BAD_ROW, BAD_ROW + 1]

@@ -25,7 +25,7 @@ from decimal import Decimal
 import polars as pl
 
 from billing.pricing import card_on
-from schemas.money import to_cents
+from schemas.money import to_cents, to_unit_price
 from schemas.rate_card import RateCard, Tier, UnitRate
 
 ZERO = Decimal(0)
@@ -359,4 +359,4 @@ def _shown_price(amount: Decimal, quantity: int) -> Decimal:
     if quantity == 0:
         return amount
     price = amount / quantity
-    return price if price * quantity == amount else price.quantize(Decimal("0.0001"))
+    return price if price * quantity == amount else to_unit_price(price)

@@ -7,7 +7,6 @@ flags its row, never the batch.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
@@ -16,9 +15,18 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from readers.row_shape import (
+    ROW_SHAPE,
+    HeaderLine,
+    counts_fit,
+    find_header,
+    line_fit,
+    mixed_rows,
+    tolerant_rows,
+)
+from readers.text_encoding import DecodedText, UndecodableError, decode_table_bytes
 from readers.xlsx_budget import check_cell_chars, check_workbook
 
-DELIMITERS = (",", ";", "\t", "|")
 _XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -40,35 +48,20 @@ class TableError(ValueError):
         self.message = message
 
 
-def sniff_delimiter(header_line: str) -> str:
-    """The delimiter that splits the header line (outside quotes) into the most fields."""
-    counts = {}
-    for d in DELIMITERS:
-        try:
-            counts[d] = len(next(csv.reader([header_line], delimiter=d)))
-        except (csv.Error, StopIteration):
-            counts[d] = 0
-    return max(DELIMITERS, key=lambda d: (counts[d], d == ","))
-
-
 def looks_binary(data: bytes) -> bool:
     head = data[:4096]
     return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
-def _head_text(data: bytes, encoding: str) -> str:
-    """The first 64 KiB as text, enough to find and read the header line."""
-    return data[:65536].decode("utf-8" if encoding.startswith("utf-8") else encoding, "replace")
-
-
-def _polars_strings(body: bytes, delimiter: str, skip: int, width: int) -> pl.DataFrame:
+def _polars_strings(
+    body: bytes, delimiter: str, width: int, *, strict: bool = False
+) -> pl.DataFrame:
     return pl.read_csv(
         body,
         separator=delimiter,
         infer_schema_length=0,
         has_header=False,
-        skip_rows=skip,
-        truncate_ragged_lines=True,
+        truncate_ragged_lines=not strict,
         quote_char='"',
         new_columns=[f"c{i}" for i in range(width)],
     )
@@ -77,49 +70,90 @@ def _polars_strings(body: bytes, delimiter: str, skip: int, width: int) -> pl.Da
 def read_csv_strings(data: bytes) -> RawTable:
     """Read delimited text as all-string columns, with the header as written.
 
-    UTF-8 bytes go to Polars as they are (one pass, no Python string of the whole file);
-    only other encodings are decoded and re-encoded.
+    Title lines above the header are skipped (``meta["title_lines"]``); rows that do not fit
+    the header carry a note in the :data:`~readers.row_shape.ROW_SHAPE` column (see
+    :mod:`readers.row_shape`). UTF-8 bytes go to Polars as they are (Polars checks the
+    encoding while it reads); only when that fails are they decoded here, as Windows-1252 or
+    refused with the offset of the first byte no accepted encoding reads.
     """
     if looks_binary(data):
-        raise TableError("FILE-NOT-TABULAR", "The file is binary, not a CSV or XLSX table.")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        body, encoding = data.decode("utf-16").encode("utf-8"), "utf-16"
-    elif data.startswith(b"\xef\xbb\xbf"):
-        body, encoding = data[3:], "utf-8-sig"
-    else:
-        body, encoding = data, "utf-8"
-    head = _head_text(body, "utf-8")
-    lines = head.splitlines()
-    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-    if first is None:
-        raise TableError("FILE-EMPTY", "The file has no content (only blank lines).")
-    delimiter = sniff_delimiter(lines[first])
-    header = next(csv.reader([lines[first]], delimiter=delimiter))
-    try:
-        try:
-            frame = _polars_strings(body, delimiter, first + 1, len(header))
-        except pl.exceptions.ComputeError:
-            if encoding != "utf-8":
-                raise
-            # Not UTF-8: Windows-1252 is what spreadsheets on Western systems write.
-            body, encoding = data.decode("cp1252", errors="replace").encode("utf-8"), "cp1252"
-            header_line = _head_text(body, "utf-8").splitlines()[first]
-            header = next(csv.reader([header_line], delimiter=delimiter))
-            frame = _polars_strings(body, delimiter, first + 1, len(header))
-    except pl.exceptions.NoDataError:
-        frame = pl.DataFrame(schema={f"c{i}": pl.String for i in range(len(header))})
-    except pl.exceptions.ComputeError as exc:
+        nul = data.index(b"\x00")
         raise TableError(
-            "FILE-MALFORMED", f"The file is not a readable delimited table: {exc}"
-        ) from exc
-    if frame.width < len(header):  # polars drops trailing all-missing columns on some inputs
-        frame = frame.with_columns(
-            pl.lit(None, pl.String).alias(f"c{i}") for i in range(frame.width, len(header))
+            "FILE-NOT-TABULAR",
+            f"The file is binary (a NUL byte at byte offset {nul}), not a CSV or XLSX table.",
         )
-    frame = frame.select(f"c{i}" for i in range(len(header)))
+    try:
+        return _read_text(_decoded(data, check_utf8=False))
+    except (pl.exceptions.ComputeError, UnicodeDecodeError):
+        decoded = _decoded(data, check_utf8=True)
+        if decoded.encoding.startswith("utf-8"):  # pragma: no cover - polars and Python disagree
+            raise TableError("FILE-MALFORMED", "The file is not a readable table.") from None
+        return _read_text(decoded)
+
+
+def _decoded(data: bytes, *, check_utf8: bool) -> DecodedText:
+    try:
+        return decode_table_bytes(data, check_utf8=check_utf8)
+    except UndecodableError as exc:
+        raise TableError(
+            "FILE-ENCODING",
+            f"The file is not text in UTF-8, UTF-16 or Windows-1252: {exc}. Export it again"
+            " as CSV (UTF-8).",
+        ) from exc
+
+
+def _read_text(decoded: DecodedText) -> RawTable:
+    body = decoded.body
+    found = find_header(body[:65536].decode("utf-8", "replace"))
+    if found is None:
+        raise TableError("FILE-EMPTY", "The file has no content (only blank lines).")
+    width, delimiter = len(found.cells), found.delimiter
+    rows = body[found.body_start :]
+    frame = None
+    if counts_fit(rows, delimiter, width):
+        try:  # strict: a line with a field too many raises, so none has one too few
+            frame = _polars_strings(rows, delimiter, width, strict=True)
+        except pl.exceptions.NoDataError:
+            frame = pl.DataFrame(schema={f"c{i}": pl.String for i in range(width)})
+        except pl.exceptions.PolarsError:
+            frame = None
+    if frame is not None:
+        return _table(frame, found, decoded, width)
+    lines = line_fit(rows, delimiter, width)
+    if lines is not None and lines.get_column("fits").all():
+        try:
+            frame = _polars_strings(rows, delimiter, width)
+        except pl.exceptions.NoDataError:
+            frame = pl.DataFrame(schema={f"c{i}": pl.String for i in range(width)})
+        except pl.exceptions.PolarsError:  # what the line check did not see: read row by row
+            frame = None
+    elif lines is not None:
+        try:  # the fitting lines in one Polars pass, the others one by one
+            frame = mixed_rows(lines, delimiter, width, found.index + 2)
+        except pl.exceptions.PolarsError:
+            frame = None
+    if frame is None:
+        frame = tolerant_rows(rows.decode("utf-8"), delimiter, width, found.index + 2)
+    return _table(frame, found, decoded, width)
+
+
+def _table(frame: pl.DataFrame, found: HeaderLine, decoded: DecodedText, width: int) -> RawTable:
+    if frame.width < width:  # polars drops trailing all-missing columns on some inputs
+        frame = frame.with_columns(
+            pl.lit(None, pl.String).alias(f"c{i}") for i in range(frame.width, width)
+        )
+    if ROW_SHAPE not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias(ROW_SHAPE))
+    frame = frame.select(*(f"c{i}" for i in range(width)), ROW_SHAPE)
     frame = _without_blank_rows(frame)
-    meta: dict[str, object] = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
-    return RawTable(frame=frame, header=[h.strip() for h in header], meta=meta)
+    meta: dict[str, object] = {
+        "format": "csv",
+        "encoding": decoded.encoding,
+        "delimiter": found.delimiter,
+    }
+    if found.index:
+        meta["title_lines"] = found.index
+    return RawTable(frame=frame, header=[h.strip() for h in found.cells], meta=meta)
 
 
 def _without_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
@@ -129,12 +163,37 @@ def _without_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
     when the first column has such a row (checking every cell of a million rows costs more
     than reading them).
     """
-    if frame.width == 0 or frame.height == 0:
+    cells = [c for c in frame.columns if c != ROW_SHAPE]
+    if not cells or frame.height == 0:
         return frame
-    first = pl.col(frame.columns[0])
+    first = pl.col(cells[0])
     if not frame.select((first.is_null() | (first.str.strip_chars() == "")).any()).item():
         return frame
-    return frame.filter(~pl.all_horizontal(pl.all().is_null() | (pl.all().str.strip_chars() == "")))
+    blank = pl.all_horizontal(
+        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells
+    )
+    if ROW_SHAPE in frame.columns:
+        blank = blank & pl.col(ROW_SHAPE).is_null()
+    return frame.filter(~blank)
+
+
+def named_frame(table: RawTable) -> pl.DataFrame:
+    """The table's frame with its header as column names (a repeated name gets
+    ``_duplicated_<n>``, an empty one ``column_<position>``) and its ``ROW_SHAPE`` column."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(table.header):
+        name = cell or f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_duplicated_{seen[name] - 1}"
+        else:
+            seen[name] = 0
+        names.append(name)
+    frame = table.frame.rename({f"c{i}": n for i, n in enumerate(names)})
+    if ROW_SHAPE not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias(ROW_SHAPE))
+    return frame
 
 
 def is_xlsx(data: bytes) -> bool:

@@ -18,6 +18,13 @@ from schemas.frames import dtype_for
 
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
 Units = Annotated[Decimal, Field(max_digits=15, decimal_places=3, ge=0)]
+#: Element maxima of X12 5010 (CLM01 38, NM109 80, SV101-2 48, NM103 60, NM104 35): the longest
+#: value any field can carry, CSV batches included.
+ClaimNumber = Annotated[str, Field(max_length=38)]
+Identifier = Annotated[str, Field(max_length=80)]
+Code = Annotated[str, Field(max_length=48)]
+LastName = Annotated[str, Field(max_length=60)]
+FirstName = Annotated[str, Field(max_length=35)]
 ClaimType = Literal["837P", "837I"]
 
 #: Canonical claim fields of DESIGN.md, in order.
@@ -44,7 +51,7 @@ class ServiceLine(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    procedure_code: str | None = None
+    procedure_code: Code | None = None
     modifiers: tuple[str, ...] = ()
     charge: Money | None = None
     units: Units | None = None
@@ -52,7 +59,7 @@ class ServiceLine(BaseModel):
     #: 1-based pointers into the claim's diagnosis codes (SV107); empty on 837I lines.
     diagnosis_pointers: tuple[int, ...] = ()
     #: Institutional revenue code (SV201).
-    revenue_code: str | None = None
+    revenue_code: Code | None = None
 
 
 class Subscriber(BaseModel):
@@ -60,9 +67,9 @@ class Subscriber(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    member_id: str | None = None
-    last_name: str | None = None
-    first_name: str | None = None
+    member_id: Identifier | None = None
+    last_name: LastName | None = None
+    first_name: FirstName | None = None
     birth_date: dt.date | None = None
 
 
@@ -94,12 +101,12 @@ class Claim(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    claim_id: str
-    patient_control_number: str | None = None
-    billing_npi: str | None = None
-    rendering_npi: str | None = None
-    payer_id: str | None = None
-    member_id: str | None = None
+    claim_id: ClaimNumber
+    patient_control_number: ClaimNumber | None = None
+    billing_npi: Identifier | None = None
+    rendering_npi: Identifier | None = None
+    payer_id: Identifier | None = None
+    member_id: Identifier | None = None
     total_charge: Money | None = None
     diagnosis_codes: tuple[str, ...] = ()
     #: HI qualifiers in file order, parallel to ``diagnosis_codes`` (ABK, ABF...).

@@ -39,7 +39,7 @@ class InvoiceLine(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    description: str | None = None
+    description: Annotated[str, Field(max_length=1000)] | None = None
     quantity: Quantity | None = None
     unit_price: UnitPrice | None = None
     amount: Money
@@ -60,10 +60,10 @@ class Invoice(BaseModel):
     invoice_date: dt.date
     due_date: dt.date | None = None
     vendor_name: Annotated[str, Field(min_length=1, max_length=200)]
-    vendor_tax_id: str | None = None
-    vendor_iban: str | None = None
+    vendor_tax_id: Annotated[str, Field(max_length=50)] | None = None
+    vendor_iban: Annotated[str, Field(max_length=50)] | None = None
     buyer_name: Annotated[str, Field(min_length=1, max_length=200)]
-    po_number: str | None = None
+    po_number: Annotated[str, Field(max_length=100)] | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
     subtotal: Money | None = None
     tax_total: Money | None = None

@@ -48,6 +48,28 @@ def to_cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+#: Places of a unit price shown or stored per unit (a package's share, a tier's average).
+UNIT_PRICE = Decimal("0.0001")
+
+
+def to_unit_price(value: Decimal) -> Decimal:
+    """Round half-up to 4 places: the rounding point for per-unit prices (never money due).
+
+    >>> to_unit_price(Decimal("0.00005")), to_unit_price(Decimal("1") / 3)
+    (Decimal('0.0001'), Decimal('0.3333'))
+    """
+    return value.quantize(UNIT_PRICE, rounding=ROUND_HALF_UP)
+
+
+def cents_text(cents: int) -> str:
+    """Integer cents as ``1,234.56`` (exact: no float division).
+
+    >>> cents_text(123456), cents_text(-5), cents_text(10**20 + 1)
+    ('1,234.56', '-0.05', '1,000,000,000,000,000,000.01')
+    """
+    return f"{Decimal(cents).scaleb(-2):,.2f}"
+
+
 def money(value: str | int | Decimal) -> Decimal:
     """Build a money amount from an exact representation (never a float)."""
     if isinstance(value, float):  # pragma: no cover - defended for callers without types
@@ -76,6 +98,33 @@ def currency_of(text: str) -> str | None:
         if symbol in text:
             return iso
     return None
+
+
+#: Codes an amount may be written in without naming another currency: ``$`` is the dollar
+#: (and peso) of many countries, ``¥`` the yen and the yuan.
+SHARED_SYMBOLS = {
+    "$": frozenset(
+        {"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN", "ARS", "CLP", "COP", "UYU"}
+        | {"BSD", "BBD", "BZD", "BMD", "BND", "KYD", "FJD", "JMD", "LRD", "NAD", "TTD", "XCD"}
+    ),
+    "¥": frozenset({"JPY", "CNY"}),
+}
+
+
+def other_currency(text: str, currency: str) -> str | None:
+    """The currency ``text`` names when it is not ``currency`` (a symbol that ``currency``
+    shares, such as ``$`` for CAD, names no other).
+
+    >>> other_currency("$1.00", "EUR"), other_currency("$1.00", "CAD"), other_currency("1", "EUR")
+    ('USD', None, None)
+    """
+    named = currency_of(text)
+    if named is None or named == currency:
+        return None
+    shared = [s for s, codes in SHARED_SYMBOLS.items() if s in text and currency in codes]
+    if shared and currency_of("".join(ch for ch in text if ch not in shared)) is None:
+        return None
+    return named
 
 
 def parse_amount(

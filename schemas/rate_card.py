@@ -41,6 +41,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from schemas.money import to_unit_price
+
 BILLABLE_UNITS = (
     "payroll_payment",
     "invoice",
@@ -117,7 +119,7 @@ class UnitRate(_Frozen):
         if self.model == "package":
             assert self.package_price is not None
             assert self.package_size is not None
-            return (self.package_price / self.package_size).quantize(Decimal("0.0001"))
+            return to_unit_price(self.package_price / self.package_size)
         return self.tiers[0].price
 
 

@@ -10,11 +10,10 @@ diagnosis_pointers`` (``;``-separated). Rows with the same ``claim_id`` form one
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
-import polars as pl
-
+from readers.row_shape import ROW_SHAPE
+from readers.tabular import TableError, named_frame, read_csv_strings
 from schemas.claim import Claim, ServiceLine
 from schemas.issue import Issue
 from tasks.claims.x12_values import parse_amount, parse_units
@@ -40,10 +39,12 @@ def read_claims_csv(
 ) -> tuple[list[Claim], list[list[Issue]]] | Issue:
     """Claims and their parse issues, or a file issue when the CSV is unusable."""
     try:
-        frame = pl.read_csv(io.BytesIO(data), infer_schema_length=0)
-    except Exception:  # polars raises several types for broken CSV
-        return Issue(code="CSV-UNREADABLE", message="the CSV file could not be read")
-    frame = frame.rename({c: columns.get(c, c).strip().lower() for c in frame.columns})
+        frame = named_frame(read_csv_strings(data))
+    except TableError as exc:
+        return Issue(code=exc.code, message=exc.message)
+    frame = frame.rename(
+        {c: columns.get(c, c).strip().lower() for c in frame.columns if c != ROW_SHAPE}
+    )
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         return Issue(code="CSV-COLUMNS", message=f"missing columns: {', '.join(missing)}")
@@ -85,6 +86,15 @@ def read_claims_csv(
                     message="total_charge is not an amount",
                 )
             )
+        found.extend(
+            Issue(
+                code="ROW-SHAPE",
+                message=f"{note} Its values may sit in the wrong columns: correct the claim"
+                " from the client's file, or reject it and ask for the row again.",
+            )
+            for r in rows
+            if (note := r.get(ROW_SHAPE))
+        )
         dx = _split(head.get("diagnosis_codes"))
         dates = [x.service_date for x in lines if x.service_date]
         claims.append(

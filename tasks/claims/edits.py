@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from schemas.claim import Claim, ServiceLine
 from schemas.issue import Issue
+from schemas.lengths import too_long
 from tasks.claims.code_shapes import (
     icd9_is_valid,
     icd10_is_valid,
@@ -328,9 +329,11 @@ def _header_issues(claim: Claim, ctx: EditContext) -> Iterable[Issue]:
 
 def claim_issues(claim: Claim, ctx: EditContext) -> list[Issue]:
     """Every claim-level edit on one claim (severity review: a person can fix these)."""
-    issues = [*_header_issues(claim, ctx), *_npi_issues(claim), *_diagnosis_issues(claim)]
+    issues = too_long(Claim, dict(claim), "CLM-TOO-LONG")
+    issues.extend([*_header_issues(claim, ctx), *_npi_issues(claim), *_diagnosis_issues(claim)])
     issues.extend(_charge_issues(claim))
     for n, line in enumerate(claim.lines):
+        issues.extend(too_long(ServiceLine, dict(line), "CLM-TOO-LONG", f"lines[{n}]."))
         issues.extend(_line_issues(claim, n, line, ctx.today))
     return issues
 

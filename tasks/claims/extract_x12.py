@@ -32,7 +32,12 @@ from tasks.claims.parse_837 import parse_transaction
 from tasks.claims.segment_errors import SegmentError
 from tasks.claims.structure import StructureReport, check_structure
 from tasks.claims.tables import records_frame
-from tasks.claims.x12_tokens import Delimiters, read_delimiters, split_segments
+from tasks.claims.x12_tokens import (
+    Delimiters,
+    delimiter_clash,
+    read_delimiters,
+    split_segments,
+)
 
 
 def dedupe_key(claim: Claim) -> str:
@@ -219,6 +224,16 @@ def extract_x12(
                 "ENV-ISA-INVALID",
                 "the ISA header is not 106 characters with consistent separators: "
                 "resend a valid X12 interchange",
+            )
+        )
+    clash = delimiter_clash(delimiters)
+    if clash is not None:
+        return ValidatedBatch.unreadable(
+            _file_issue(
+                "ENV-DELIMITERS-CLASH",
+                f"the repetition separator (ISA11 {delimiters.repetition!r}) is also the {clash}"
+                " separator, so values cannot be split one way only: resend the interchange with"
+                " distinct separators (ISA11 is usually '^')",
             )
         )
     segments = split_segments(body, delimiters)

@@ -46,7 +46,8 @@ def _edit_context(ctx: ClientContext) -> EditContext:
 
 
 def _decode(data: bytes) -> str | None:
-    if b"\x00" in data[:65536]:
+    """The file as text; None when it holds a NUL byte anywhere (binary, or UTF-16)."""
+    if b"\x00" in data:
         return None
     try:
         return data.decode("utf-8")
@@ -66,8 +67,14 @@ class ClaimsHandler:
     def extract(self, data: bytes, name: str, ctx: ClientContext) -> ValidatedBatch:
         edit_ctx = _edit_context(ctx)
         text = _decode(data)
+        if text is None and name.lower().endswith(".csv"):
+            return self._extract_csv(data, ctx, edit_ctx)  # UTF-16, or the reader says where
         if text is None:
-            return _not_x12("binary content: the file is not an X12 837 or a CSV claim batch")
+            nul = data.index(b"\x00")
+            return _not_x12(
+                f"binary content (a NUL byte at byte offset {nul}): the file is"
+                " not an X12 837 or a CSV claim batch"
+            )
         isa_at = find_isa(text)
         if isa_at >= 0:
             return extract_x12(text, isa_at, edit_ctx, ctx.client.claims.structure_check_max_bytes)

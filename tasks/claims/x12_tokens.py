@@ -70,6 +70,26 @@ def read_delimiters(text: str) -> Delimiters | None:
     return Delimiters(element=element, component=component, segment=segment, repetition=repetition)
 
 
+def delimiter_clash(delimiters: Delimiters) -> str | None:
+    """Which separator the repetition separator (ISA11) repeats, or None when it is distinct.
+
+    A repetition separator equal to the component (or element, or segment) separator makes
+    every composite ambiguous: ``HI*ABK:E1165:ABF:I10`` cannot be read one way only.
+
+    >>> delimiter_clash(Delimiters(element="*", component=":", segment="~", repetition=":"))
+    'component'
+    >>> delimiter_clash(Delimiters(element="*", component=":", segment="~", repetition="^"))
+    """
+    if delimiters.repetition is None:
+        return None
+    others = {
+        "element": delimiters.element,
+        "component": delimiters.component,
+        "segment": delimiters.segment,
+    }
+    return next((name for name, d in others.items() if d == delimiters.repetition), None)
+
+
 def split_segments(text: str, delimiters: Delimiters) -> list[str]:
     """Segments of ``text`` without terminators and without CR/LF between them.
 

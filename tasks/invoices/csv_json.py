@@ -8,12 +8,11 @@ with a ``line_`` prefix. JSON is a list of invoice objects (or ``{"invoices": [.
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
-import polars as pl
-
+from readers.row_shape import ROW_SHAPE
+from readers.tabular import TableError, named_frame, read_csv_strings
 from schemas.issue import Issue
 from schemas.money import parse_amount
 from tasks.invoices.candidate import Candidate, line
@@ -30,6 +29,10 @@ _TEXT = (
 )
 _DATES = ("invoice_date", "due_date")
 _AMOUNTS = ("subtotal", "tax_total", "total", "allowance_total", "charge_total")
+_ROW_SHAPE_HINT = (
+    "{note} Its values may sit in the wrong columns: correct the invoice from the client's"
+    " file, or reject it and ask for the row again."
+)
 _LINE_KEYS = ("description", "quantity", "unit_price", "amount", "tax_category", "tax_rate")
 
 
@@ -111,16 +114,24 @@ def candidates_from_rows(rows: list[dict[str, Any]], source: str) -> list[Candid
             if parsed is not None:
                 lines.append(parsed)
         cand.values["lines"] = lines
+        cand.issues.extend(
+            Issue(code="ROW-SHAPE", field="", message=_ROW_SHAPE_HINT.format(note=note))
+            for row in groups[key]
+            if (note := row.get(ROW_SHAPE))
+        )
         out.append(cand)
     return out
 
 
 def read_csv(data: bytes, columns: dict[str, str]) -> list[Candidate] | Issue:
+    """Invoices of a CSV batch; a row that does not fit the header flags its invoice
+    (``ROW-SHAPE``), a file that is not delimited text is a file issue."""
     try:
-        frame = pl.read_csv(io.BytesIO(data), infer_schema_length=0, encoding="utf8-lossy")
-    except (pl.exceptions.PolarsError, ValueError) as exc:
-        return Issue(code="INV-CSV-UNREADABLE", message=f"The CSV cannot be read: {exc}.")
+        frame = named_frame(read_csv_strings(data))
+    except TableError as exc:
+        return Issue(code=exc.code, message=exc.message)
     mapping = {c: columns.get(c, columns.get(c.strip(), c.strip().lower())) for c in frame.columns}
+    mapping[ROW_SHAPE] = ROW_SHAPE
     frame = frame.rename(mapping)
     if "invoice_number" not in frame.columns or not {"total", "amount", "line_amount"} & set(
         frame.columns

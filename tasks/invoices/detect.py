@@ -11,6 +11,8 @@ def sniff(data: bytes, name: str = "") -> Format:
     if not data.strip():
         return "empty"
     head = data[:1024]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text: sniff what it says
+        return sniff(head.decode("utf-16", "replace").encode("utf-8"), name)
     if b"%PDF-" in head:
         return "pdf"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")

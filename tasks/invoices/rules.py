@@ -274,4 +274,23 @@ def check(
         *total_issues(
             values, line_total=line_total, breakdown=breakdown, vat_tolerance=vat_tolerance
         ),
+        *zero_total_issues(values),
+    ]
+
+
+def zero_total_issues(values: Mapping[str, Any]) -> list[Issue]:
+    """A total of zero (``0.00``, ``-0.00``) bills a transaction that moves no money: a person
+    confirms it (a fully credited invoice, a placeholder) before it completes."""
+    total = _dec(values, "total")
+    if total is None or total != 0:
+        return []
+    return [
+        Issue(
+            code="INV-ZERO-TOTAL",
+            field="total",
+            message=(
+                f"The invoice total is {total}: nothing is payable. Approve it if the invoice is"
+                " meant to be zero (with the reason), or correct the total."
+            ),
+        )
     ]

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from schemas.invoice import Invoice, InvoiceLine
 from schemas.issue import Issue
+from schemas.lengths import too_long
 from schemas.money import CENT
 from tasks.doctype import ClientContext
 from tasks.invoices.candidate import Candidate
+from tasks.invoices.currency_rules import currency_issues
 from tasks.invoices.identifiers import compact_tax_id
 from tasks.invoices.reference_rules import normalise_name, reference_issues
 from tasks.invoices.rules import REQUIRED, check
@@ -71,6 +74,10 @@ def own_issues(cand: Candidate) -> list[Issue]:
 
 def candidate_issues(cand: Candidate, ctx: ClientContext) -> list[Issue]:
     issues = own_issues(cand)
+    issues.extend(too_long(Invoice, cand.values, "INV-TOO-LONG"))
+    for n, item in enumerate(cand.values.get("lines") or ()):
+        issues.extend(too_long(InvoiceLine, item, "INV-TOO-LONG", f"lines[{n}]."))
+    issues.extend(currency_issues(cand.raw, cand.values.get("currency")))
     issues.extend(confidence_issues(cand, ctx.client.invoices.confidence_threshold))
     issues.extend(reference_issues(cand.values, ctx.client.invoices, ctx.reference_frame))
     return issues

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from readers.row_shape import ROW_SHAPE
 from readers.tabular import RawTable, TableError, is_xlsx, read_csv_strings, read_xlsx_sheets
 from schemas.batch import ISSUE_SCHEMA, RECORD_INDEX, RECORD_KEY, ValidatedBatch
 from schemas.issue import Issue
@@ -71,6 +72,29 @@ def _control_issues(typed: pl.DataFrame, control: dict[str, Decimal]) -> list[Is
     ]
 
 
+def _row_shape_issues(raw: pl.DataFrame) -> pl.DataFrame:
+    """``ROW-SHAPE`` for each row that did not fit the header (its values may be shifted)."""
+    if ROW_SHAPE not in raw.columns:
+        return pl.DataFrame(schema=ISSUE_SCHEMA)
+    return (
+        raw.filter(pl.col(ROW_SHAPE).is_not_null())
+        .select(
+            pl.col(RECORD_INDEX),
+            pl.lit("ROW-SHAPE").alias("code"),
+            pl.lit("").alias("field"),
+            (
+                pl.col(ROW_SHAPE)
+                + pl.lit(
+                    " Its values may sit in the wrong columns: correct them from the client's"
+                    " register, or reject the row and ask for it again."
+                )
+            ).alias("message"),
+            pl.lit("review").alias("severity"),
+        )
+        .cast(ISSUE_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
 def validate_frame(
     raw: pl.DataFrame, ctx: ClientContext, control: dict[str, Decimal] | None = None
 ) -> ValidatedBatch:
@@ -85,6 +109,9 @@ def validate_frame(
     extra = unknown_employees(typed, terms)
     if extra is not None and extra.height:
         issues = pl.concat([issues, extra.cast(ISSUE_SCHEMA)])  # type: ignore[arg-type]
+    shapes = _row_shape_issues(raw)
+    if shapes.height:
+        issues = pl.concat([issues, shapes])
     file_issues = _control_issues(typed, control or {})
     if file_issues:
         held = typed.select(

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from readers.row_shape import ROW_SHAPE
 from readers.tabular import RawTable, normalise_header
 from schemas.issue import Issue
 from schemas.payroll import PAYROLL_COLUMNS, PAYROLL_REQUIRED
@@ -22,7 +23,8 @@ CONTROL_ROW = r"(?i)^\s*(batch[\s_-]*)?(control|totals?)(\s+row)?\s*$"
 
 @dataclass(frozen=True)
 class Layout:
-    """The string frame with canonical column names, plus what the file declared."""
+    """The string frame with canonical column names (and the ``ROW_SHAPE`` note of rows that
+    did not fit the header), plus what the file declared."""
 
     frame: pl.DataFrame
     ignored_columns: list[str]
@@ -80,10 +82,11 @@ def apply_layout(table: RawTable, mapping: dict[str, str]) -> Layout:
             )
         )
     select = [pl.col(f"c{i}").alias(n) for i, n in enumerate(names) if n]
-    frame = table.frame.select(select)
+    shape = pl.col(ROW_SHAPE) if ROW_SHAPE in table.frame.columns else pl.lit(None, pl.String)
+    frame = table.frame.select(*select, shape.alias(ROW_SHAPE))
     frame = frame.with_columns(
         pl.lit(None, pl.String).alias(c) for c in PAYROLL_COLUMNS if c not in frame.columns
-    ).select(PAYROLL_COLUMNS)
+    ).select(*PAYROLL_COLUMNS, ROW_SHAPE)
     ignored = [h for h, n in zip(table.header, names, strict=True) if not n and h]
 
     is_control = pl.col("employee_id").str.contains(CONTROL_ROW).fill_null(False)

@@ -20,6 +20,8 @@ from typing import Any
 import polars as pl
 from stdnum.us import rtn
 
+from schemas.money import cents_text
+
 RECORD_LENGTH = 94
 #: One file: header, batches of (header, entries with optional addenda, control), control.
 _SHAPE = re.compile(r"1(?:5(?:67*)*8)*9")
@@ -406,5 +408,5 @@ def describe_nacha(data: bytes) -> str:
     return (
         f"a NACHA bank file ({batches} batch{'es' if batches != 1 else ''},"
         f" {entries.len()} entr{'ies' if entries.len() != 1 else 'y'}; credits"
-        f" {credit / 100:,.2f}, debits {debit / 100:,.2f}). {verdict}"
+        f" {cents_text(credit)}, debits {cents_text(debit)}). {verdict}"
     )

@@ -26,7 +26,7 @@ from stdnum.us import rtn
 from schemas.batch import ISSUE_SCHEMA, RECORD_INDEX
 from schemas.formula import formula_expr
 from schemas.frames import max_length
-from schemas.money import currency_of
+from schemas.money import other_currency
 from schemas.payroll import (
     ACCOUNT_TYPES,
     DATE_COLUMNS,
@@ -63,15 +63,6 @@ ACCOUNT_TYPE_SYNONYMS = {
 }
 GROSS_TOLERANCE = Decimal("0.01")
 OVERTIME_FACTOR = Decimal("1.5")
-#: Codes an amount may be written in without naming another currency: ``$`` is the dollar
-#: (and peso) of many countries, ``¥`` the yen and the yuan.
-SHARED_SYMBOLS = {
-    "$": frozenset(
-        {"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "TWD", "MXN", "ARS", "CLP", "COP", "UYU"}
-        | {"BSD", "BBD", "BZD", "BMD", "BND", "KYD", "FJD", "JMD", "LRD", "NAD", "TTD", "XCD"}
-    ),
-    "¥": frozenset({"JPY", "CNY"}),
-}
 #: Amount columns (money and the rate) whose text may name a currency.
 AMOUNT_TEXT_COLUMNS = [c for c, t in PAYROLL_SCHEMA.items() if isinstance(t, pl.Decimal)]
 AMOUNT_TEXT_COLUMNS = [c for c in AMOUNT_TEXT_COLUMNS if c not in HOURS_COLUMNS]
@@ -446,7 +437,7 @@ def _foreign_currencies(typed: pl.DataFrame, currency: str) -> dict[str, pl.Seri
 
     Only the distinct texts of rows with an amount not written as its plain number
     (:data:`WRITTEN_AMOUNT`) are read, once each, by the one currency reader
-    (:func:`schemas.money.currency_of`).
+    (:func:`schemas.money.other_currency`).
     """
     rows = typed.filter(pl.col(WRITTEN_AMOUNT)) if WRITTEN_AMOUNT in typed.columns else typed
     if rows.height == 0:
@@ -461,7 +452,7 @@ def _foreign_currencies(typed: pl.DataFrame, currency: str) -> dict[str, pl.Seri
     out: dict[str, pl.Series] = {}
     for c in AMOUNT_TEXT_COLUMNS:
         texts = odd.get_column(f"{c}__raw").explode().drop_nulls().to_list()
-        named = {t: code for t in texts if (code := _other_currency(t, currency))}
+        named = {t: code for t in texts if (code := other_currency(t, currency))}
         if named:
             out[c] = (
                 typed.get_column(f"{c}__raw")
@@ -469,18 +460,6 @@ def _foreign_currencies(typed: pl.DataFrame, currency: str) -> dict[str, pl.Seri
                 .alias(f"__foreign_{c}")
             )
     return out
-
-
-def _other_currency(text: str, currency: str) -> str | None:
-    """The currency ``text`` names when it is not ``currency`` (a symbol that ``currency``
-    shares, such as ``$`` for CAD, names no other)."""
-    named = currency_of(text)
-    if named is None or named == currency:
-        return None
-    shared = [s for s, codes in SHARED_SYMBOLS.items() if s in text and currency in codes]
-    if shared and currency_of("".join(ch for ch in text if ch not in shared)) is None:
-        return None
-    return named
 
 
 def _currency_rules(foreign: dict[str, pl.Series], currency: str) -> list[Rule]:

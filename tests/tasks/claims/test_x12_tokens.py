@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from samples.claims import simple_file
+from schemas.claim_options import ClaimOptions
+from schemas.config import ClientConfig
+from tasks.claims.handler import ClaimsHandler
 from tasks.claims.x12_tokens import Delimiters, join_segments, read_delimiters, split_segments
+from tasks.doctype import ClientContext
 
+CTX = ClientContext(
+    ClientConfig(id="acme", name="Acme", claims=ClaimOptions(structure_check_max_bytes=0))
+)
 _DELIMS = list("*|^~:!#$%&+;<=>?@\\`{}\x1c\x1d\x1e\x1f")
 _VALUE = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .-", min_size=0, max_size=8)
 
@@ -63,3 +72,19 @@ def test_4010_has_no_repetition_separator() -> None:
 
 def test_text_that_merely_starts_with_isa_is_refused() -> None:
     assert read_delimiters("ISA is a word in this sentence" * 5) is None
+
+
+@pytest.mark.parametrize(("rep", "clash"), [(":", "component"), ("*", "element"), ("~", "segment")])
+def test_a_repetition_separator_equal_to_another_separator_is_refused(rep: str, clash: str) -> None:
+    data = simple_file(rep=rep)
+    batch = ClaimsHandler().extract(data, "claims.x12", CTX)
+    assert batch.records.height == 0
+    [issue] = batch.file_issues
+    assert issue.code == "ENV-DELIMITERS-CLASH"
+    assert f"also the {clash} separator" in issue.message
+
+
+def test_distinct_separators_are_read() -> None:
+    batch = ClaimsHandler().extract(simple_file(rep="^"), "claims.x12", CTX)
+    assert batch.file_issues == ()
+    assert batch.records.height == 1

@@ -10,11 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemas.config import ClientConfig
+from schemas.money import cents_text
 from schemas.payroll_options import AchOriginator
 from tasks.doctype import ClientContext
 from tasks.payroll import nacha
 from tasks.payroll.extract import extract_payroll
-from tasks.payroll.nacha_check import check_nacha
+from tasks.payroll.nacha_check import check_nacha, describe_nacha
 from tests.factories import payroll_csv, payroll_rows
 
 CTX = ClientContext(client=ClientConfig(id="acme", name="Acme"))
@@ -137,3 +138,24 @@ def test_truncated_empty_and_binary_files() -> None:
 )
 def test_moov_files(name: str, expected: set[str]) -> None:
     assert codes((MOOV / name).read_bytes()) == expected
+
+
+@pytest.mark.parametrize(
+    ("cents", "text"),
+    [
+        (0, "0.00"),
+        (5, "0.05"),
+        (123456, "1,234.56"),
+        (-5, "-0.05"),
+        (2**53 + 1, "90,071,992,547,409.93"),
+    ],
+)
+def test_cents_are_shown_exactly(cents: int, text: str) -> None:
+    """``2**53 + 1`` cents divided as a float would show ``...409.92``."""
+    assert cents_text(cents) == text
+
+
+def test_describe_nacha_shows_the_entries_totals() -> None:
+    data = ach_file(3)
+    amounts = [int(line[29:39]) for line in data.decode().splitlines() if line.startswith("6")]
+    assert f"credits {cents_text(sum(amounts))}, debits 0.00" in describe_nacha(data)

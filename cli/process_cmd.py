@@ -132,6 +132,7 @@ def extract(
     from schemas.config import ClientConfig, load_config
     from tasks.doctype import ClientContext
     from tasks.registry import handler_for
+    from tasks.review_fields import learned_from
 
     if not file.is_file():
         fail(f"{file}: no such file")
@@ -139,8 +140,12 @@ def extract(
     cfg = config.clients.get(client) if client else None
     if client and cfg is None:
         fail(f"unknown client {client!r}")
+    # With a client, its supplier memory applies too (read only if a page is read).
+    memory = (lambda: get_app().invoice_memory(cfg.id)) if cfg is not None else None
     ctx = ClientContext(
-        client=cfg or ClientConfig(id="dry-run", name="dry run"), base_dir=config.base_dir
+        client=cfg or ClientConfig(id="dry-run", name="dry run"),
+        base_dir=config.base_dir,
+        memory_loader=memory,
     )
     handler = handler_for(doc_type)
     batch = handler.extract(file.read_bytes(), file.name, ctx)
@@ -159,6 +164,9 @@ def extract(
             strict=True,
         )
     ]
+    for record, learned in zip(records, learned_from(batch.records), strict=True):
+        if learned:
+            record["learned_from"] = learned
     answer = {
         "file_issues": [{"code": i.code, "message": i.message} for i in batch.file_issues],
         "records": records,

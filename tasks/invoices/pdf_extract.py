@@ -58,6 +58,11 @@ def extract_pdf(data: bytes, *, max_pages: int, currency: str) -> list[Candidate
                 else "The PDF has no text at all; check that the right file was sent."
             ),
         )
+    return candidates_from_pages(pages, currency)
+
+
+def candidates_from_pages(pages: list[PageText], currency: str) -> list[Candidate] | Issue:
+    """Candidates from pages of positioned text, whoever read them (a text layer, OCR)."""
     groups = _group(pages)
     candidates = [_candidate(pages_, found, currency) for pages_, found in groups]
     if not any("invoice_number" in c.values or "total" in c.values for c in candidates):

@@ -37,11 +37,10 @@ from schemas.file_magic import image_kind
 
 __all__ = ["OcrPage", "OcrRefusal", "OcrWord", "image_kind", "image_pages", "pdf_pages"]
 
-#: 200 dpi: 10 pt type is ~28 px high, comfortably above the ~10 px the recogniser needs,
-#: while an A4 page (1654 x 2339 px) stays near the engine's own working size (it detects
-#: on a 2000 px side), so little is spent rendering pixels that are thrown away. At 150 dpi
-#: small print (7 pt footers, VAT ids) loses characters; 300 dpi read no better and is
-#: about twice as slow (bench/eval_ocr.py --dpi).
+#: 200 dpi: 10 pt type is ~28 px high, above the ~10 px the recogniser needs, and an A4 page
+#: (1654 x 2339 px) stays near the size the engine works at (its detector resizes anyway).
+#: Chosen by that reasoning, not yet by measurement: a first small run of bench/eval_ocr.py
+#: read some fields better from 150 dpi scans; compare on the whole corpus before changing it.
 PDF_DPI = 200
 #: Below this skew (radians, about 0.2 degrees) boxes are taken as they are.
 SKEW_MIN = 0.0035

@@ -7,6 +7,7 @@ importing any flow needs no environment and no database.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,8 +26,10 @@ from landing.urls import parse_location
 from landing.zone import LandingZone
 from readers.isolation import ReaderPool
 from schemas.config import BpoConfig, ConfigError, load_config
+from schemas.invoice_memory import LearnedPosition
 from store.db import make_engine, migrate, transaction
 from store.files import sync_clients
+from store.invoice_memory import remembered
 from tasks.doctype import ClientContext
 from tasks.extraction import PRELOAD
 
@@ -46,10 +49,19 @@ class App:
     def _contexts(self) -> dict[str, ClientContext]:
         return {
             cid: ClientContext(
-                client=cfg, base_dir=self.config.base_dir, limits=self.config.limits_for(cid)
+                client=cfg,
+                base_dir=self.config.base_dir,
+                limits=self.config.limits_for(cid),
+                memory_loader=functools.partial(self.invoice_memory, cid),
             )
             for cid, cfg in self.config.clients.items()
         }
+
+    def invoice_memory(self, client_id: str) -> list[LearnedPosition]:
+        """The client's supplier memory as it stands now (read per file, so a correction
+        applies to the next file)."""
+        with transaction(self.engine) as session:
+            return remembered(session, client_id=client_id)
 
     def client_context(self, client_id: str) -> ClientContext:
         """The client's settings and reference data (loaded once per process)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -178,11 +178,71 @@ def _invoice_samples(landing: Path) -> list[Path]:
             lang="fr",
         ),
     }
+    files.update(_scan_and_template_samples())
     out = []
     for name, data in files.items():
         (folder / name).write_bytes(data)
         out.append(folder / name)
     return out
+
+
+#: The scanned invoice of the demo, and the supplier whose layout a correction teaches.
+SCAN_NAME = "scan-INV-2026-013.png"
+TEMPLATE_FIRST, TEMPLATE_NEXT = "NF26100.pdf", "NF26117.pdf"
+
+
+def _scan_and_template_samples() -> dict[str, bytes]:
+    from samples.invoices import Spec, make_pdf
+    from samples.scans import scan
+    from samples.supplier_template import series, template_pdf
+
+    printed = make_pdf(Spec(number="INV-2026-013"), layout="right", lang="en")
+    return {
+        # A photocopy of a printed invoice: 200 dpi, a little skewed, some speckle.
+        SCAN_NAME: scan(printed, fmt="png", dpi=200, rotate=0.7, noise=0.001),
+        # The first invoice of a supplier whose own layout the reader gets partly wrong.
+        TEMPLATE_FIRST: template_pdf(series(2)[0]),
+    }
+
+
+def _teach_and_drop_next(rt: App, landing: Path) -> tuple[str, bytes | None]:
+    """A reviewer corrects the supplier's first invoice; its next one is then dropped and
+    read with what the correction taught. Returns what happened, for the summary."""
+    from sqlalchemy import select
+
+    from review.corrections import Correction
+    from review.decision import resolve_item
+    from samples.supplier_template import series, template_pdf
+    from store.db import transaction
+    from store.models import File, ReviewItem
+
+    first, nxt = series(2)
+    with transaction(rt.engine) as session:
+        item = session.scalars(
+            select(ReviewItem)
+            .join(File, File.id == ReviewItem.file_id)
+            .where(File.client_id == "acme", File.name == TEMPLATE_FIRST)
+        ).first()
+    if item is None:
+        return f"{TEMPLATE_FIRST} needed no review: nothing to correct", None
+    wrong = {f: str(v) for f, v in first.truth().items() if str(item.fields.get(f)) != str(v)}
+    resolve_item(
+        rt,
+        item_id=item.id,
+        reviewer="demo-reviewer",
+        action="correct",
+        corrections=[Correction(f, v) for f, v in wrong.items()],
+        client_id="acme",
+    )
+    target = landing / "acme" / "invoices" / TEMPLATE_NEXT
+    data = template_pdf(nxt)
+    target.write_bytes(data)
+    target.with_name(target.name + ".done").write_bytes(b"")
+    return (
+        f"review item {item.id} ({TEMPLATE_FIRST}) corrected by demo-reviewer: "
+        f"{', '.join(sorted(wrong)) or 'nothing'}; the supplier's next invoice {TEMPLATE_NEXT} "
+        "was then read with what that correction taught"
+    ), data
 
 
 def _claim_samples(landing: Path) -> list[Path]:
@@ -255,6 +315,8 @@ def demo(
 
     with console.status("running ingest and processing flows (Prefect)..."), _quiet_prefect():
         summary = ingest()
+        # A reviewer corrects one supplier invoice; the supplier's next one arrives.
+        taught = _teach_and_drop_next(rt, Path("landing"))
         # The client's next drop: a re-sent batch (duplicate payments, to review) and a batch
         # with an old bank list (held as FILE-SYSTEMATIC-ERROR).
         resent = _second_drop(Path("landing"))
@@ -279,6 +341,7 @@ def demo(
     console.print(table)
     for r in summary.refused:
         console.print(f"quarantined {r['url']}: {r['reason']}", highlight=False)
+    _show_scan_and_memory(rt, summary.files, taught)
     for f in summary.files:
         if f.status == "quarantined":
             console.print(f"quarantined {f.name}: {f.reason[:300]}", highlight=False)
@@ -318,6 +381,35 @@ def demo(
         soft_wrap=True,
     )
     _runs_hint(len(summary.files))
+
+
+def _show_scan_and_memory(rt: App, files: list[Any], taught: tuple[str, bytes | None]) -> None:
+    """The scanned invoice (read by OCR) and the invoice read with a learned correction."""
+    from tasks.invoices.handler import InvoiceHandler
+    from tasks.review_fields import learned_from
+
+    by_name = {f.name: f for f in files if f.client_id == "acme"}
+    scan = by_name.get(SCAN_NAME)
+    if scan is not None:
+        console.print(
+            f"scanned invoice {SCAN_NAME}: read by OCR, {scan.status}: {scan.completed} completed,"
+            f" {scan.in_review} in review",
+            highlight=False,
+        )
+    message, data = taught
+    console.print(f"learning from a correction: {message}", highlight=False)
+    nxt = by_name.get(TEMPLATE_NEXT)
+    if nxt is None or data is None:
+        return
+    # What the run read from the memory, read again the same way (nothing is stored twice).
+    batch = InvoiceHandler().extract(data, TEMPLATE_NEXT, rt.client_context("acme"))
+    learned = sorted({f for row in learned_from(batch.records) for f in row})
+    console.print(
+        f"{TEMPLATE_NEXT}: {nxt.completed} completed, {nxt.in_review} in review; read from the"
+        f" supplier memory: {', '.join(learned) or 'nothing'} (`bpo invoices memory list"
+        " --client acme`)",
+        highlight=False,
+    )
 
 
 def _runs_hint(files: int) -> None:

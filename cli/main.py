@@ -15,7 +15,15 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from cli import billing_cmd, demo_cmd, process_cmd, reconcile_cmd, review_cmd, users_cmd
+    from cli import (
+        billing_cmd,
+        demo_cmd,
+        invoices_cmd,
+        process_cmd,
+        reconcile_cmd,
+        review_cmd,
+        users_cmd,
+    )
 
     app.command("process")(process_cmd.process)
     app.command("extract")(process_cmd.extract)
@@ -26,6 +34,7 @@ def _register() -> None:
     app.add_typer(review_cmd.app, name="review")
     app.add_typer(billing_cmd.app, name="billing")
     app.add_typer(users_cmd.app, name="users")
+    app.add_typer(invoices_cmd.app, name="invoices")
 
 
 _register()

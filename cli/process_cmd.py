@@ -145,6 +145,7 @@ def extract(
     from tasks.doctype import ClientContext
     from tasks.extraction import PRELOAD, extract_file
     from tasks.registry import handler_for
+    from tasks.review_fields import learned_from
 
     if not file.is_file():
         fail(f"{file}: no such file")
@@ -158,10 +159,13 @@ def extract(
     if ignore_embedded:
         options = client_cfg.invoices.model_copy(update={"ignore_embedded_xml": True})
         client_cfg = client_cfg.model_copy(update={"invoices": options})
+    # With a client, its supplier memory applies too (read only if a page is read).
+    memory = (lambda: get_app().invoice_memory(cfg.id)) if cfg is not None else None
     ctx = ClientContext(
         client=client_cfg,
         base_dir=config.base_dir,
         limits=config.limits_for(client) if client else config.limits,
+        memory_loader=memory,
     )
     handler = handler_for(doc_type)
     pool = ReaderPool(1, preload=PRELOAD) if settings().reader_processes else None
@@ -191,6 +195,9 @@ def extract(
             strict=True,
         )
     ]
+    for record, learned in zip(records, learned_from(batch.records), strict=True):
+        if learned:
+            record["learned_from"] = learned
     answer = {
         "file_issues": [{"code": i.code, "message": i.message} for i in batch.file_issues],
         "records": records,

@@ -4,7 +4,8 @@ landing zone archived (or a person moved) the file.
 Kept under ``<state_dir>/sources/<client_id>/<sha256>``: content-addressed (the same bytes are
 kept once), one folder per client (a copy is only ever looked up under the client of the item
 asking), readable by the service's user alone. Only documents a person has to look at are kept:
-PDFs with records in review. The reviewer page and the workers must share the state folder.
+PDFs and images with records in review. The reviewer page and the workers must share the state
+folder.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ import re
 from pathlib import Path
 
 from schemas.config import CLIENT_ID
+from schemas.file_magic import image_kind
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def worth_keeping(data: bytes) -> bool:
-    """Whether a reviewer would look at these bytes as pages (a PDF); tabular rows and X12
-    segments travel with their review items instead."""
-    return data.lstrip()[:5] == b"%PDF-"
+    """Whether a reviewer would look at these bytes as pages (a PDF, a scanned image); tabular
+    rows and X12 segments travel with their review items instead."""
+    return data.lstrip()[:5] == b"%PDF-" or image_kind(data) is not None
 
 
 def _path(state_dir: Path, client_id: str, sha256: str) -> Path:

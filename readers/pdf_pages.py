@@ -16,6 +16,8 @@ import pdfplumber
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
 _PDFIUM = threading.Lock()
+#: The one lock every call into pdfium holds (the OCR reader renders pages under it too).
+PDFIUM_LOCK = _PDFIUM
 #: Rendering scale: 1.5 px per point is 108 dpi, readable and about 130 KB a page.
 SCALE = 1.5
 MAX_PAGES = 50

@@ -34,9 +34,11 @@ item), and only an explicit approval of an item that names that reason pays a se
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Literal, NoReturn, Protocol
 
 import polars as pl
@@ -76,6 +78,8 @@ from tasks.payment_history import CODE as DUPLICATE_PAYMENT
 from tasks.payment_history import check_payments
 from tasks.registry import handler_for
 
+_log = logging.getLogger(__name__)
+
 
 class Workspace(Protocol):
     """What a decision needs from the process (``app.root.App`` is one)."""
@@ -86,6 +90,9 @@ class Workspace(Protocol):
     def client_context(self, client_id: str) -> ClientContext: ...
 
     def outbox(self, client_id: str) -> FsOutbox: ...
+
+    @property
+    def state_dir(self) -> Path: ...
 
 
 class ReviewAction(StrEnum):
@@ -208,6 +215,8 @@ def resolve_item(
         ws, item, file, ctx, decision, _units(handler, frame, item), staging, payments
     )
     published = publish_pending(ws.engine, ws.outbox, review_item_id=item.id)
+    if action is ReviewAction.CORRECT and item.doc_type == DocType.INVOICES.value:
+        _learn(ws, item, file, ctx, reviewer, applied)
     return ReviewOutcome(
         item.id,
         item.client_id,
@@ -220,6 +229,34 @@ def resolve_item(
         item.doc_type,
         file.name,
     )
+
+
+def _learn(
+    ws: Workspace,
+    item: ReviewItem,
+    file: File,
+    ctx: ClientContext,
+    reviewer: str,
+    applied: Applied,
+) -> None:
+    """Teach the client's supplier memory where the corrected values stood. After the commit
+    and best effort: the decision stands whatever happens here."""
+    from review.learning import learn_from_correction
+
+    try:
+        learn_from_correction(
+            ws.engine,
+            ws.state_dir,
+            client_id=item.client_id,
+            sha256=file.sha256,
+            item_id=item.id,
+            reviewer=reviewer,
+            fields=applied.fields,
+            corrected=[path for path, _, _ in applied.changes],
+            max_pages=ctx.client.invoices.max_pdf_pages,
+        )
+    except Exception:  # learning must never undo or fail a decision already made
+        _log.exception("could not learn from review item %d", item.id)
 
 
 def _claim(ws: Workspace, item: ReviewItem, reviewer: str, lease: dt.timedelta) -> ReviewItem:

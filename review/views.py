@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -53,7 +54,22 @@ def item_view(
         "lease_until": item.lease_until.isoformat() if item.lease_until else None,
         "escalated": item.escalated,
         "fields": mask_fields(item.doc_type, item.fields),
+        **_learned(item.raw),
     }
+
+
+def _learned(raw: str | None) -> dict[str, Any]:
+    """``{"learned_from": {field: "review item N"}}`` when values were read where an earlier
+    correction said they stand (the supplier memory), so the reviewer knows whose teaching
+    to doubt; nothing otherwise."""
+    if not raw or "learned_from" not in raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        return {}
+    learned = value.get("learned_from") if isinstance(value, dict) else None
+    return {"learned_from": learned} if isinstance(learned, dict) and learned else {}
 
 
 def local_time(at: dt.datetime | None, client: ClientConfig | None) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import store.access_models
 import store.billing_models
+import store.memory_models
 import store.publication_models
 import store.qa_models
 from store.models import Base

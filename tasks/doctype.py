@@ -7,6 +7,7 @@ never import a doc type's modules directly.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,7 @@ import polars as pl
 from schemas.batch import ValidatedBatch
 from schemas.config import ClientConfig
 from schemas.doc_type import DocType
+from schemas.invoice_memory import LearnedPosition
 from schemas.issue import Issue
 from schemas.limits import ReadingLimits
 from schemas.names import output_stem
@@ -33,6 +35,14 @@ class ClientContext:
     limits: ReadingLimits = field(default_factory=ReadingLimits)
     #: Reference frames already loaded, by resolved path (shared across files of one run).
     _cache: dict[Path, pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+    #: The client's supplier memory (where reviewers' corrections stood), read when a file is
+    #: read, so what a decision taught applies to the very next file; None: no memory.
+    memory_loader: Callable[[], Sequence[LearnedPosition]] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    def invoice_memory(self) -> Sequence[LearnedPosition]:
+        return self.memory_loader() if self.memory_loader is not None else ()
 
     @property
     def client_id(self) -> str:

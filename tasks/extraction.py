@@ -28,6 +28,7 @@ from readers.isolation import ReaderPool, Reply
 from schemas.batch import ValidatedBatch
 from schemas.config import ClientConfig
 from schemas.doc_type import DocType
+from schemas.invoice_memory import LearnedPosition
 from schemas.issue import Issue
 from schemas.limits import ReadingLimits
 from tasks.doctype import ClientContext
@@ -76,8 +77,12 @@ def extract_file(
         )
     if pool is None:
         return extract_in_process(doc_type, data, name, ctx)
+    # The child has no database: what the client's reviewers taught is read here and sent along.
+    memory = tuple(ctx.invoice_memory()) if doc_type is DocType.INVOICES else ()
     reply = pool.run(
-        _extract_child, (doc_type.value, data, name, ctx.client, str(ctx.base_dir)), limits
+        _extract_child,
+        (doc_type.value, data, name, ctx.client, str(ctx.base_dir), memory),
+        limits,
     )
     return _answer(reply, limits)
 
@@ -105,12 +110,22 @@ def _here(doc_type: DocType, data: bytes, name: str, ctx: ClientContext) -> Repl
 
 
 def _extract_child(
-    doc_type: str, data: bytes, name: str, client: ClientConfig, base_dir: str
+    doc_type: str,
+    data: bytes,
+    name: str,
+    client: ClientConfig,
+    base_dir: str,
+    memory: tuple[LearnedPosition, ...] = (),
 ) -> ValidatedBatch:
     """Runs in the reading child (the pool has set the budgets in force)."""
     from readers.budget import active_limits
 
-    ctx = ClientContext(client=client, base_dir=Path(base_dir), limits=active_limits())
+    ctx = ClientContext(
+        client=client,
+        base_dir=Path(base_dir),
+        limits=active_limits(),
+        memory_loader=(lambda: memory) if memory else None,
+    )
     return _extract_counted(doc_type, data, name, ctx)
 
 

@@ -78,3 +78,21 @@ def reasons_json(reasons: pl.Series) -> pl.Series:
         .alias("reasons")
     )
     return frame.to_series()
+
+
+def learned_from(records: pl.DataFrame) -> list[dict[str, str]]:
+    """Per record, the fields read where a reviewer's earlier correction said they stand, and
+    which review item taught each (``raw["learned_from"]``; empty for every other record)."""
+    if "raw" not in records.columns:
+        return [{} for _ in range(records.height)]
+    out: list[dict[str, str]] = []
+    for raw in records.get_column("raw").to_list():
+        try:
+            value = json.loads(raw) if raw else {}
+        except json.JSONDecodeError:
+            value = {}
+        learned = value.get("learned_from") if isinstance(value, dict) else None
+        out.append(
+            {str(k): str(v) for k, v in learned.items()} if isinstance(learned, dict) else {}
+        )
+    return out

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-Format = Literal["pdf", "xml", "json", "csv", "empty", "unknown"]
+from schemas.file_magic import image_kind
+
+Format = Literal["pdf", "image", "xml", "json", "csv", "empty", "unknown"]
 
 
 def sniff(data: bytes, name: str = "") -> Format:
@@ -15,6 +17,8 @@ def sniff(data: bytes, name: str = "") -> Format:
         return sniff(head.decode("utf-16", "replace").encode("utf-8"), name)
     if b"%PDF-" in head:
         return "pdf"
+    if image_kind(data) is not None:
+        return "image"  # PNG, JPEG or TIFF by their magic bytes, whatever the name says
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"<"):
         return "xml"

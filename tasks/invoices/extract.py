@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from readers.pdf_budget import check_pdf
+from schemas.invoice_memory import LearnedPosition
 from schemas.invoice_options import InvoiceOptions
 from schemas.issue import Issue
 from tasks.invoices.candidate import Candidate
 from tasks.invoices.csv_json import read_csv, read_json
 from tasks.invoices.detect import sniff
 from tasks.invoices.facturx import embedded_xml
+from tasks.invoices.memory import apply_memory
 from tasks.invoices.pdf_extract import extract_pdf
+from tasks.invoices.pdf_text import PageText, PdfUnreadableError, read_pages
+from tasks.invoices.scan_extract import extract_scan
 from tasks.invoices.xml_cii import parse_cii
 from tasks.invoices.xml_safe import parse_xml, syntax_of
 from tasks.invoices.xml_ubl import parse_ubl
@@ -83,9 +88,36 @@ def _facturx(xml: bytes, data: bytes, options: InvoiceOptions, currency: str) ->
     )
 
 
+def _remembered(
+    data: bytes,
+    found: list[Candidate],
+    pages: list[PageText] | None,
+    memory: Sequence[LearnedPosition],
+    max_pages: int,
+) -> None:
+    """Apply the client's supplier memory to candidates read from pages (text or OCR)."""
+    if not memory or not found:
+        return
+    if pages is None:
+        try:
+            pages = list(read_pages(data, max_pages))
+        except PdfUnreadableError:
+            return
+    by_number = {p.number: p for p in pages}
+    for cand in found:
+        own = [by_number[n] for n in cand.pages if n in by_number]
+        apply_memory(cand, own, memory)
+
+
 def extract_candidates(
-    data: bytes, name: str, options: InvoiceOptions, currency: str
+    data: bytes,
+    name: str,
+    options: InvoiceOptions,
+    currency: str,
+    memory: Sequence[LearnedPosition] = (),
 ) -> Extraction:
+    """Candidates from the bytes, by the format sniffed; ``memory`` is the client's supplier
+    memory (where reviewers' corrections stood), applied to invoices read from pages."""
     fmt = sniff(data, name)
     if fmt == "empty":
         return Extraction(
@@ -100,6 +132,22 @@ def extract_candidates(
         if xml is not None:
             return _facturx(xml, data, options, currency)
         result = extract_pdf(data, max_pages=options.max_pdf_pages, currency=currency)
+        pages: list[PageText] | None = None
+        if isinstance(result, Issue) and result.code == "INV-PDF-NEEDS-OCR":
+            scanned, ocr = extract_scan(
+                data, "pdf", max_pages=options.max_pdf_pages, currency=currency
+            )
+            # A PDF with no text and nothing OCR can read keeps the text reader's answer.
+            if not (isinstance(scanned, Issue) and scanned.code == "INV-SCAN-NO-TEXT"):
+                result, pages = scanned, ocr.pages if ocr else None
+        if not isinstance(result, Issue):
+            _remembered(data, result, pages, memory, options.max_pdf_pages)
+    elif fmt == "image":
+        result, ocr = extract_scan(
+            data, "image", max_pages=options.max_pdf_pages, currency=currency
+        )
+        if not isinstance(result, Issue) and ocr is not None:
+            _remembered(data, result, ocr.pages, memory, options.max_pdf_pages)
     elif fmt == "xml":
         result = _xml(data)
     elif fmt == "json":
@@ -109,7 +157,8 @@ def extract_candidates(
     else:
         result = Issue(
             code="INV-NOT-AN-INVOICE",
-            message="The file is not a PDF, UBL/CII XML, CSV or JSON invoice; check what was sent.",
+            message="The file is not a PDF, image (PNG, JPEG, TIFF), UBL/CII XML, CSV or JSON"
+            " invoice; check what was sent.",
         )
     if isinstance(result, Issue):
         return Extraction(file_issue=result, meta={"format": fmt})

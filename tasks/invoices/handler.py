@@ -21,13 +21,16 @@ from tasks.review_fields import merged_fields_json
 
 
 class InvoiceHandler:
-    """Invoices: PDF (text layer), Factur-X/ZUGFeRD, UBL 2.1, CII, CSV and JSON batches."""
+    """Invoices: PDF (text layer or scanned), images (PNG, JPEG, TIFF), Factur-X/ZUGFeRD,
+    UBL 2.1, CII, CSV and JSON batches."""
 
     doc_type = DocType.INVOICES
 
     def extract(self, data: bytes, name: str, ctx: ClientContext) -> ValidatedBatch:
         try:
-            found = extract_candidates(data, name, ctx.client.invoices, ctx.client.currency)
+            found = extract_candidates(
+                data, name, ctx.client.invoices, ctx.client.currency, ctx.invoice_memory()
+            )
         except BudgetExceededError:
             raise  # the extraction step answers it, naming the budget
         except Exception as exc:  # last line of defence: bad input must never crash a run

@@ -88,6 +88,13 @@ def find_invoices(
                 else "The PDF has no text at all; check that the right file was sent."
             ),
         )
+    return candidates_from_pages(pages, currency, remembered)
+
+
+def candidates_from_pages(
+    pages: list[PageText], currency: str, remembered: Sequence[RememberedPosition] = ()
+) -> list[Candidate] | Issue:
+    """Candidates from pages of positioned text, whoever read them (a text layer, OCR)."""
     groups = _group(pages)
     candidates = [
         _candidate(pages_, [*found, *remembered_candidates(remembered, pages_)], currency)

@@ -118,7 +118,7 @@ def test_letterhead_vendor_below_threshold_goes_to_review(handler: InvoiceHandle
         (image_only_pdf(), "INV-PDF-NEEDS-OCR"),
         (make_pdf(Spec())[:600], "INV-PDF-UNREADABLE"),
         (blank_text_pdf(1, "Minutes of the board meeting"), "INV-NOT-AN-INVOICE"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00garbage", "INV-NOT-AN-INVOICE"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00garbage", "INV-IMAGE-UNREADABLE"),  # an image now: a broken one
     ],
     ids=["zero-bytes", "encrypted", "image-only", "truncated", "not-invoice", "binary"],
 )

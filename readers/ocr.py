@@ -1,0 +1,307 @@
+"""Scanned pages and photographs into words with boxes and confidences (OCR).
+
+The engine is RapidOCR on ONNX Runtime (``rapidocr-onnxruntime``): its detection, direction
+and recognition models ship inside the package, so nothing is downloaded at run time. It is
+imported on first use only (about a second and 100 MB), so reading a text PDF never pays for it.
+
+Words come in the shape pdfplumber gives a text layer (``text, x0, x1, top, bottom``, PDF
+points from the page's top-left corner) plus ``confidence`` (0..1), so the invoice field
+finder reads a scan exactly as it reads a text PDF:
+
+- a PDF page is rendered with pdfium at :data:`PDF_DPI`; pixels are turned back into points
+  (``72 / dpi``), so boxes land where pdfplumber would put them;
+- an image (PNG, JPEG, TIFF, one page per TIFF frame) is read at its own resolution when it
+  states one, else scaled so its width is an A4 page's (595 pt): the finder's distances
+  (a gap of a character height, a block two lines deep) are in points.
+
+RapidOCR reports a line of text per box; each line is split into words at its spaces, each
+word given a share of the box by its length (the line's confidence carries to its words).
+
+Hostile input: an image over :data:`MAX_PIXELS` (a decompression bomb: a 50 kB PNG can claim
+100,000 x 100,000 pixels) is refused from its header, before any pixel is decoded.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import statistics
+import threading
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from schemas.file_magic import image_kind
+
+__all__ = ["OcrPage", "OcrRefusal", "OcrWord", "image_kind", "image_pages", "pdf_pages"]
+
+#: 200 dpi: 10 pt type is ~28 px high, above the ~10 px the recogniser needs, and an A4 page
+#: (1654 x 2339 px) stays near the size the engine works at (its detector resizes anyway).
+#: Chosen by that reasoning, not yet by measurement: a first small run of bench/eval_ocr.py
+#: read some fields better from 150 dpi scans; compare on the whole corpus before changing it.
+PDF_DPI = 200
+#: Below this skew (radians, about 0.2 degrees) boxes are taken as they are.
+SKEW_MIN = 0.0035
+#: An image may hold at most this many pixels (an A4 page at 600 dpi is 35 M).
+MAX_PIXELS = 50_000_000
+#: A4 width in points: the scale of an image that states no resolution.
+A4_WIDTH_PT = 595.0
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """One word as read: the keys of a pdfplumber word, plus the engine's confidence."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    confidence: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "x0": self.x0,
+            "x1": self.x1,
+            "top": self.top,
+            "bottom": self.bottom,
+            "confidence": self.confidence,
+            "upright": True,
+        }
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    number: int  # 1-based
+    width: float  # points
+    height: float
+    words: tuple[OcrWord, ...]
+
+
+@dataclass(frozen=True)
+class OcrRefusal:
+    """Why the bytes cannot be read as pages: ``too-large`` (pixel budget), ``too-many-pages``,
+    ``unreadable`` (not an image or PDF the readers can decode)."""
+
+    reason: Literal["too-large", "too-many-pages", "unreadable"]
+    message: str
+
+
+_ENGINE: Any = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def _engine() -> Any:
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
+
+            _ENGINE = RapidOCR()
+        return _ENGINE
+
+
+def split_line(
+    text: str, box: tuple[float, float, float, float], confidence: float
+) -> list[OcrWord]:
+    """A recognised line of text split into words, each with its share of the box by length."""
+    x0, top, x1, bottom = box
+    tokens = text.split()
+    if not tokens:
+        return []
+    # Characters of the line including one space between words: a space is a character wide.
+    chars = sum(len(t) for t in tokens) + len(tokens) - 1
+    unit = (x1 - x0) / max(chars, 1)
+    out: list[OcrWord] = []
+    pos = 0
+    for token in tokens:
+        start = x0 + pos * unit
+        out.append(OcrWord(token, start, start + len(token) * unit, top, bottom, confidence))
+        pos += len(token) + 1
+    return out
+
+
+#: The recogniser drops the space between Latin words now and then (``12March2026``,
+#: ``AcmeSupplies``): put it back where a lowercase run meets a capitalised word or a number
+#: meets a word. Identifiers (``NF26100``, ``INV-2026-1``, ``GmbH``, ``McKay``) keep their shape:
+#: a split needs two lowercase letters before a capital followed by lowercase, or a word of
+#: three lowercase letters beside digits.
+_SPACES = (
+    re.compile(r"(?<=[a-z\u00df-\u00ff]{2})(?=[A-Z\u00c0-\u00de][a-z\u00df-\u00ff])"),
+    re.compile(r"(?<=\d)(?=[A-Z\u00c0-\u00de]?[a-z\u00df-\u00ff]{3})"),
+    re.compile(r"(?<=[a-z\u00df-\u00ff]{3})(?=\d)"),
+    re.compile(r"(?<=[a-z\u00df-\u00ff]{3})(?=[A-Z]{2,}\b)"),  # FrischdienstAG
+)
+#: A bar between address parts, glued to its neighbours (``AG|Kaiserstrasse 9``).
+_BAR = re.compile(r"\s*\|\s*")
+
+
+#: ... and now and then puts one after a decimal separator (``345. 00``).
+_SPLIT_DECIMALS = re.compile(r"(?<=\d[.,]) (?=\d{2}\b)")
+
+
+def respace(text: str) -> str:
+    """``12March2026`` -> ``12 March 2026``, ``InvoiceDate:`` -> ``Invoice Date:``,
+    ``345. 00`` -> ``345.00``."""
+    for pattern in _SPACES:
+        text = pattern.sub(" ", text)
+    return _BAR.sub(" | ", _SPLIT_DECIMALS.sub("", text)).strip()
+
+
+def _skew(quads: list[list[tuple[float, float]]]) -> float:
+    """The page's skew in radians: the median slope of the long text boxes' top edges."""
+    angles = []
+    for q in quads:
+        (x0, y0), (x1, y1) = q[0], q[1]
+        if x1 - x0 > 3 * abs(q[3][1] - q[0][1]):
+            angles.append(math.atan2(y1 - y0, x1 - x0))
+    return statistics.median(angles) if angles else 0.0
+
+
+def ocr_image(image: Any, points_per_pixel: float) -> list[OcrWord]:
+    """The words of one page image (a PIL image), in points (``points_per_pixel``).
+
+    A skewed scan (a page fed a degree or two askew) is straightened on the boxes, not the
+    pixels: every box is turned back by the page's skew about the image's centre, so the words
+    of one printed line share one line again."""
+    import numpy as np
+
+    rgb = np.asarray(image.convert("RGB"))
+    result, _ = _engine()(rgb)
+    found = [
+        ([(float(p[0]), float(p[1])) for p in quad], str(text), float(score))
+        for quad, text, score in result or []
+    ]
+    angle = _skew([q for q, _, _ in found])
+    cx, cy = image.width / 2, image.height / 2
+    cos, sin = math.cos(-angle), math.sin(-angle)
+    words: list[OcrWord] = []
+    for quad, text, score in found:
+        if abs(angle) > SKEW_MIN:
+            quad = [
+                (cx + (x - cx) * cos - (y - cy) * sin, cy + (x - cx) * sin + (y - cy) * cos)
+                for x, y in quad
+            ]
+        xs = [x for x, _ in quad]
+        ys = [y for _, y in quad]
+        box = (
+            min(xs) * points_per_pixel,
+            min(ys) * points_per_pixel,
+            max(xs) * points_per_pixel,
+            max(ys) * points_per_pixel,
+        )
+        words.extend(split_line(respace(text), box, max(0.0, min(1.0, score))))
+    return _join_decimals(words)
+
+
+_INTEGER_PART = re.compile(r"-?[\d.,']*\d[.,]")
+_CENTS = re.compile(r"\d{2}")
+
+
+def _join_decimals(words: list[OcrWord]) -> list[OcrWord]:
+    """``345.`` and ``00`` detected as two boxes side by side are one amount."""
+    out = list(words)
+    for cents in [w for w in words if _CENTS.fullmatch(w.text)]:
+        height = cents.bottom - cents.top
+        for i, prev in enumerate(out):
+            if (
+                _INTEGER_PART.fullmatch(prev.text)
+                and abs((prev.top + prev.bottom) - (cents.top + cents.bottom)) < height
+                and -0.5 * height <= cents.x0 - prev.x1 < height
+            ):
+                out[i] = OcrWord(
+                    prev.text + cents.text,
+                    prev.x0,
+                    cents.x1,
+                    min(prev.top, cents.top),
+                    max(prev.bottom, cents.bottom),
+                    min(prev.confidence, cents.confidence),
+                )
+                out.remove(cents)
+                break
+    return out
+
+
+def pdf_pages(data: bytes, max_pages: int, dpi: int = PDF_DPI) -> list[OcrPage] | OcrRefusal:
+    """Every page of a PDF, rendered at ``dpi`` and read."""
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+    from readers.pdf_pages import PDFIUM_LOCK
+
+    images: list[tuple[Any, float, float]] = []
+    with PDFIUM_LOCK:
+        try:
+            doc = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            return OcrRefusal("unreadable", f"the PDF cannot be rendered ({exc})")
+        try:
+            if len(doc) > max_pages:
+                return OcrRefusal(
+                    "too-many-pages", f"{len(doc)} pages, more than the {max_pages} allowed"
+                )
+            for index in range(len(doc)):
+                page = doc[index]
+                width, height = (float(v) for v in page.get_size())
+                if width * height * (dpi / 72) ** 2 > MAX_PIXELS:
+                    return OcrRefusal(
+                        "too-large",
+                        f"page {index + 1} is too large to render ({width}x{height} pt)",
+                    )
+                images.append((page.render(scale=dpi / 72).to_pil(), width, height))
+        finally:
+            doc.close()
+    return [
+        OcrPage(i, w, h, tuple(ocr_image(img, 72 / dpi)))
+        for i, (img, w, h) in enumerate(images, start=1)
+    ]
+
+
+def _frames(image: Any, max_pages: int) -> Iterator[Any]:
+    for index in range(min(getattr(image, "n_frames", 1), max_pages)):
+        image.seek(index)
+        yield image
+
+
+def image_pages(data: bytes, max_pages: int) -> list[OcrPage] | OcrRefusal:
+    """Every page of a PNG, JPEG or TIFF (one per frame), read; refused over the pixel budget
+    before a pixel is decoded."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        return OcrRefusal("too-large", "the image claims more pixels than may be decoded")
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        return OcrRefusal("unreadable", f"the image cannot be decoded ({type(exc).__name__})")
+    with image:
+        frames = getattr(image, "n_frames", 1)
+        if frames > max_pages:
+            return OcrRefusal(
+                "too-many-pages", f"{frames} pages, more than the {max_pages} allowed"
+            )
+        pages: list[OcrPage] = []
+        try:
+            for number, frame in enumerate(_frames(image, max_pages), start=1):
+                width, height = frame.size
+                if width * height * frames > MAX_PIXELS or width < 1 or height < 1:
+                    return OcrRefusal(
+                        "too-large",
+                        f"{width}x{height} pixels x {frames} pages is over the budget of"
+                        f" {MAX_PIXELS:,} pixels",
+                    )
+                upright = ImageOps.exif_transpose(frame)
+                dpi = frame.info.get("dpi")
+                stated = float(dpi[0]) if isinstance(dpi, tuple) and dpi else 0.0
+                scale = 72 / stated if 50 <= stated <= 1200 else A4_WIDTH_PT / upright.width
+                words = ocr_image(upright, scale)
+                pages.append(
+                    OcrPage(number, upright.width * scale, upright.height * scale, tuple(words))
+                )
+        except (OSError, ValueError, SyntaxError) as exc:  # truncated or corrupt pixel data
+            return OcrRefusal("unreadable", f"the image cannot be decoded ({type(exc).__name__})")
+    return pages

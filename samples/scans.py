@@ -1,0 +1,71 @@
+"""Scanned invoices for the demo, tests and the OCR evaluation: a PDF page rendered to an
+image as a scanner would give it (a resolution, a slight skew, speckle noise), saved as PNG,
+JPEG or TIFF, or wrapped back into an image-only PDF."""
+
+from __future__ import annotations
+
+import io
+import random
+from typing import Any, Literal
+
+ImageFormat = Literal["png", "jpeg", "tiff"]
+
+
+def render_page(pdf: bytes, *, dpi: int = 200, page: int = 0) -> Any:
+    """One page of ``pdf`` as a greyscale PIL image at ``dpi``."""
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return doc[page].render(scale=dpi / 72).to_pil().convert("L")
+    finally:
+        doc.close()
+
+
+def degrade(image: Any, *, rotate: float = 0.0, noise: float = 0.0, seed: int = 7) -> Any:
+    """A scanner's faults: turned by ``rotate`` degrees (white fill) and ``noise`` share of
+    pixels flipped to random grey (speckle), reproducibly for ``seed``."""
+    from PIL import Image
+
+    out = image
+    if rotate:
+        out = out.rotate(rotate, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    if noise > 0:
+        rng = random.Random(seed)
+        px = out.load()
+        width, height = out.size
+        for _ in range(int(width * height * noise)):
+            px[rng.randrange(width), rng.randrange(height)] = rng.randrange(0, 256)
+    return out
+
+
+def save_image(image: Any, fmt: ImageFormat, dpi: int | None = None) -> bytes:
+    buf = io.BytesIO()
+    extra: dict[str, Any] = {"dpi": (dpi, dpi)} if dpi else {}
+    if fmt == "jpeg":
+        extra["quality"] = 85
+    if fmt == "tiff":
+        extra["compression"] = "tiff_deflate"
+    image.save(buf, format=fmt.upper(), **extra)
+    return buf.getvalue()
+
+
+def image_pdf(image: Any, dpi: int) -> bytes:
+    """An image-only PDF (no text layer) of ``image`` scanned at ``dpi``."""
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, format="PDF", resolution=float(dpi))
+    return buf.getvalue()
+
+
+def scan(
+    pdf: bytes,
+    *,
+    fmt: ImageFormat | Literal["pdf"] = "png",
+    dpi: int = 200,
+    rotate: float = 0.0,
+    noise: float = 0.0,
+    seed: int = 7,
+) -> bytes:
+    """The first page of ``pdf`` as a scan: an image file, or an image-only PDF."""
+    image = degrade(render_page(pdf, dpi=dpi), rotate=rotate, noise=noise, seed=seed)
+    return image_pdf(image, dpi) if fmt == "pdf" else save_image(image, fmt, dpi)

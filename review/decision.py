@@ -74,6 +74,7 @@ from store.models import File, ReviewItem, ReviewStatus
 from store.payments import earlier_payments, record_payments
 from store.publication_models import PublicationOwner
 from tasks.doctype import ClientContext, DocHandler, OutputContext
+from tasks.invoices.validate import LOW_CONFIDENCE
 from tasks.payment_history import CODE as DUPLICATE_PAYMENT
 from tasks.payment_history import check_payments
 from tasks.registry import handler_for
@@ -215,7 +216,7 @@ def resolve_item(
         ws, item, file, ctx, decision, _units(handler, frame, item), staging, payments
     )
     published = publish_pending(ws.engine, ws.outbox, review_item_id=item.id)
-    if action is ReviewAction.CORRECT and item.doc_type == DocType.INVOICES.value:
+    if item.doc_type == DocType.INVOICES.value:
         _learn(ws, item, file, ctx, reviewer, applied)
     return ReviewOutcome(
         item.id,
@@ -239,10 +240,19 @@ def _learn(
     reviewer: str,
     applied: Applied,
 ) -> None:
-    """Teach the client's supplier memory where the corrected values stood. After the commit
-    and best effort: the decision stands whatever happens here."""
+    """Teach the client's supplier memory where the values the reviewer corrected, or
+    confirmed after they were read with too little confidence, stood. After the commit and
+    best effort: the decision stands whatever happens here."""
     from review.learning import learn_from_correction
 
+    corrected = [path for path, _, _ in applied.changes]
+    confirmed = [
+        str(r["field"])
+        for r in item.reasons or []
+        if r.get("code") == LOW_CONFIDENCE and r.get("field") and r["field"] not in corrected
+    ]
+    if not corrected and not confirmed:
+        return
     try:
         learn_from_correction(
             ws.engine,
@@ -252,7 +262,7 @@ def _learn(
             item_id=item.id,
             reviewer=reviewer,
             fields=applied.fields,
-            corrected=[path for path, _, _ in applied.changes],
+            corrected=[*corrected, *confirmed],
             max_pages=ctx.client.invoices.max_pdf_pages,
         )
     except Exception:  # learning must never undo or fail a decision already made

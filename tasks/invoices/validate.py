@@ -19,6 +19,8 @@ from tasks.invoices.rules import REQUIRED, check
 #: The official CII rule for BR-CO-17 accepts a VAT category amount within 1.00 of taxable x
 #: rate (UBL's does not); CII invoices are held to it, so what it accepts is not flagged here.
 CII_VAT_TOLERANCE = Decimal(1)
+#: A field read with less confidence than the client asks for: a person compares it.
+LOW_CONFIDENCE = "INV-LOW-CONFIDENCE"
 
 
 def dedupe_key(vendor_tax_id: object, vendor_name: object, invoice_number: object) -> str | None:
@@ -44,7 +46,7 @@ def confidence_issues(cand: Candidate, threshold: Decimal) -> list[Issue]:
             shown = cand.raw.get(name) or cand.values[name]
             out.append(
                 Issue(
-                    code="INV-LOW-CONFIDENCE",
+                    code=LOW_CONFIDENCE,
                     field=name,
                     message=(
                         f"{name} was read as {str(shown)!r} with confidence {conf:.2f} (below"

@@ -47,7 +47,9 @@ def test_a_correction_is_remembered_and_reads_the_next_invoice(runtime: App) -> 
     with transaction(runtime.engine) as session:
         memory = remembered(session, client_id="acme")
         assert remembered(session, client_id="globex") == []
-    assert {m.field for m in memory} == set(wrong)
+    # What was corrected, and what was read right but unsure and confirmed by the decision.
+    unsure = {r["field"] for r in item.reasons if r["code"] == "INV-LOW-CONFIDENCE"}
+    assert {m.field for m in memory} == set(wrong) | unsure
     assert {m.source_item for m in memory} == {item.id}
     assert {m.learned_by for m in memory} == {"ann"}
 
@@ -59,7 +61,7 @@ def test_a_correction_is_remembered_and_reads_the_next_invoice(runtime: App) -> 
     for f, v in second.truth().items():
         assert str(row[f]) == str(v), f
     learned = json.loads(row["raw"])["learned_from"]
-    assert learned == dict.fromkeys(wrong, f"review item {item.id}")
+    assert learned == dict.fromkeys(set(wrong) | unsure, f"review item {item.id}")
     assert batch.issues.height == 0  # read right and sure: no reason to review it
 
     other = runtime.client_context("globex")

@@ -420,8 +420,9 @@ def _runs_hint(files: int) -> None:
     api = os.environ.get("PREFECT_API_URL", "")
     console.print(
         f"Prefect runs: one ingest run (named for what it took, e.g. ingest/acme:7,globex:3) "
-        f"and {files} file runs named <client>/<doc_type>/<file>, each ending Completed, "
-        "In review, Quarantined or Duplicate, with an artifact per file",
+        f"and runs for its {files} files, named <client>/<doc_type>/<file> (small files of one "
+        "client and type share a run named for them, e.g. acme/payroll/4 files: ...), each "
+        "ending Completed, In review, Quarantined or Duplicate, with an artifact per file",
         highlight=False,
     )
     if api:

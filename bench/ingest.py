@@ -331,9 +331,7 @@ def main() -> None:
                 ("ours: inside the ingest run", f"{run_fps:.1f}", "", ""),
             ]
             if args.per_file_runs:
-                old = Workdir(
-                    base / "per-file", api_url, args.watch, extra="batch_min_files = 100000"
-                )
+                old = Workdir(base / "per-file", api_url, args.watch, extra="small_file_bytes = 0")
                 old_fps, old_run_fps, _ = ours_throughput(old, files[: args.per_file_runs])
                 rows.append(("one run per file (command wall)", f"{old_fps:.2f}", "", ""))
                 rows.append(("one run per file (inside the run)", f"{old_run_fps:.2f}", "", ""))

@@ -265,9 +265,9 @@ def small_batches(
     items: list[LandedFile | Refused], landing: LandingConfig
 ) -> tuple[list[list[LandedFile]], list[LandedFile | Refused]]:
     """The small files grouped by client and document type (at most ``batch_max_files``
-    each), and the entries each answered on its own: refusals, large files, and small files
-    too few (under ``batch_min_files``) to batch. Batches come first so that a large file
-    never holds the small ones back."""
+    each; a batch of one per file when a poll found fewer than ``batch_min_files`` of them),
+    and the entries answered on their own: refusals and large files. Batches come first so
+    that a large file never holds the small ones back."""
     groups: dict[tuple[str, str], list[LandedFile]] = defaultdict(list)
     singles: list[LandedFile | Refused] = []
     for item in items:
@@ -277,10 +277,9 @@ def small_batches(
             singles.append(item)
     batches: list[list[LandedFile]] = []
     for group in groups.values():
-        if len(group) < landing.batch_min_files:
-            singles[:0] = group
-            continue
-        size = landing.batch_max_files
+        # A few files each get a run of their own, named for the file and ending in the state
+        # named for its answer; only a burst shares runs.
+        size = landing.batch_max_files if len(group) >= landing.batch_min_files else 1
         batches += [group[i : i + size] for i in range(0, len(group), size)]
     return batches, singles
 

@@ -56,12 +56,12 @@ class LandingConfig(_Strict):
     #: poll are answered together in one run (``flows.small_files``), each with its own
     #: receipt, event and artifact; larger files get a run of their own.
     small_file_bytes: Annotated[int, Field(ge=0)] = 2 * 1024 * 1024
-    #: At most this many small files in one batch run. With fewer than ``batch_min_files``
-    #: small files of a client and type, each is given a run of its own (``process-<type>``,
-    #: a task run per step), as large files are; by default a lone small file is a batch of
-    #: one (a run named for the file, in the state named for its answer).
+    #: At most this many small files in one batch run.
     batch_max_files: Annotated[int, Field(ge=1)] = 100
-    batch_min_files: Annotated[int, Field(ge=1)] = 1
+    #: A poll that finds fewer small files than this for a client and type gives each its own
+    #: run (a batch of one: named for the file, in the state named for its answer), so a
+    #: handful of files reads in the UI as one run per file; a burst shares runs.
+    batch_min_files: Annotated[int, Field(ge=1)] = 8
     #: ``bpo serve`` watches the landing zones this often (seconds) and starts an ingest run
     #: as soon as a complete file waits, so a file dropped is answered within about a second.
     watch_interval_seconds: Annotated[float, Field(gt=0)] = 0.5

@@ -56,9 +56,19 @@ def test_small_files_are_grouped_by_client_and_type_up_to_the_batch_size() -> No
         ["a.csv", "b.csv"],
         ["c.csv"],
         ["g.csv", "h.csv"],
+        ["lone.xml"],  # too few to share a run: a run of its own, named for it
     ]
-    # Too few to batch, too large, or refused: each answered on its own, after the batches.
-    assert [s.name for s in singles] == ["lone.xml", "big.csv", "x"]
+    # Too large, or refused: each answered on its own, after the batches.
+    assert [s.name for s in singles] == ["big.csv", "x"]
+
+
+def test_a_handful_of_small_files_get_a_run_each_and_a_burst_shares_runs() -> None:
+    few = [landed(f"{i}.csv") for i in range(LandingConfig().batch_min_files - 1)]
+    batches, _ = small_batches(list(few), LandingConfig())
+    assert [len(b) for b in batches] == [1] * len(few)
+    burst = [landed(f"{i}.csv") for i in range(250)]
+    batches, _ = small_batches(list(burst), LandingConfig())
+    assert [len(b) for b in batches] == [100, 100, 50]
 
 
 def test_one_small_file_alone_is_a_batch_of_one_by_default() -> None:

@@ -40,6 +40,20 @@ class Crash(BaseException):
     """The process dying mid-batch (not an error a handler may answer)."""
 
 
+@pytest.fixture(autouse=True)
+def batch_every_small_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests drop a few files and look at how a batch answers them: batch from one file
+    on (by default a poll needs ``batch_min_files`` small files before they share a run)."""
+    import flows.ingest
+
+    grouped = flows.ingest.small_batches
+    monkeypatch.setattr(
+        flows.ingest,
+        "small_batches",
+        lambda items, landing: grouped(items, landing.model_copy(update={"batch_min_files": 1})),
+    )
+
+
 def payroll(seed: int, rows: int = 10) -> bytes:
     """A file of its own: each seed pays other employees; two of its rows go to review."""
     frame = payroll_frame(rows, seed=seed, first_employee=1000 * seed)

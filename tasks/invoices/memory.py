@@ -34,6 +34,7 @@ from schemas.money import parse_amount
 from tasks.invoices.amounts import find_currency, last_amount
 from tasks.invoices.candidate import Candidate
 from tasks.invoices.dates import find_date, parse_date
+from tasks.invoices.export import HEADER_COLUMNS
 from tasks.invoices.identifiers import compact_tax_id
 from tasks.invoices.labels import fold
 from tasks.invoices.pdf_text import Cell, PageText
@@ -45,21 +46,9 @@ LEARNED = 0.97
 SAME_LAYOUT = 0.5
 #: How far (in fractions of the page) a label may have moved and still be the same label.
 MAX_SHIFT = 0.25
-#: Header fields the memory learns (lines are a table, not a place).
-LEARNABLE = (
-    "invoice_number",
-    "invoice_date",
-    "due_date",
-    "vendor_name",
-    "vendor_tax_id",
-    "vendor_iban",
-    "buyer_name",
-    "po_number",
-    "currency",
-    "subtotal",
-    "tax_total",
-    "total",
-)
+#: Header fields the memory learns (lines are a table, not a place; the document type is
+#: not printed in one place).
+LEARNABLE = tuple(c for c in HEADER_COLUMNS if c != "document_type")
 _AMOUNTS = frozenset({"subtotal", "tax_total", "total"})
 _DATES = frozenset({"invoice_date", "due_date"})
 _IDS = frozenset({"invoice_number", "po_number"})

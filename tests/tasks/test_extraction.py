@@ -3,6 +3,8 @@ and any reader failure become the file's answer, never a crash or a failed run."
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import time
 from collections.abc import Iterator
 
@@ -11,11 +13,14 @@ import pytest
 from readers.isolation import ReaderPool
 from samples.hostile import facturx_bomb, pdf_operator_bomb, pdf_stream_bomb, xlsx_bomb
 from samples.payroll import csv_bytes, payroll_frame
+from samples.supplier_template import series, template_pdf
 from schemas.config import ClientConfig
 from schemas.doc_type import DocType
 from schemas.limits import ReadingLimits
 from tasks.doctype import ClientContext
 from tasks.extraction import PRELOAD, extract_file
+from tasks.invoices.memory import learn
+from tasks.invoices.pages import document_pages
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +101,35 @@ def test_records_budget_holds_for_every_format(pool: ReaderPool) -> None:
     )
     assert codes == ["FILE-TOO-LARGE"]
     assert "max_rows" in message
+
+
+def test_the_supplier_memory_reaches_the_reading_child(pool: ReaderPool) -> None:
+    """The child has no database: what reviewers taught is read in the worker and sent along,
+    so a supplier's next invoice is read with it under the budgets too."""
+    first, second = series(2)
+    data = template_pdf(first)
+    truth = first.truth()
+    memory = learn(
+        client_id="acme",
+        fields=truth,
+        corrected=list(truth),
+        pages=document_pages(data, 10),
+        source_item=5,
+        learned_by="ann",
+        at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+    )
+    assert memory
+    ctx = ClientContext(
+        ClientConfig(id="acme", name="Acme", currency="EUR"), memory_loader=lambda: memory
+    )
+    taught = extract_file(DocType.INVOICES, template_pdf(second), "nf-2.pdf", ctx, pool)
+    (row,) = taught.records.to_dicts()
+    learned = json.loads(row["raw"])["learned_from"]
+    assert learned
+    assert set(learned.values()) == {"review item 5"}
+    for field in learned:
+        assert str(row[field]) == str(second.truth()[field]), field
+
+    untaught = extract_file(DocType.INVOICES, template_pdf(second), "nf-2.pdf", _ctx(), pool)
+    (row,) = untaught.records.to_dicts()
+    assert "learned_from" not in json.loads(row["raw"])

@@ -294,17 +294,7 @@ def _announce(outcome: ReviewOutcome, reviewer: str) -> None:
         return
     from flows.operators import announce_review
 
-    announce_review(
-        item_id=outcome.item_id,
-        client_id=outcome.client_id,
-        status=outcome.status,
-        record_key=outcome.record_key,
-        doc_type=outcome.doc_type,
-        file=outcome.file,
-        billed=outcome.billed,
-        outputs=len(outcome.outputs),
-        reviewer=reviewer,
-    )
+    announce_review(outcome, reviewer)
 
 
 @app.command("release")

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
@@ -25,6 +25,9 @@ from prefect.states import Completed
 
 from schemas.outcome import FileOutcome, FileResult, FileSummary
 from schemas.receipt import Receipt
+
+if TYPE_CHECKING:
+    from review.decision import ReviewOutcome
 
 #: Records listed by name in a file's artifact; the receipt lists them all.
 ARTIFACT_ROWS = 200
@@ -265,36 +268,25 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def announce_review(
-    *,
-    item_id: int,
-    client_id: str,
-    status: str,
-    record_key: str,
-    doc_type: str,
-    file: str,
-    billed: int,
-    outputs: int,
-    reviewer: str,
-) -> None:
+def announce_review(outcome: ReviewOutcome, reviewer: str) -> None:
     """``bpo.review.resolved`` or ``bpo.review.rejected`` for one decision."""
     emit_event(
-        event=f"bpo.review.{status}",
+        event=f"bpo.review.{outcome.status}",
         resource={
-            "prefect.resource.id": f"bpo.review-item.{item_id}",
-            "prefect.resource.name": f"{client_id}/{record_key}",
-            "bpo.client": client_id,
-            "bpo.doc-type": doc_type,
-            "bpo.file": file,
+            "prefect.resource.id": f"bpo.review-item.{outcome.item_id}",
+            "prefect.resource.name": f"{outcome.client_id}/{outcome.record_key}",
+            "bpo.client": outcome.client_id,
+            "bpo.doc-type": outcome.doc_type,
+            "bpo.file": outcome.file,
         },
         payload={
-            "client_id": client_id,
-            "file": file,
-            "record_key": record_key,
+            "client_id": outcome.client_id,
+            "file": outcome.file,
+            "record_key": outcome.record_key,
             "reviewer": reviewer,
             "records": 1,
-            "billed": billed,
-            "outputs": outputs,
+            "billed": outcome.billed,
+            "outputs": len(outcome.outputs),
         },
     )
 

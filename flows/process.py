@@ -147,17 +147,9 @@ def run_file(
     """
     name = name or PurePath(path).name
     _tag_run(client_id, doc_type)
-    try:
-        result, receipt, billed = _answer(
-            app, path, client_id, doc_type, name, source, accept_systematic
-        )
-    except Exception as exc:
-        announce_failed(
-            client_id, doc_type.value, name, _flow_run_id() or name, f"{type(exc).__name__}: {exc}"
-        )
-        raise
-    announce_file(result, billed)
-    publish_artifact(result, receipt, billed)
+    result = answer_file(
+        app, path, client_id, doc_type, name, source, accept_systematic, steps=TASKS
+    )
     return answered(result)
 
 
@@ -168,13 +160,16 @@ def answer_file(
     doc_type: DocType,
     name: str,
     source: str | None = None,
+    accept_systematic: bool = False,
+    *,
+    steps: Steps | None = None,
 ) -> FileResult:
-    """One small file of a batch run (``flows.batch``): the same answer, receipt, event and
-    artifact as a file's own run, its steps called as plain functions inside the batch's run.
+    """A file's answer, receipt, event and artifact. By default its steps are plain functions
+    (one small file of a batch run, ``flows.small_files``); a file's own run passes the tasks.
     A failure is announced (``bpo.file.failed``) and raised for the caller to count."""
     try:
         result, receipt, billed = _answer(
-            app, path, client_id, doc_type, name, source, steps=INLINE
+            app, path, client_id, doc_type, name, source, accept_systematic, steps=steps or INLINE
         )
     except Exception as exc:
         announce_failed(

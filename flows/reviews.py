@@ -117,17 +117,7 @@ def resolve_review_item(
         reason=reason,
         flow_run_id=flow_run_id,
     )
-    announce_review(
-        item_id=outcome.item_id,
-        client_id=outcome.client_id,
-        status=outcome.status,
-        record_key=outcome.record_key,
-        doc_type=outcome.doc_type,
-        file=outcome.file,
-        billed=outcome.billed,
-        outputs=len(outcome.outputs),
-        reviewer=reviewer,
-    )
+    announce_review(outcome, reviewer)
     with tags(f"client:{outcome.client_id}"):
         get_run_logger().info(
             "item %s %s by %s: record %s, %s usage entries",

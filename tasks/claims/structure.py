@@ -7,6 +7,10 @@ pyx12 has a map for (005010X222A1, 005010X223A1 and the 4010 guides). Its findin
 ``SegmentError``s keyed by (ISA13, GS06, ST02) plus the transaction's acknowledgment code.
 
 pyx12 logs the offending values (dates of birth included), so its logger is silenced here.
+
+pyx12 parses its guide maps (XML, one to two MB each) on every document: about a second a file.
+The maps are read-only once built (the walker keeps its counts apart), so each process keeps the
+ones it parsed (:func:`_cache_maps`); the reading children, reused from file to file, too.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import io
 import json
 import logging
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from tasks.claims.segment_errors import ElementError, SegmentError
@@ -65,10 +70,31 @@ def _segment_errors(tx: dict[str, Any]) -> list[SegmentError]:
     return out
 
 
+@cache
+def _cache_maps() -> None:
+    """Make pyx12 parse each guide map once per process (``load_map_file`` takes the map's
+    file name, the parameters, which only carry logging and code-list options pyx12's reader
+    never changes here, and an optional folder)."""
+    import pyx12.map_if
+
+    parse = pyx12.map_if.load_map_file
+    parsed: dict[tuple[str, str | None], Any] = {}
+
+    def load_map_file(map_file: str, param: Any, map_path: str | None = None) -> Any:
+        key = (map_file, map_path)
+        if key not in parsed:
+            parsed[key] = parse(map_file, param, map_path)
+        return parsed[key]
+
+    pyx12.map_if.load_map_file = load_map_file
+
+
 def check_structure(text: str) -> StructureReport:
     """Run pyx12 on ``text``; never raises (an engine failure is reported as skipped)."""
     import pyx12.params
     import pyx12.x12n_document
+
+    _cache_maps()
 
     out = io.StringIO()
     try:

@@ -50,7 +50,9 @@ from landing.names import UnsafeNameError, printable
 from landing.reads import LinkRefusedError
 from landing.staging import discard, stage
 from landing.zone import LandingZone
+from readers.budget import file_too_large
 from schemas.config import LandingConfig
+from schemas.limits import ReadingLimits
 from schemas.outcome import FileOutcome, FileResult
 from schemas.receipt import Receipt
 from tasks.steps import publish_pending_task
@@ -185,14 +187,23 @@ def _take(
     """Read, answer and archive one file: its answer, the error text when the system failed
     to answer it, or None when it was not ours to answer (taken elsewhere, refused)."""
     logger = get_run_logger()
+    limits = app.config.limits_for(item.client_id)
+    if item.size > limits.max_file_bytes:  # as listed: not read at all
+        _refuse(app, zone, _too_large(item, limits), summary)
+        return None
     try:
-        data = zone.read(item)
+        # One byte past the budget tells a file that grew since the listing, unread beyond.
+        data = zone.read(item, limits.max_file_bytes + 1)
     except FileNotFoundError:
         summary.taken_elsewhere += 1
         logger.info("%s is gone: another ingest run took it", printable(item.url))
         return None
     except (UnsafeNameError, LinkRefusedError) as exc:  # swapped since the listing
         _refuse(app, zone, _as_refused(item, str(exc)), summary)
+        return None
+    if len(data) > limits.max_file_bytes:
+        del data
+        _refuse(app, zone, _too_large(item, limits, read=True), summary)
         return None
     # A copy private to this call: a concurrent run of the same bytes never loses its copy.
     staged = stage(app.state_dir, item.client_id, data)
@@ -222,6 +233,14 @@ def _take(
     else:
         summary.taken += 1
     return result
+
+
+def _too_large(item: LandedFile, limits: ReadingLimits, *, read: bool = False) -> Refused:
+    """``item`` refused for its size: as listed, or (``read``) as the read found it, which
+    stopped one byte past the budget."""
+    size = limits.max_file_bytes + 1 if read else item.size
+    exc = file_too_large(size, limits, at_least=read)
+    return _as_refused(item, f"{exc.code}: {exc.message}")
 
 
 def _as_refused(item: LandedFile, reason: str) -> Refused:

@@ -41,8 +41,9 @@ def _refuse(path: str) -> LinkRefusedError:
     )
 
 
-def read_local(root: str, path: str) -> bytes:
-    """``path`` (below ``root``) read with no link anywhere below ``root``."""
+def read_local(root: str, path: str, limit: int = -1) -> bytes:
+    """``path`` (below ``root``) read with no link anywhere below ``root``; at most ``limit``
+    bytes when it is not negative."""
     rel = posixpath.relpath(path, root)
     parts = rel.split("/")
     if rel.startswith("..") or not parts or "" in parts:
@@ -71,7 +72,7 @@ def read_local(root: str, path: str) -> bytes:
             raise _refuse(path)
         os.set_blocking(file_fd, True)
         with os.fdopen(file_fd, "rb", closefd=False) as fh:
-            return fh.read()
+            return fh.read(limit)
     finally:
         os.close(file_fd)
 
@@ -83,8 +84,9 @@ def _same(a: Any, b: Any) -> bool:
     )
 
 
-def read_sftp(fs: AbstractFileSystem, path: str) -> bytes:
-    """``path`` read over SFTP, refusing links (see the module docstring)."""
+def read_sftp(fs: AbstractFileSystem, path: str, limit: int = -1) -> bytes:
+    """``path`` read over SFTP, refusing links (see the module docstring); at most ``limit``
+    bytes when it is not negative."""
     from fsspec.asyn import sync
 
     async def read() -> bytes:
@@ -100,7 +102,7 @@ def read_sftp(fs: AbstractFileSystem, path: str) -> bytes:
                 opened = await fh.stat()
                 if not _same(before, opened):
                     raise _refuse(path)
-                data: bytes = await fh.read()
+                data: bytes = await fh.read(limit)
             after = await sftp.lstat(path)
             if not stat.S_ISREG(after.permissions or 0):
                 raise _refuse(path)

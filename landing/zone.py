@@ -130,9 +130,11 @@ class LandingZone:
         ]
         return [*ready, *listing.refused]
 
-    def read(self, f: LandedFile) -> bytes:
-        """The whole file, read without following a link swapped in since the listing
-        (``landing.reads``); a connection dropped mid-download is retried from the start.
+    def read(self, f: LandedFile, limit: int = -1) -> bytes:
+        """The whole file (at most ``limit`` bytes when it is not negative: a file that grew
+        past its budget since the listing is not read whole into memory), read without
+        following a link swapped in since the listing (``landing.reads``); a connection
+        dropped mid-download is retried from the start.
 
         Raises:
             UnsafeNameError: the path is not a file of the listed client's document folder.
@@ -141,10 +143,13 @@ class LandingZone:
         """
         self._check_owned(f)
         if self.root.scheme == "file":
-            return self._root.call(lambda _fs: read_local(self.root.path, f.path), what="read")
+            return self._root.call(
+                lambda _fs: read_local(self.root.path, f.path, limit), what="read"
+            )
         if self.root.scheme == "sftp":
-            return self._root.call(lambda fs: read_sftp(fs, f.path), what="read")
-        return self._root.call(lambda fs: bytes(fs.cat_file(f.path)), what="read")
+            return self._root.call(lambda fs: read_sftp(fs, f.path, limit), what="read")
+        end = None if limit < 0 else limit
+        return self._root.call(lambda fs: bytes(fs.cat_file(f.path, end=end)), what="read")
 
     def record_failure(self, f: LandedFile, error: str) -> int:
         """Count a system failure of taking ``f``; return how many it has had."""

@@ -102,6 +102,15 @@ def exceeded(budget: str, value: int, what: str, *, at_least: bool = False) -> B
     )
 
 
+def file_too_large(
+    size: int, limits: ReadingLimits, *, at_least: bool = False
+) -> BudgetExceededError:
+    """The error for a file of ``size`` bytes over ``limits.max_file_bytes`` (``at_least``:
+    the read stopped past the budget, the file may be larger still)."""
+    with reading_under(limits):
+        return exceeded("max_file_bytes", size, "The file's size", at_least=at_least)
+
+
 _COMPLEXITY = frozenset(
     {"max_operators_per_page", "max_xml_depth", "max_cpu_seconds", "max_wall_seconds"}
 )

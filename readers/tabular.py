@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from readers.csv_budget import check_field_bytes, check_table_cells
 from readers.row_shape import (
     ROW_SHAPE,
     HeaderLine,
@@ -109,6 +110,7 @@ def _read_text(decoded: DecodedText) -> RawTable:
         raise TableError("FILE-EMPTY", "The file has no content (only blank lines).")
     width, delimiter = len(found.cells), found.delimiter
     rows = body[found.body_start :]
+    check_field_bytes(rows, delimiter)
     frame = None
     if counts_fit(rows, delimiter, width):
         try:  # strict: a line with a field too many raises, so none has one too few
@@ -145,6 +147,7 @@ def _table(frame: pl.DataFrame, found: HeaderLine, decoded: DecodedText, width: 
     if ROW_SHAPE not in frame.columns:
         frame = frame.with_columns(pl.lit(None, pl.String).alias(ROW_SHAPE))
     frame = frame.select(*(f"c{i}" for i in range(width)), ROW_SHAPE)
+    check_table_cells(frame, [f"c{i}" for i in range(width)])
     frame = _without_blank_rows(frame)
     meta: dict[str, object] = {
         "format": "csv",

@@ -42,7 +42,7 @@ class ReadingLimits(BaseModel):
     #: Rows of a table (CSV or XLSX sheet) and cells of a workbook.
     max_rows: Positive = 2_000_000
     max_cells: Positive = 10_000_000
-    #: Characters of one XLSX cell (Excel itself stops at 32,767).
+    #: Characters of one cell of a table, CSV or XLSX (Excel itself stops at 32,767).
     max_cell_chars: Positive = 32_767
     #: Pages of a PDF, and content operators (drawing instructions) on one page.
     max_pages: Positive = 500

@@ -22,6 +22,7 @@ from readers.budget import (
     BudgetExceededError,
     bytes_text,
     check,
+    file_too_large,
     reading_under,
 )
 from readers.isolation import ReaderPool, Reply
@@ -66,15 +67,7 @@ def extract_file(
     ``pool`` (``None``: in this process). Never raises for what the file holds."""
     limits = ctx.limits
     if len(data) > limits.max_file_bytes:
-        return _budget_batch(
-            BudgetExceededError(
-                TOO_LARGE,
-                "max_file_bytes",
-                bytes_text(len(data)),
-                bytes_text(limits.max_file_bytes),
-                "The file's size",
-            )
-        )
+        return _budget_batch(file_too_large(len(data), limits))
     if pool is None:
         return extract_in_process(doc_type, data, name, ctx)
     # The child has no database: what the client's reviewers taught is read here and sent along.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from app.root import App
 from cli.main import app as bpo_app
 from flows.ingest import ingest
+from landing.files import LandedFile
 from samples.hostile import facturx_bomb, pdf_operator_bomb, pdf_stream_bomb, xlsx_bomb
 from samples.payroll import payroll_frame
 from store.db import transaction
@@ -148,3 +149,84 @@ def test_a_clients_own_limits_apply_to_its_files_only(workdir: Path, db_url: str
     assert answers["acme"]["reason"].startswith("FILE-TOO-LARGE")
     assert "max_rows" in answers["acme"]["reason"]
     assert answers["globex"]["status"] == "processed"
+
+
+@pytest.fixture
+def small_budget(runtime: App) -> Iterator[App]:
+    """The runtime with a file-size budget of 2,000 bytes, installed for ingest."""
+    from app.root import install_app
+
+    limits = runtime.config.limits.model_copy(update={"max_file_bytes": 2_000})
+    app = App(
+        settings=runtime.settings,
+        config=runtime.config.model_copy(update={"limits": limits}),
+        engine=runtime.engine,
+    )
+    install_app(app)
+    try:
+        yield app
+    finally:
+        install_app(runtime)
+        if app.__dict__.get("reader_pool") is not None:
+            app.reader_pool.close()
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch, grow: bytes = b"") -> list[tuple[str, int]]:
+    """Record each landing read (name, bytes read); ``grow`` is appended to the file just
+    before it is read (it grew after the listing)."""
+    from landing.zone import LandingZone
+
+    seen: list[tuple[str, int]] = []
+    read = LandingZone.read
+
+    def recording(zone: LandingZone, item: LandedFile, limit: int = -1) -> bytes:
+        if grow:
+            with Path(item.path).open("ab") as fh:
+                fh.write(grow)
+        data = read(zone, item, limit)
+        seen.append((item.name, len(data)))
+        return data
+
+    monkeypatch.setattr(LandingZone, "read", recording)
+    return seen
+
+
+def _reason(workdir: Path, name: str) -> str:
+    (note,) = (workdir / "quarantine" / "acme").rglob(f"*-{name}.reason.txt")
+    return note.read_text().split("\nreason: ", 1)[1]
+
+
+def test_a_file_listed_over_the_size_budget_is_quarantined_unread(
+    small_budget: App, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = _reads(monkeypatch)
+    big = payroll_frame(40).write_csv().encode()
+    assert len(big) > 2_000
+    drop(workdir, "acme", "payroll", "big.csv", big)
+    drop(workdir, "acme", "payroll", "small.csv", payroll_frame(2).write_csv().encode())
+    summary = ingest()
+    assert (summary.taken, summary.quarantined, summary.errors) == (1, 1, 0)
+    assert [name for name, _n in reads] == ["small.csv"]
+    reason = _reason(workdir, "big.csv")
+    assert reason.startswith("FILE-TOO-LARGE")
+    assert "max_file_bytes" in reason
+    receipts = [
+        json.loads(r.read_text()) for r in (workdir / "outbox" / "acme" / "receipts").glob("*.json")
+    ]
+    assert sorted(r["status"] for r in receipts) == ["processed", "quarantined"]
+    assert balanced(small_budget)
+
+
+def test_a_file_that_grew_past_the_budget_after_listing_is_read_no_further(
+    small_budget: App, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = _reads(monkeypatch, grow=b"9" * 1_000_000)
+    drop(workdir, "acme", "payroll", "grew.csv", payroll_frame(2).write_csv().encode())
+    summary = ingest()
+    assert (summary.taken, summary.quarantined, summary.errors) == (0, 1, 0)
+    assert reads == [("grew.csv", 2_001)]  # one byte past the budget, not the megabyte
+    reason = _reason(workdir, "grew.csv")
+    assert reason.startswith("FILE-TOO-LARGE")
+    assert "more than 2.0 KiB" in reason
+    assert "max_file_bytes" in reason
+    assert balanced(small_budget)

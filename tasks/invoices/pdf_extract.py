@@ -24,6 +24,7 @@ from tasks.invoices.dates import month_first_document
 from tasks.invoices.field_scoring import score
 from tasks.invoices.labels import CREDIT_NOTE_WORDS, INVOICE_WORDS, fold, match_label
 from tasks.invoices.page_words import PageWords
+from tasks.invoices.party_names import full_name
 from tasks.invoices.pdf_fields import (
     AMOUNT_FIELDS,
     GENERIC_PENALTY,
@@ -34,7 +35,6 @@ from tasks.invoices.pdf_fields import (
 )
 from tasks.invoices.pdf_table import table_lines
 from tasks.invoices.pdf_text import PageText, PdfUnreadableError, page_text, read_page_words
-from tasks.invoices.remembered import RememberedPosition, remembered_candidates
 
 LETTERHEAD, FIRST_LINE, DEFAULT_CURRENCY = 0.82, 0.6, 0.5
 #: A buyer read from an unlabelled address block: usually right, never completed on its own.
@@ -51,32 +51,21 @@ _CURRENCY_WORDS = {
 }
 
 
-def extract_pdf(
-    data: bytes,
-    *,
-    max_pages: int,
-    currency: str,
-    remembered: Sequence[RememberedPosition] = (),
-) -> list[Candidate] | Issue:
+def extract_pdf(data: bytes, *, max_pages: int, currency: str) -> list[Candidate] | Issue:
     """Candidates from the text layer, or the file issue that stops extraction."""
     try:
         words = list(read_page_words(data, max_pages))
     except PdfUnreadableError as exc:
         return exc.issue
-    return find_invoices(words, currency=currency, remembered=remembered)
+    return find_invoices(words, currency=currency)
 
 
-def find_invoices(
-    words: Sequence[PageWords],
-    *,
-    currency: str,
-    remembered: Sequence[RememberedPosition] = (),
-) -> list[Candidate] | Issue:
+def find_invoices(words: Sequence[PageWords], *, currency: str) -> list[Candidate] | Issue:
     """The field finder: the invoices on these pages (text layer or OCR words), one candidate
     per invoice, each field the best-scoring consistent choice; or the file issue.
 
-    ``remembered`` are positions learned from a reviewer's corrections for this supplier:
-    the values they find are candidates with a high prior (see :mod:`tasks.invoices.remembered`).
+    What a reviewer's correction taught about a supplier's layout is applied afterwards, to
+    the candidates, by :func:`tasks.invoices.memory.apply_memory` (the one memory).
     """
     pages = [page_text(p) for p in words]
     if not any(p.lines for p in pages):
@@ -88,18 +77,13 @@ def find_invoices(
                 else "The PDF has no text at all; check that the right file was sent."
             ),
         )
-    return candidates_from_pages(pages, currency, remembered)
+    return candidates_from_pages(pages, currency)
 
 
-def candidates_from_pages(
-    pages: list[PageText], currency: str, remembered: Sequence[RememberedPosition] = ()
-) -> list[Candidate] | Issue:
+def candidates_from_pages(pages: list[PageText], currency: str) -> list[Candidate] | Issue:
     """Candidates from pages of positioned text, whoever read them (a text layer, OCR)."""
     groups = _group(pages)
-    candidates = [
-        _candidate(pages_, [*found, *remembered_candidates(remembered, pages_)], currency)
-        for pages_, found in groups
-    ]
+    candidates = [_candidate(pages_, found, currency) for pages_, found in groups]
     if not any("invoice_number" in c.values or "total" in c.values for c in candidates):
         text = fold(" ".join(p.text for p in pages[:3]))
         if not any(w in text for w in INVOICE_WORDS):
@@ -133,9 +117,6 @@ def _best(found: Iterable[Found], field: str) -> Found | None:
     hits = [f for f in found if f.field == field]
     if not hits:
         return None
-    learned = [f for f in hits if f.source == "memory"]
-    if learned:
-        return max(learned, key=lambda f: f.confidence)
     if field in AMOUNT_FIELDS:
         return hits[-1]  # totals close the invoice: the last one printed is the final one
     return max(hits, key=lambda f: f.confidence)  # max keeps the first of equals
@@ -236,6 +217,7 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     _joint_amounts(cand, found, printed, lines)
     if "vendor_name" not in cand.values:
         _letterhead(cand, pages[0])
+    _wrapped_names(cand, pages)
     if "buyer_name" not in cand.values:
         seller = cand.values.get("vendor_name")
         buyer = buyer_from_address_block(pages[0], seller if isinstance(seller, str) else None)
@@ -257,6 +239,19 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     cand.printed_amounts = printed
     _cross_checks(cand)
     return cand
+
+
+def _wrapped_names(cand: Candidate, pages: list[PageText]) -> None:
+    """Party names printed over two text lines read whole (see :mod:`party_names`)."""
+    for field in ("vendor_name", "buyer_name"):
+        name = cand.values.get(field)
+        if not isinstance(name, str):
+            continue
+        for page in pages:
+            whole = full_name(page, name)
+            if whole != name:
+                cand.set_text(field, whole, cand.confidence.get(field, 0.0))
+                break
 
 
 #: Confidence a value keeps when nothing on the page confirms it: just under the default

@@ -89,7 +89,7 @@ class Found:
     page: int
     #: How it was found: ``label`` (a label and its neighbour), ``inline`` (a sentence or a
     #: title), ``layout`` (letterhead, sender line), ``type`` (a value of the field's type with
-    #: no label), ``memory`` (a position remembered from a reviewer's correction).
+    #: no label).
     source: str = "label"
     #: The printed line it was read on, and that line's top (points), for the finder's checks.
     context: str = ""

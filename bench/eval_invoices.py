@@ -274,6 +274,25 @@ def eval_held_out(count: int) -> None:
     _table(f"Held-out generated layouts ({count} PDFs: fpdf2 + reportlab, 6 languages)", scored)
 
 
+def eval_families(count: int) -> None:
+    """Generated layout families (``samples/invoice_families.py``): the ones looked at while
+    the finder was improved, and the held-out ones, scored but never looked at."""
+    from samples.invoice_families import HELD_OUT, TUNING, family_invoices
+
+    for split, families in (("tuning", TUNING), ("held-out", HELD_OUT)):
+        scored = []
+        for family in families:
+            for item in family_invoices(family, count):
+                got, completed = read_page_only(item.pdf, f"{family}.pdf")
+                scored.append(score_invoice(item.truth, got, completed, family))
+        _table(f"Generated families, {split} ({', '.join(families)}; {count} PDFs each)", scored)
+        for family in families:
+            mine = [s for s in scored if s.group == family]
+            n = sum(len(s.right) for s in mine)
+            ok = sum(sum(s.right.values()) for s in mine)
+            print(f"  {family:<16}{ok / n if n else 0:>8.1%} of {n} fields")
+
+
 def _fragments(path: Path) -> list[Any]:
     root = fromstring(path.read_bytes(), forbid_dtd=True)
     out = []
@@ -363,11 +382,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--corpus", type=Path, default=default_corpus())
     parser.add_argument("--held-out", type=int, default=60, help="generated invoices to score")
+    parser.add_argument("--family-size", type=int, default=12, help="invoices per family")
     parser.add_argument("--fields-only", action="store_true", help="skip the EN 16931 rule tables")
     args = parser.parse_args()
     if not args.corpus.is_dir():
         raise SystemExit(f"corpus not found at {args.corpus}")
     eval_held_out(args.held_out)
+    eval_families(args.family_size)
     eval_pdfs(args.corpus)
     if args.fields_only:
         return

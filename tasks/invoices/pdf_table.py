@@ -11,6 +11,7 @@ becomes that item's adjustment, and a totals line or a repeated header ends the 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from schemas.money import parse_amount
@@ -309,6 +310,37 @@ def _same_places(items: list[tuple[dict[str, Any], int]]) -> list[dict[str, Any]
     return [item for item, places in items if places == usual]
 
 
+def _row(text_line: TextLine, header: dict[str, Cell]) -> dict[str, list[str]]:
+    """The line's cells by the header column they stand under (line fields only)."""
+    row: dict[str, list[str]] = {}
+    for cell in text_line.cells:
+        column = _column_of(cell, header)
+        if not column.startswith("_"):  # under a column that is not a line field
+            row.setdefault(column, []).append(cell.text)
+    return row
+
+
+def _priced_item(row: dict[str, list[str]]) -> bool:
+    """A full item row: a quantity, a unit price and an amount that is their product."""
+    if not {"quantity", "unit_price", "amount"} <= set(row):
+        return False
+    qty, price = _quantity(row["quantity"][0]), parse_amount(row["unit_price"][0])
+    amount = parse_amount(row["amount"][-1])
+    if qty is None or price is None or amount is None:
+        return False
+    return abs(qty * price - amount) <= Decimal("0.01") * max(1, abs(qty))
+
+
+def _resumes(lines: tuple[TextLine, ...], i: int, header: dict[str, Cell]) -> bool:
+    """Line ``i`` (with the next one, when its amount is printed there) is a full item."""
+    row = _row(lines[i], header)
+    if "amount" not in row and i + 1 < len(lines):
+        below = _row(lines[i + 1], header)
+        if "amount" in below and not {"quantity", "unit_price"} & set(below):
+            row = {**row, "amount": below["amount"]}
+    return _priced_item(row)
+
+
 def table_lines(pages: list[PageText]) -> list[dict[str, Any]]:
     """Line items of one invoice, across its pages (the header may repeat per page).
 
@@ -317,6 +349,9 @@ def table_lines(pages: list[PageText]) -> list[dict[str, Any]]:
     not items, and a heading ends the table."""
     items: list[tuple[dict[str, Any], int]] = []
     header: dict[str, Cell] | None = None
+    # The columns of a table a totals line interrupted: a group's subtotal when full items
+    # follow it, the end of the table otherwise.
+    paused: dict[str, Cell] | None = None
     started = False  # an item (or a totals line) read under the current header
     for page in pages:
         # A table cut by a page break goes on under the same columns on the next page, header
@@ -329,21 +364,20 @@ def table_lines(pages: list[PageText]) -> list[dict[str, Any]]:
             stacked = _header_at(page.lines, i) if header is None else None
             found = _header(text_line) if stacked is None else stacked[0]
             if found is not None:
-                header, started = found, False
+                header, started, paused = found, False, None
                 continue
+            if header is None and paused is not None and _resumes(page.lines, i, paused):
+                header, paused = paused, None  # items after a group's subtotal: the table goes on
             if header is None:
                 continue
             if not started and not any(last_amount(c.text) for c in text_line.cells):
                 continue  # a stacked header's last row (``Tax`` under ``Price w/o``), a note
             if _ends_items(text_line) or _section_heading(text_line, header):
+                paused = header if _ends_items(text_line) else None
                 header = None
                 continue
             started = True
-            row: dict[str, list[str]] = {}
-            for cell in text_line.cells:
-                column = _column_of(cell, header)
-                if not column.startswith("_"):  # under a column that is not a line field
-                    row.setdefault(column, []).append(cell.text)
+            row = _row(text_line, header)
             amount = parse_amount(row["amount"][-1]) if "amount" in row else None
             if amount is None:
                 if set(row) == {"description"} and pending is not None:

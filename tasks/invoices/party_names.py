@@ -15,8 +15,10 @@ line is a label, an address or an identifier.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from tasks.invoices.labels import match_label
+from tasks.invoices.identifiers import compact_tax_id
+from tasks.invoices.labels import fold, match_label
 from tasks.invoices.pdf_fields import plausible_name
 from tasks.invoices.pdf_text import Cell, PageText
 
@@ -42,16 +44,19 @@ def _name_part(cell: Cell) -> bool:
         plausible_name(text)
         and match_label(text) is None
         and not any(ch.isdigit() for ch in text)
-        and not text.endswith(":")
+        and ":" not in text
     )
 
 
 def _alone_in_column(page: PageText, index: int, cell: Cell) -> Cell | None:
     """The cell of line ``index`` that starts where ``cell`` does, when nothing stands left
     of it on that line (a ``Nummer: 549910`` row has its own label)."""
-    for other in page.lines[index].cells:
+    cells = page.lines[index].cells
+    for k, other in enumerate(cells):
         if abs(other.x0 - cell.x0) <= 2:
-            return other
+            after = cells[k + 1] if k + 1 < len(cells) else None
+            # "Nummer | : GE2020211": a key whose value follows is not a name's line.
+            return other if after is None or not after.text.lstrip().startswith(":") else None
         if other.x1 > cell.x0 - 2:
             return None
         if not other.text.rstrip().endswith(":") and match_label(other.text) is None:
@@ -67,7 +72,7 @@ def full_name(page: PageText, name: str) -> str:
         cell = next((c for c in line.cells if c.text.strip() == name.strip()), None)
         if cell is None:
             continue
-        gap = 1.6 * max(cell.height, 1.0)
+        gap = 2.0 * max(cell.height, 1.0)  # the next line of the block, not one further
         if i > 0 and ending:
             above = _alone_in_column(page, i - 1, cell)
             if (
@@ -88,3 +93,36 @@ def full_name(page: PageText, name: str) -> str:
                 return f"{name.strip()} {below.text.strip()}"
         return name
     return name
+
+
+#: Words of a company's legal particulars: register, court, capital.
+_REGISTER = re.compile(
+    r"\b(?:hrb|hra|amtsgericht|handelsregister|registergericht|siret|siren|rcs|capital|kvk|"
+    r"rea|registro mercantil|company no|company number|registered in|cif|firmenbuch|"
+    r"geschaftsfuhrer|geschaftsfuhrung)\b"
+)
+_PARTS = re.compile("\\s+[\u2022\u00b7\u25cf\u2219\u22c5|\u2013-]\\s+")
+
+
+def _legal(text: str, vat_id: str | None) -> bool:
+    folded = fold(text)
+    if _REGISTER.search(folded):
+        return True
+    return vat_id is not None and bool(vat_id) and compact_tax_id(vat_id) in compact_tax_id(text)
+
+
+def legal_line_seller(pages: Sequence[PageText], vat_id: str | None) -> str | None:
+    """The seller as its legal line names it (``Nordlicht Systems GmbH · Hafenstraße 12 ·
+    USt-IdNr. DE123456789 · HRB 4711``, at the head or the foot of a page): the line's
+    first part, when it ends in a legal form and the line (or the next) carries the seller's
+    VAT id or a register entry."""
+    for page in (pages[0], pages[-1]) if pages else ():
+        lines = page.lines
+        for i, line in enumerate(lines):
+            around = " ".join(ln.text for ln in lines[i : i + 2])
+            if not _legal(around, vat_id):
+                continue
+            first = _PARTS.split(line.cells[0].text)[0].strip()
+            if legal_form(first) and plausible_name(first) and match_label(first) is None:
+                return first
+    return None

@@ -24,7 +24,7 @@ from tasks.invoices.dates import month_first_document
 from tasks.invoices.field_scoring import score
 from tasks.invoices.labels import CREDIT_NOTE_WORDS, INVOICE_WORDS, fold, match_label
 from tasks.invoices.page_words import PageWords
-from tasks.invoices.party_names import full_name
+from tasks.invoices.party_names import full_name, legal_form, legal_line_seller
 from tasks.invoices.pdf_fields import (
     AMOUNT_FIELDS,
     GENERIC_PENALTY,
@@ -35,6 +35,7 @@ from tasks.invoices.pdf_fields import (
 )
 from tasks.invoices.pdf_table import table_lines
 from tasks.invoices.pdf_text import PageText, PdfUnreadableError, page_text, read_page_words
+from tasks.invoices.vat_country import printed_seller_country, vat_country
 
 LETTERHEAD, FIRST_LINE, DEFAULT_CURRENCY = 0.82, 0.6, 0.5
 #: A buyer read from an unlabelled address block: usually right, never completed on its own.
@@ -217,7 +218,9 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     _joint_amounts(cand, found, printed, lines)
     if "vendor_name" not in cand.values:
         _letterhead(cand, pages[0])
+    _legal_line_name(cand, pages)
     _wrapped_names(cand, pages)
+    _seller_vat_country(cand, found, pages)
     if "buyer_name" not in cand.values:
         seller = cand.values.get("vendor_name")
         buyer = buyer_from_address_block(pages[0], seller if isinstance(seller, str) else None)
@@ -239,6 +242,39 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     cand.printed_amounts = printed
     _cross_checks(cand)
     return cand
+
+
+def _seller_vat_country(cand: Candidate, found: list[Found], pages: list[PageText]) -> None:
+    """The seller's printed country (kept for the ``INV-VAT-COUNTRY`` rule), and of the VAT
+    ids read as the seller's, one of that country over one of another (the buyer's)."""
+    seller = cand.values.get("vendor_name")
+    country = printed_seller_country(pages, seller) if isinstance(seller, str) else None
+    if country is None:
+        return
+    cand.raw["vendor_country"] = country
+    chosen = cand.values.get("vendor_tax_id")
+    if not isinstance(chosen, str) or vat_country(chosen) in (country, None):
+        return
+    fitting = [f for f in found if f.field == "vendor_tax_id" and vat_country(f.text) == country]
+    if fitting:
+        hit = max(fitting, key=lambda f: f.confidence)
+        cand.set_text("vendor_tax_id", hit.text, hit.confidence)
+        cand.origin["vendor_tax_id"] = hit.source
+
+
+def _legal_line_name(cand: Candidate, pages: list[PageText]) -> None:
+    """No seller label: the name the legal line gives, over a letterhead without a legal form
+    (a brand or logo text: ``NORDLICHT`` over ``Nordlicht Systems GmbH``)."""
+    current = cand.values.get("vendor_name")
+    if current is not None and cand.origin.get("vendor_name") != "layout":
+        return
+    if isinstance(current, str) and legal_form(current):
+        return
+    vat_id = cand.values.get("vendor_tax_id")
+    name = legal_line_seller(pages, vat_id if isinstance(vat_id, str) else None)
+    if name is not None:
+        cand.set_text("vendor_name", name, LETTERHEAD)
+        cand.origin["vendor_name"] = "layout"
 
 
 def _wrapped_names(cand: Candidate, pages: list[PageText]) -> None:

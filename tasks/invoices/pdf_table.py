@@ -288,7 +288,7 @@ def _places(text: str) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-def _quantity(text: str) -> Any:
+def _quantity(text: str) -> Decimal | None:
     """A quantity, with its unit after it or not (``3 m²``, ``10 Stk``, ``20 Unit(s)``)."""
     value = parse_amount(text)
     if value is None and text.split():
@@ -328,7 +328,7 @@ def _priced_item(row: dict[str, list[str]]) -> bool:
     amount = parse_amount(row["amount"][-1])
     if qty is None or price is None or amount is None:
         return False
-    return abs(qty * price - amount) <= Decimal("0.01") * max(1, abs(qty))
+    return abs(qty * price - amount) <= Decimal("0.01") * max(Decimal(1), abs(qty))
 
 
 def _resumes(lines: tuple[TextLine, ...], i: int, header: dict[str, Cell]) -> bool:
@@ -359,12 +359,15 @@ def table_lines(pages: list[PageText]) -> list[dict[str, Any]]:
         # a table that had no item yet is not followed (a header alone at a page's foot).
         if not started:
             header = None
+        # On a page the table goes on onto, the page's own head (its number, "page 2 of 3")
+        # comes before the next item and continues no description.
+        page_head = header is not None
         pending: dict[str, Any] | None = None
         for i, text_line in enumerate(page.lines):
             stacked = _header_at(page.lines, i) if header is None else None
             found = _header(text_line) if stacked is None else stacked[0]
             if found is not None:
-                header, started, paused = found, False, None
+                header, started, paused, page_head = found, False, None, False
                 continue
             if header is None and paused is not None and _resumes(page.lines, i, paused):
                 header, paused = paused, None  # items after a group's subtotal: the table goes on
@@ -379,6 +382,9 @@ def table_lines(pages: list[PageText]) -> list[dict[str, Any]]:
             started = True
             row = _row(text_line, header)
             amount = parse_amount(row["amount"][-1]) if "amount" in row else None
+            if amount is None and page_head:
+                continue
+            page_head = False
             if amount is None:
                 if set(row) == {"description"} and pending is not None:
                     pending.setdefault("description", []).extend(row["description"])

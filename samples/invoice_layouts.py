@@ -358,12 +358,18 @@ def _fpdf(items: list[tuple[str, float, str, int]]) -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF()
+    pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.add_font("dejavu", "", _font())
+    first = 0  # the row the current page starts at
     for text, x, style, row in items:
+        if style == "page":  # the next items go on a new page
+            pdf.add_page()
+            first = row
+            continue
         size = 16 if style == "large" else 7 if style == "small" else 9
         pdf.set_font("dejavu", "", size)
-        pdf.set_xy(10 + x * 190, 12 + row * 6.5)
+        pdf.set_xy(10 + x * 190, 12 + (row - first) * 6.5)
         pdf.cell(0 if style != "box" else 40, 6, text, border=1 if style == "box" else 0)
     return bytes(pdf.output())
 
@@ -379,10 +385,15 @@ def _reportlab(items: list[tuple[str, float, str, int]]) -> bytes:
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=LETTER)
     width, height = LETTER
+    first = 0
     for text, x, style, row in items:
+        if style == "page":
+            c.showPage()
+            first = row
+            continue
         size = 15 if style == "large" else 7 if style == "small" else 9
         c.setFont("dejavu", size)
-        y = height - 40 - row * 17
+        y = height - 40 - (row - first) * 17
         c.drawString(30 + x * (width - 60), y, text)
         if style == "box":
             c.rect(28 + x * (width - 60), y - 4, 120, 15)

@@ -477,6 +477,7 @@ def apply_memory(
         text = read_at(entry, pages)
         if text and _set(cand, entry.field, text):
             learned[entry.field] = entry.source_item
+            cand.origin[entry.field] = "memory"
             # What the finder could not parse there is superseded by the remembered reading.
             cand.issues = [i for i in cand.issues if i.field != entry.field]
     if learned:

@@ -24,6 +24,7 @@ from tasks.invoices.dates import month_first_document
 from tasks.invoices.field_scoring import score
 from tasks.invoices.labels import CREDIT_NOTE_WORDS, INVOICE_WORDS, fold, match_label
 from tasks.invoices.page_words import PageWords
+from tasks.invoices.party_names import full_name, legal_form, legal_line_seller
 from tasks.invoices.pdf_fields import (
     AMOUNT_FIELDS,
     GENERIC_PENALTY,
@@ -34,7 +35,7 @@ from tasks.invoices.pdf_fields import (
 )
 from tasks.invoices.pdf_table import table_lines
 from tasks.invoices.pdf_text import PageText, PdfUnreadableError, page_text, read_page_words
-from tasks.invoices.remembered import RememberedPosition, remembered_candidates
+from tasks.invoices.vat_country import printed_seller_country, vat_country
 
 LETTERHEAD, FIRST_LINE, DEFAULT_CURRENCY = 0.82, 0.6, 0.5
 #: A buyer read from an unlabelled address block: usually right, never completed on its own.
@@ -51,32 +52,21 @@ _CURRENCY_WORDS = {
 }
 
 
-def extract_pdf(
-    data: bytes,
-    *,
-    max_pages: int,
-    currency: str,
-    remembered: Sequence[RememberedPosition] = (),
-) -> list[Candidate] | Issue:
+def extract_pdf(data: bytes, *, max_pages: int, currency: str) -> list[Candidate] | Issue:
     """Candidates from the text layer, or the file issue that stops extraction."""
     try:
         words = list(read_page_words(data, max_pages))
     except PdfUnreadableError as exc:
         return exc.issue
-    return find_invoices(words, currency=currency, remembered=remembered)
+    return find_invoices(words, currency=currency)
 
 
-def find_invoices(
-    words: Sequence[PageWords],
-    *,
-    currency: str,
-    remembered: Sequence[RememberedPosition] = (),
-) -> list[Candidate] | Issue:
+def find_invoices(words: Sequence[PageWords], *, currency: str) -> list[Candidate] | Issue:
     """The field finder: the invoices on these pages (text layer or OCR words), one candidate
     per invoice, each field the best-scoring consistent choice; or the file issue.
 
-    ``remembered`` are positions learned from a reviewer's corrections for this supplier:
-    the values they find are candidates with a high prior (see :mod:`tasks.invoices.remembered`).
+    What a reviewer's correction taught about a supplier's layout is applied afterwards, to
+    the candidates, by :func:`tasks.invoices.memory.apply_memory` (the one memory).
     """
     pages = [page_text(p) for p in words]
     if not any(p.lines for p in pages):
@@ -88,18 +78,13 @@ def find_invoices(
                 else "The PDF has no text at all; check that the right file was sent."
             ),
         )
-    return candidates_from_pages(pages, currency, remembered)
+    return candidates_from_pages(pages, currency)
 
 
-def candidates_from_pages(
-    pages: list[PageText], currency: str, remembered: Sequence[RememberedPosition] = ()
-) -> list[Candidate] | Issue:
+def candidates_from_pages(pages: list[PageText], currency: str) -> list[Candidate] | Issue:
     """Candidates from pages of positioned text, whoever read them (a text layer, OCR)."""
     groups = _group(pages)
-    candidates = [
-        _candidate(pages_, [*found, *remembered_candidates(remembered, pages_)], currency)
-        for pages_, found in groups
-    ]
+    candidates = [_candidate(pages_, found, currency) for pages_, found in groups]
     if not any("invoice_number" in c.values or "total" in c.values for c in candidates):
         text = fold(" ".join(p.text for p in pages[:3]))
         if not any(w in text for w in INVOICE_WORDS):
@@ -133,9 +118,6 @@ def _best(found: Iterable[Found], field: str) -> Found | None:
     hits = [f for f in found if f.field == field]
     if not hits:
         return None
-    learned = [f for f in hits if f.source == "memory"]
-    if learned:
-        return max(learned, key=lambda f: f.confidence)
     if field in AMOUNT_FIELDS:
         return hits[-1]  # totals close the invoice: the last one printed is the final one
     return max(hits, key=lambda f: f.confidence)  # max keeps the first of equals
@@ -236,6 +218,9 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     _joint_amounts(cand, found, printed, lines)
     if "vendor_name" not in cand.values:
         _letterhead(cand, pages[0])
+    _legal_line_name(cand, pages)
+    _wrapped_names(cand, pages)
+    _seller_vat_country(cand, found, pages)
     if "buyer_name" not in cand.values:
         seller = cand.values.get("vendor_name")
         buyer = buyer_from_address_block(pages[0], seller if isinstance(seller, str) else None)
@@ -257,6 +242,52 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     cand.printed_amounts = printed
     _cross_checks(cand)
     return cand
+
+
+def _seller_vat_country(cand: Candidate, found: list[Found], pages: list[PageText]) -> None:
+    """The seller's printed country (kept for the ``INV-VAT-COUNTRY`` rule), and of the VAT
+    ids read as the seller's, one of that country over one of another (the buyer's)."""
+    seller = cand.values.get("vendor_name")
+    country = printed_seller_country(pages, seller) if isinstance(seller, str) else None
+    if country is None:
+        return
+    cand.raw["vendor_country"] = country
+    chosen = cand.values.get("vendor_tax_id")
+    if not isinstance(chosen, str) or vat_country(chosen) in (country, None):
+        return
+    fitting = [f for f in found if f.field == "vendor_tax_id" and vat_country(f.text) == country]
+    if fitting:
+        hit = max(fitting, key=lambda f: f.confidence)
+        cand.set_text("vendor_tax_id", hit.text, hit.confidence)
+        cand.origin["vendor_tax_id"] = hit.source
+
+
+def _legal_line_name(cand: Candidate, pages: list[PageText]) -> None:
+    """No seller label: the name the legal line gives, over a letterhead without a legal form
+    (a brand or logo text: ``NORDLICHT`` over ``Nordlicht Systems GmbH``)."""
+    current = cand.values.get("vendor_name")
+    if current is not None and cand.origin.get("vendor_name") != "layout":
+        return
+    if isinstance(current, str) and legal_form(current):
+        return
+    vat_id = cand.values.get("vendor_tax_id")
+    name = legal_line_seller(pages, vat_id if isinstance(vat_id, str) else None)
+    if name is not None:
+        cand.set_text("vendor_name", name, LETTERHEAD)
+        cand.origin["vendor_name"] = "layout"
+
+
+def _wrapped_names(cand: Candidate, pages: list[PageText]) -> None:
+    """Party names printed over two text lines read whole (see :mod:`party_names`)."""
+    for field in ("vendor_name", "buyer_name"):
+        name = cand.values.get(field)
+        if not isinstance(name, str):
+            continue
+        for page in pages:
+            whole = full_name(page, name)
+            if whole != name:
+                cand.set_text(field, whole, cand.confidence.get(field, 0.0))
+                break
 
 
 #: Confidence a value keeps when nothing on the page confirms it: just under the default

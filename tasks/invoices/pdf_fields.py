@@ -89,7 +89,7 @@ class Found:
     page: int
     #: How it was found: ``label`` (a label and its neighbour), ``inline`` (a sentence or a
     #: title), ``layout`` (letterhead, sender line), ``type`` (a value of the field's type with
-    #: no label), ``memory`` (a position remembered from a reviewer's correction).
+    #: no label).
     source: str = "label"
     #: The printed line it was read on, and that line's top (points), for the finder's checks.
     context: str = ""
@@ -299,10 +299,43 @@ def plausible_name(text: str) -> bool:
     return not any(folded.startswith(w) for w in INVOICE_WORDS)
 
 
+#: What separates the parts of a legal or sender line: ``Acme GmbH · Hafenstr. 1 · USt-IdNr.
+#: DE123456789 · HRB 4711`` (a bullet, a middle dot, a bar).
+_SEPARATOR = re.compile("\\s+[\u2022\u00b7\u25cf\u2219\u22c5|]\\s+")
+
+
+def _split_cell(cell: Cell) -> list[Cell]:
+    """A cell cut at its separators, each part placed where its characters stand."""
+    text = cell.text
+    cuts = [m.span() for m in _SEPARATOR.finditer(text)]
+    if not cuts:
+        return [cell]
+    width = (cell.x1 - cell.x0) / max(len(text), 1)
+    parts, start = [], 0
+    for a, b in [*cuts, (len(text), len(text))]:
+        piece = text[start:a].strip()
+        if piece:
+            x0 = cell.x0 + start * width
+            parts.append(replace(cell, text=piece, x0=x0, x1=cell.x0 + a * width))
+        start = b
+    return parts
+
+
+def separated(page: PageText) -> PageText:
+    """The page with cells that run several parts together (a legal line) cut into parts, so
+    each part's label is read as a label."""
+    lines = tuple(
+        TextLine(cells=tuple(part for cell in line.cells for part in _split_cell(cell)))
+        for line in page.lines
+    )
+    return replace(page, lines=lines)
+
+
 def find_fields(page: PageText) -> list[Found]:
     """Every labelled value on one page (several per field possible), each with the line it
     was read on."""
     out: list[Found] = []
+    page = separated(page)
     for i, line in enumerate(page.lines):
         start = len(out)
         _find_on_line(page, i, out)

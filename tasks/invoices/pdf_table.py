@@ -11,6 +11,7 @@ becomes that item's adjustment, and a totals line or a repeated header ends the 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from schemas.money import parse_amount
@@ -125,7 +126,18 @@ def _column_word(text: str) -> str | None:
     for word in _PREFIXES:
         if folded.startswith(word) and not folded[len(word) : len(word) + 1].isalpha():
             return _LOOKUP[word]
-    return None
+    return _merged_heading(folded)
+
+
+def _merged_heading(folded: str) -> str | None:
+    """A header cell the text layer ran together with its neighbours (``Pos Art-Nr-Kunde
+    Beschreibung``, ``Position Material/Beschreibung``, ``MwSt-% Nettowert``), or stacked
+    over identifier rows (``Beschreibung`` over ``Art-Nr-Lief.``): the column named by its
+    last word that names one on its own."""
+    words = [w.rstrip(":.") for w in re.split(r"[\s/]+", folded) if w]
+    if len(words) < 2:
+        return None
+    return next((_LOOKUP[w] for w in reversed(words) if w in _LOOKUP), None)
 
 
 def _header(line: TextLine) -> dict[str, Cell] | None:
@@ -241,49 +253,172 @@ def _column_of(cell: Cell, header: dict[str, Cell]) -> str:
     return min(header, key=score)
 
 
+#: A row that carries a running sum from one page to the next, not an item.
+_CARRIED = re.compile(
+    r"ubertrag|vortrag|carried forward|brought forward|carry forward|a reporter|report\b|"
+    r"riporto|suma anterior|suma y sigue|transporte|transport\b|overdracht|zwischensumme|"
+    r"subtotal|sous-total|subtotale|subtotaal"
+)
+
+
+def _section_heading(text_line: TextLine, header: dict[str, Cell]) -> bool:
+    """A heading that opens the next part of the page (``Zahlungsbedingungen:``, ``Zu- und
+    Abschläge:``): one short cell, no figure, ending in a colon; or the heading row of the
+    next table (``Warenwert | Zu-/Abschlag | Nettobetrag | ...``): three cells or more, none
+    with a figure."""
+    if len(text_line.cells) >= 3:
+        return not any(ch.isdigit() for c in text_line.cells for ch in c.text)
+    if len(text_line.cells) != 1:
+        return False
+    cell = text_line.cells[0]
+    margin = min(c.x0 for c in header.values()) + cell.height
+    text = cell.text.strip()
+    return (
+        cell.x0 <= margin  # at the table's left edge, not a description's second line
+        and text.endswith(":")
+        and len(text.split()) <= 4
+        and not any(ch.isdigit() for ch in text)
+    )
+
+
+def _places(text: str) -> int:
+    """Decimals an amount is printed with (``100,00`` 2, ``7,0`` 1, ``19`` 0)."""
+    value = parse_amount(text)
+    exponent = value.as_tuple().exponent if value is not None else 0
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _quantity(text: str) -> Decimal | None:
+    """A quantity, with its unit after it or not (``3 m²``, ``10 Stk``, ``20 Unit(s)``)."""
+    value = parse_amount(text)
+    if value is None and text.split():
+        value = parse_amount(text.split()[0])
+    return value
+
+
+def _same_places(items: list[tuple[dict[str, Any], int]]) -> list[dict[str, Any]]:
+    """Items whose amount has the decimals most amounts of the table have: a VAT rate
+    (``7,0``) a merged column put under the amount heading is not a line amount."""
+    counts: dict[int, int] = {}
+    for _, places in items:
+        counts[places] = counts.get(places, 0) + 1
+    if len(counts) < 2:
+        return [item for item, _ in items]
+    usual = max(counts, key=lambda k: counts[k])
+    if counts[usual] < 2 or 2 * counts[usual] <= len(items):
+        return [item for item, _ in items]
+    return [item for item, places in items if places == usual]
+
+
+def _row(text_line: TextLine, header: dict[str, Cell]) -> dict[str, list[str]]:
+    """The line's cells by the header column they stand under (line fields only)."""
+    row: dict[str, list[str]] = {}
+    for cell in text_line.cells:
+        column = _column_of(cell, header)
+        if not column.startswith("_"):  # under a column that is not a line field
+            row.setdefault(column, []).append(cell.text)
+    return row
+
+
+def _priced_item(row: dict[str, list[str]]) -> bool:
+    """A full item row: a quantity, a unit price and an amount that is their product."""
+    if not {"quantity", "unit_price", "amount"} <= set(row):
+        return False
+    qty, price = _quantity(row["quantity"][0]), parse_amount(row["unit_price"][0])
+    amount = parse_amount(row["amount"][-1])
+    if qty is None or price is None or amount is None:
+        return False
+    return abs(qty * price - amount) <= Decimal("0.01") * max(Decimal(1), abs(qty))
+
+
+def _resumes(lines: tuple[TextLine, ...], i: int, header: dict[str, Cell]) -> bool:
+    """Line ``i`` (with the next one, when its amount is printed there) is a full item."""
+    row = _row(lines[i], header)
+    if "amount" not in row and i + 1 < len(lines):
+        below = _row(lines[i + 1], header)
+        if "amount" in below and not {"quantity", "unit_price"} & set(below):
+            row = {**row, "amount": below["amount"]}
+    return _priced_item(row)
+
+
 def table_lines(pages: list[PageText]) -> list[dict[str, Any]]:
-    """Line items of one invoice, across its pages (the header may repeat per page)."""
-    items: list[dict[str, Any]] = []
+    """Line items of one invoice, across its pages (the header may repeat per page).
+
+    A row is an item when it has an amount and something else (a description, a quantity, a
+    price); a running sum carried over a page break, a subtotal and a section heading are
+    not items, and a heading ends the table."""
+    items: list[tuple[dict[str, Any], int]] = []
+    header: dict[str, Cell] | None = None
+    # The columns of a table a totals line interrupted: a group's subtotal when full items
+    # follow it, the end of the table otherwise.
+    paused: dict[str, Cell] | None = None
+    started = False  # an item (or a totals line) read under the current header
     for page in pages:
-        # A table cut by a page break without its header repeated is not followed onto the
-        # next page: what comes after the items there (terms, allowances, the VAT breakdown)
-        # has no reliable end marker, and invented lines are worse than missing ones.
-        header: dict[str, Cell] | None = None
+        # A table cut by a page break goes on under the same columns on the next page, header
+        # repeated or not, until a totals line, a heading or the next table's header ends it;
+        # a table that had no item yet is not followed (a header alone at a page's foot).
+        if not started:
+            header = None
+        # On a page the table goes on onto, the page's own head (its number, "page 2 of 3")
+        # comes before the next item and continues no description.
+        page_head = header is not None
+        pending: dict[str, Any] | None = None
         for i, text_line in enumerate(page.lines):
             stacked = _header_at(page.lines, i) if header is None else None
             found = _header(text_line) if stacked is None else stacked[0]
             if found is not None:
-                header = found
+                header, started, paused, page_head = found, False, None, False
                 continue
+            if header is None and paused is not None and _resumes(page.lines, i, paused):
+                header, paused = paused, None  # items after a group's subtotal: the table goes on
             if header is None:
                 continue
-            if _ends_items(text_line):
+            if not started and not any(last_amount(c.text) for c in text_line.cells):
+                continue  # a stacked header's last row (``Tax`` under ``Price w/o``), a note
+            if _ends_items(text_line) or _section_heading(text_line, header):
+                paused = header if _ends_items(text_line) else None
                 header = None
                 continue
-            row: dict[str, list[str]] = {}
-            for cell in text_line.cells:
-                column = _column_of(cell, header)
-                if not column.startswith("_"):  # under a column that is not a line field
-                    row.setdefault(column, []).append(cell.text)
+            started = True
+            row = _row(text_line, header)
             amount = parse_amount(row["amount"][-1]) if "amount" in row else None
+            if amount is None and page_head:
+                continue
+            page_head = False
             if amount is None:
-                if set(row) == {"description"} and items:
-                    prev = items[-1]
+                if set(row) == {"description"} and pending is not None:
+                    pending.setdefault("description", []).extend(row["description"])
+                elif set(row) == {"description"} and items:
+                    prev = items[-1][0]
                     prev["description"] = (
                         f"{prev['description'] or ''} {' '.join(row['description'])}".strip()
                     )
+                elif "quantity" in row or "unit_price" in row:
+                    pending = row  # an item whose amount is printed on its second text line
                 continue
+            if pending is not None and set(row) <= {"amount", "description"}:
+                merged = {k: v for k, v in pending.items() if k != "amount"}
+                merged["description"] = [
+                    *pending.get("description", []),
+                    *row.get("description", []),
+                ]
+                row = {**merged, "amount": row["amount"]}
+            pending = None
+            words = fold(" ".join(row.get("description", [])))
             if items and amount < 0 and "quantity" not in row and _discount(row):
-                prev = items[-1]  # "abzgl. 16,7% Rabatt -2,00" under the item it reduces
+                prev = items[-1][0]  # "abzgl. 16,7% Rabatt -2,00" under the item it reduces
                 prev["adjustment"] = (prev["adjustment"] or 0) + amount
                 prev["amount"] = (prev["amount"] or 0) + amount
                 continue
-            items.append(
-                line(
-                    description=" ".join(row.get("description", [])) or None,
-                    quantity=parse_amount(row["quantity"][0]) if "quantity" in row else None,
-                    unit_price=parse_amount(row["unit_price"][0]) if "unit_price" in row else None,
-                    amount=amount,
-                )
+            quantity = _quantity(row["quantity"][0]) if "quantity" in row else None
+            price = parse_amount(row["unit_price"][0]) if "unit_price" in row else None
+            if (not words and quantity is None and price is None) or _CARRIED.search(words):
+                continue  # a sum under the amount column, a total carried from the last page
+            item = line(
+                description=" ".join(row.get("description", [])) or None,
+                quantity=quantity,
+                unit_price=price,
+                amount=amount,
             )
-    return items
+            items.append((item, _places(row["amount"][-1])))
+    return _same_places(items)

@@ -15,6 +15,7 @@ from tasks.invoices.currency_rules import currency_issues
 from tasks.invoices.identifiers import compact_tax_id
 from tasks.invoices.reference_rules import normalise_name, reference_issues
 from tasks.invoices.rules import REQUIRED, check
+from tasks.invoices.vat_country import vat_country_issue
 
 #: The official CII rule for BR-CO-17 accepts a VAT category amount within 1.00 of taxable x
 #: rate (UBL's does not); CII invoices are held to it, so what it accepts is not flagged here.
@@ -80,6 +81,9 @@ def candidate_issues(cand: Candidate, ctx: ClientContext) -> list[Issue]:
     for n, item in enumerate(cand.values.get("lines") or ()):
         issues.extend(too_long(InvoiceLine, item, "INV-TOO-LONG", f"lines[{n}]."))
     issues.extend(currency_issues(cand.raw, cand.values.get("currency")))
+    mismatch = vat_country_issue(cand.values.get("vendor_tax_id"), cand.raw.get("vendor_country"))
+    if mismatch is not None:
+        issues.append(mismatch)
     issues.extend(confidence_issues(cand, ctx.client.invoices.confidence_threshold))
     issues.extend(reference_issues(cand.values, ctx.client.invoices, ctx.reference_frame))
     return issues

@@ -58,6 +58,9 @@ def _party(cand: Candidate, party: Element | None, prefix: str) -> None:
             if reg.get("schemeID") == "VA" or tax_id is None:
                 tax_id = (reg.text or "").strip() or tax_id
         cand.set_text("vendor_tax_id", tax_id)
+        country = text(party, "PostalTradeAddress/CountryID")
+        if country:
+            cand.raw["vendor_country"] = country.upper()
 
 
 def parse_cii(root: Element) -> Candidate:

@@ -45,6 +45,9 @@ def parse_ubl(root: Element) -> Candidate:
     seller = root.find(ns_any("AccountingSupplierParty"))
     cand.set_text("vendor_name", _party_name(seller))
     cand.set_text("vendor_tax_id", text(seller, "Party/PartyTaxScheme/CompanyID"))
+    country = text(seller, "Party/PostalAddress/Country/IdentificationCode")
+    if country:
+        cand.raw["vendor_country"] = country.upper()
     cand.set_text("buyer_name", _party_name(root.find(ns_any("AccountingCustomerParty"))))
     cand.set_text("po_number", text(root, "OrderReference/ID"))
     cand.set_text("vendor_iban", text(root, "PaymentMeans/PayeeFinancialAccount/ID"))

@@ -1,19 +1,21 @@
 """The field finder on the failures seen on unseen producers, one trap per test, and the
-finder's input (words with boxes, text layer or OCR) and its remembered-position hook."""
+finder's input (words with boxes, text layer or OCR) and the one supplier memory applied to it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from fpdf import FPDF
 
 from tasks.invoices.amounts import find_currency
 from tasks.invoices.candidate import Candidate
+from tasks.invoices.memory import apply_memory, learn
 from tasks.invoices.page_words import PageWords, Word
 from tasks.invoices.pdf_extract import extract_pdf, find_invoices
-from tasks.invoices.remembered import RememberedPosition
+from tasks.invoices.pdf_text import page_text
 
 Row = tuple[tuple[str, float], ...]
 
@@ -192,20 +194,42 @@ def test_low_reader_confidence_lowers_the_fields() -> None:
     assert cand.confidence["invoice_number"] < 0.8
 
 
-def test_a_remembered_position_adds_a_candidate_that_wins() -> None:
-    page = _words([*PAGE, ("Ref 4711-A", 400, 40)])
-    remembered = [
-        RememberedPosition(
-            "invoice_number", 1, 400 / 595, 38 / 842, 470 / 595, 52 / 842, origin="item 3"
-        )
-    ]
-    (cand,) = find_invoices([page], currency="EUR", remembered=remembered)  # type: ignore[misc]
-    assert cand.values["invoice_number"] == "4711-A"
+def _learned(page: PageWords, fields: dict[str, str], corrected: list[str]) -> list[Any]:
+    return learn(
+        client_id="acme",
+        fields=fields,
+        corrected=corrected,
+        pages=[page_text(page)],
+        source_item=3,
+        learned_by="ann",
+        at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+    )
+
+
+def test_one_memory_reads_a_corrected_place_on_the_next_invoice() -> None:
+    """The finder has no memory of its own: what a correction taught is applied to its
+    candidates by ``apply_memory``, and a place that prints nothing of the field's type, or
+    another supplier's memory, changes nothing."""
+    seller = ("USt-IdNr. DE123456789", 40, 55)
+    first = _words([*PAGE, seller, ("Ref 4711-A", 400, 40)])
+    memory = _learned(
+        first, {"invoice_number": "4711-A", "vendor_tax_id": "DE123456789"}, ["invoice_number"]
+    )
+    assert [m.field for m in memory] == ["invoice_number"]
+    nxt = _words([*PAGE, seller, ("Ref 4812-B", 400, 40)])
+    (cand,) = find_invoices([nxt], currency="EUR")  # type: ignore[misc]
+    assert cand.values["invoice_number"] == "R-7"
+    assert apply_memory(cand, [page_text(nxt)], memory) == {"invoice_number": 3}
+    assert cand.values["invoice_number"] == "4812-B"
     assert cand.origin["invoice_number"] == "memory"
-    # A position that finds nothing of the field's type adds nothing.
-    empty = [RememberedPosition("invoice_number", 1, 0.9, 0.9, 0.95, 0.95)]
-    (plain,) = find_invoices([page], currency="EUR", remembered=empty)  # type: ignore[misc]
+    other = _words([*PAGE, ("USt-IdNr. DE999999999", 40, 55), ("Ref 4812-B", 400, 40)])
+    (plain,) = find_invoices([other], currency="EUR")  # type: ignore[misc]
+    assert apply_memory(plain, [page_text(other)], memory) == {}
     assert plain.values["invoice_number"] == "R-7"
+    blank = _words([*PAGE, seller])
+    (kept,) = find_invoices([blank], currency="EUR")  # type: ignore[misc]
+    apply_memory(kept, [page_text(blank)], memory)
+    assert kept.values["invoice_number"] == "R-7"
 
 
 def test_a_title_naming_its_issuer_with_the_date_on_the_next_line() -> None:

@@ -95,3 +95,114 @@ def test_a_stacked_header_ending_in_a_tax_word_keeps_its_items() -> None:
         ("Trennblätter A4", Decimal("198.00")),
         ("Joghurt Banane", Decimal("275.00")),
     ]
+
+
+def test_a_heading_run_together_with_its_neighbours_names_its_last_column() -> None:
+    lines = _lines(
+        (70, 25, 25, 30),
+        [
+            ("Pos Art-Nr Beschreibung", "Menge", "Preis", "MwSt-% Nettowert"),
+            ("Kunstrasen grün", "3", "3,50", "10,50"),
+            ("Schweinesteak", "5", "5,50", "27,50"),
+            ("Nettobetrag", "", "", "38,00"),
+        ],
+    )
+    assert [ln["amount"] for ln in lines] == [Decimal("10.50"), Decimal("27.50")]
+
+
+def test_an_amount_on_the_second_text_line_completes_the_item_above() -> None:
+    lines = _lines(
+        (70, 25, 25, 30),
+        [
+            ("Description", "Qty", "Price", "Amount"),
+            ("Cloud hosting, dedicated", "2", "150,00", ""),
+            ("cluster with backup", "", "", "300,00"),
+            ("Support hours", "3", "80,00", ""),
+            ("remote", "", "", "240,00"),
+            ("Subtotal", "", "", "540,00"),
+        ],
+    )
+    assert [(ln["quantity"], ln["amount"]) for ln in lines] == [
+        (Decimal(2), Decimal("300.00")),
+        (Decimal(3), Decimal("240.00")),
+    ]
+    assert lines[0]["description"] == "Cloud hosting, dedicated cluster with backup"
+
+
+def test_a_group_subtotal_is_no_item_and_does_not_end_the_table() -> None:
+    lines = _lines(
+        (70, 25, 25, 30),
+        [
+            ("Description", "Qty", "Price", "Amount"),
+            ("Hardware", "", "", ""),
+            ("Server", "1", "900,00", "900,00"),
+            ("Subtotal Hardware", "", "", "900,00"),
+            ("Services", "", "", ""),
+            ("Installation", "2", "50,00", "100,00"),
+            ("Subtotal Services", "", "", "100,00"),
+            ("Total net", "", "", "1.000,00"),
+            ("VAT 20%", "", "", "200,00"),
+            ("Payment terms", "30", "days", "1.200,00"),
+        ],
+    )
+    assert [ln["amount"] for ln in lines] == [Decimal("900.00"), Decimal("100.00")]
+
+
+def test_a_rate_under_a_merged_amount_heading_is_no_item() -> None:
+    lines = _lines(
+        (70, 25, 25, 30),
+        [
+            ("Description", "Qty", "Price", "Amount"),
+            ("Joghurt Karton", "2", "29,10", "58,20"),
+            ("Erdbeer 20 x 150g", "20", "", "7,0"),
+            ("Banane 20 x 150g", "20", "", "7,0"),
+            ("Mineralwasser", "20", "5,49", "109,80"),
+            ("Pfand", "20", "2,77", "55,40"),
+        ],
+    )
+    assert [ln["amount"] for ln in lines] == [
+        Decimal("58.20"),
+        Decimal("109.80"),
+        Decimal("55.40"),
+    ]
+
+
+def _pages(rows_per_page: list[list[tuple[str, ...]]]) -> list[dict[str, Any]]:
+    pdf = FPDF()
+    pdf.set_font("Helvetica", "", 9)
+    for rows in rows_per_page:
+        pdf.add_page()
+        pdf.cell(0, 7, "Rechnungsnummer: R-9", new_x="LMARGIN", new_y="NEXT")
+        for row in rows:
+            for w, text in zip((70, 25, 25, 30), row, strict=True):
+                pdf.cell(w, 6, text)
+            pdf.ln()
+    found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    assert len(found) == 1
+    lines = found[0].values["lines"]
+    assert isinstance(lines, list)
+    return lines
+
+
+def test_a_table_over_two_pages_with_carried_sums_counts_each_item_once() -> None:
+    head = ("Beschreibung", "Menge", "Preis", "Betrag")
+    lines = _pages(
+        [
+            [head, ("Kabel", "2", "10,00", "20,00"), ("Stecker", "1", "5,00", "5,00")],
+            [head, ("Übertrag", "", "", "25,00"), ("Dose", "3", "2,00", "6,00")],
+            [("Nettobetrag", "", "", "31,00")],
+        ]
+    )
+    assert [ln["description"] for ln in lines] == ["Kabel", "Stecker", "Dose"]
+
+
+def test_a_table_goes_on_onto_the_next_page_without_its_header() -> None:
+    head = ("Description", "Qty", "Price", "Amount")
+    lines = _pages(
+        [
+            [head, ("Cable", "2", "10,00", "20,00")],
+            [("Plug", "1", "5,00", "5,00"), ("Total net", "", "", "25,00")],
+        ]
+    )
+    assert [ln["description"] for ln in lines] == ["Cable", "Plug"]

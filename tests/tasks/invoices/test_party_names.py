@@ -112,3 +112,96 @@ def test_a_customer_number_glued_to_its_label_is_no_party_heading() -> None:
     assert isinstance(found, list)
     values = found[0].values
     assert (values["vendor_name"], values["buyer_name"]) == ("Bei Spiel GmbH", "Theodor Est")
+
+
+def _page_pdf(
+    rows: list[tuple[tuple[str, float], ...]], sizes: dict[int, int] | None = None
+) -> bytes:
+    """Rows of (text, x in mm) cells, 6 mm apart, in a Unicode font."""
+    from samples.invoice_layouts import _font
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("dejavu", "", _font())
+    for i, row in enumerate(rows):
+        pdf.set_font("dejavu", "", (sizes or {}).get(i, 9))
+        for text, x in row:
+            pdf.set_xy(x, 15 + 6 * i)
+            pdf.cell(0, 5, text)
+    return bytes(pdf.output())
+
+
+def _values(data: bytes) -> dict[str, object]:
+    found = extract_pdf(data, max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    return found[0].values
+
+
+TOTALS = (
+    (("Nettobetrag", 110), ("100,00", 160)),
+    (("USt. 19%", 110), ("19,00", 160)),
+    (("Gesamtbetrag", 110), ("119,00 EUR", 160)),
+)
+
+
+def test_a_name_wrapped_beside_its_label_is_read_whole() -> None:
+    values = _values(
+        _page_pdf(
+            [
+                (("Rechnung Nr. 4711 vom 05.03.2026", 15),),
+                (("Verkäufer", 15),),
+                (("Nummer", 15), (": 549910", 60)),
+                (("MVM Musterhafter", 60),),
+                (("Name:", 15), ("Versicherungsverein Musterstadt a.G.", 60)),
+                (("Anschrift:", 15), ("Musterstr. 12", 60)),
+                *TOTALS,
+            ]
+        )
+    )
+    assert values["vendor_name"] == "MVM Musterhafter Versicherungsverein Musterstadt a.G."
+
+
+def test_a_letterhead_over_two_lines_is_one_name_and_a_key_row_is_none() -> None:
+    values = _values(
+        _page_pdf(
+            [
+                (("Nordlicht Energie", 15),),
+                (("Versorgung Hamburg GmbH", 15),),
+                (("Hafenstraße 12, 20457 Hamburg", 15),),
+                (("Rechnung Nr. 4711 vom 05.03.2026", 15),),
+                (("Käufer", 15),),
+                (("Nummer", 15), (": GE2020211", 45)),
+                (("Kunden AG Mitte", 15),),
+                *TOTALS,
+            ],
+            sizes={0: 14, 1: 14},
+        )
+    )
+    assert values["vendor_name"] == "Nordlicht Energie Versorgung Hamburg GmbH"
+    assert values["buyer_name"] == "Kunden AG Mitte"
+
+
+def test_the_seller_named_only_in_the_footer_legal_line() -> None:
+    values = _values(
+        _page_pdf(
+            [
+                (("NORDLICHT", 15), ("Rechnung", 120)),
+                (("Kestrel Retail AG", 15),),
+                (("7 Market Street", 15),),
+                (("1000 Midtown", 15),),
+                (("Rechnung Nr.:", 110), ("RE-2026-77", 150)),
+                (("Datum:", 110), ("05.03.2026", 150)),
+                *TOTALS,
+                (
+                    (
+                        "Nordlicht Systems GmbH · Hafenstraße 12 · 20457 Hamburg · "
+                        "USt-IdNr. DE136695976 · Amtsgericht Hamburg HRB 12345",
+                        15,
+                    ),
+                ),
+            ],
+            sizes={0: 16},
+        )
+    )
+    assert values["vendor_name"] == "Nordlicht Systems GmbH"
+    assert values["vendor_tax_id"] == "DE136695976"

@@ -1,5 +1,5 @@
 """Findings 1 and 6 of issue 15 as the readers see them: bombs made in code stop at a budget,
-fast, with the budget and the figure named."""
+in seconds (reading them in full takes minutes), with the budget and the figure named."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from schemas.limits import ReadingLimits
 from tasks.claims.x12_tokens import Delimiters, split_segments
 
 
-def _stopped(call: object, *args: object, seconds: float = 10.0) -> BudgetExceededError:
+def _stopped(call: object, *args: object, seconds: float = 30.0) -> BudgetExceededError:
     start = time.monotonic()
     with pytest.raises(BudgetExceededError) as caught:
         call(*args)  # type: ignore[operator]

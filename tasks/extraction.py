@@ -32,6 +32,7 @@ from schemas.doc_type import DocType
 from schemas.invoice_memory import LearnedPosition
 from schemas.issue import Issue
 from schemas.limits import ReadingLimits
+from schemas.short_text import shorten
 from tasks.doctype import ClientContext
 from tasks.registry import handler_for
 
@@ -99,7 +100,7 @@ def _here(doc_type: DocType, data: bytes, name: str, ctx: ClientContext) -> Repl
     except MemoryError:
         return Reply("memory")
     except Exception as exc:
-        return Reply("error", error=f"{type(exc).__name__}: {str(exc)[:300]}")
+        return Reply("error", error=f"{type(exc).__name__}: {shorten(str(exc), 300)}")
 
 
 def _extract_child(

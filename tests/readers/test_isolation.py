@@ -68,10 +68,10 @@ def test_the_child_is_reused(pool: ReaderPool) -> None:
 
 
 def test_a_long_exception_text_is_shortened_at_a_word(pool: ReaderPool) -> None:
+    import datetime as dt
+
     from schemas.short_text import ELLIPSIS
     from tasks.extraction import _answer
-
-    import datetime as dt
 
     words = "amount column " * 60  # quoted whole in the error's text: 840 characters
     reply = pool.run(dt.date.fromisoformat, (words,), ReadingLimits())

@@ -35,4 +35,3 @@ def test_a_single_long_token_is_cut_inside_rather_than_dropped() -> None:
     short = shorten(f"refused {url}", 80)
     assert len(short) == 80
     assert short.startswith("refused file:///landing/acme/payroll/xxx")
-

@@ -131,8 +131,14 @@ def _answer(reply: Reply, limits: ReadingLimits) -> ValidatedBatch:
     """The batch a child's reply stands for."""
     if reply.kind == "ok" and isinstance(reply.value, ValidatedBatch):
         return reply.value
+    return ValidatedBatch.unreadable(reply_issue(reply, limits))
+
+
+def reply_issue(reply: Reply, limits: ReadingLimits) -> Issue:
+    """The file issue of a reply that is not a value: the budget passed, or how the reader
+    failed or died (the reading budgets in force named)."""
     if reply.kind == "budget" and reply.budget is not None:
-        return _budget_batch(reply.budget)
+        return Issue(code=reply.budget.code, message=reply.budget.message)
     memory = bytes_text(limits.max_memory_bytes)
     if reply.kind == "memory":
         issue = Issue(
@@ -171,4 +177,4 @@ def _answer(reply: Reply, limits: ReadingLimits) -> ValidatedBatch:
             " nothing was read: quarantined for a person to look at; ask the sender to check"
             " the file and send it again.",
         )
-    return ValidatedBatch.unreadable(issue)
+    return issue

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cli.output import console, fail
+from schemas.short_text import shorten
 
 if TYPE_CHECKING:
     from app.root import App
@@ -344,7 +345,7 @@ def demo(
     _show_scan_and_memory(rt, summary.files, taught)
     for f in summary.files:
         if f.status == "quarantined":
-            console.print(f"quarantined {f.name}: {f.reason[:300]}", highlight=False)
+            console.print(f"quarantined {f.name}: {shorten(f.reason, 300)}", highlight=False)
     period = dt.datetime.now(dt.UTC).strftime("%Y-%m")
     with transaction(rt.engine) as session:
         balances = reconcile(session)

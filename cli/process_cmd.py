@@ -10,6 +10,7 @@ import typer
 from cli.context import get_app
 from cli.output import console, emit_json, fail
 from schemas.doc_type import DocType
+from schemas.short_text import shorten
 
 TypeOpt = Annotated[DocType, typer.Option("--type", "-t", help="Document type of the files.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the machine-readable answer.")]
@@ -110,7 +111,7 @@ def process(
                 str(r.get("completed", 0)),
                 str(r.get("in_review", 0)),
                 str(r.get("rejected", 0)),
-                (r.get("reason") or "")[:80],
+                shorten(r.get("reason") or "", 80),
             )
         console.print(table)
     if failed:

@@ -55,6 +55,7 @@ from schemas.config import LandingConfig
 from schemas.limits import ReadingLimits
 from schemas.outcome import FileOutcome, FileResult
 from schemas.receipt import Receipt
+from schemas.short_text import shorten
 from tasks.steps import publish_pending_task
 
 
@@ -77,7 +78,7 @@ class IngestSummary(BaseModel):
 def _problem(summary: IngestSummary, url: str, exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     summary.errors += 1
-    summary.problems.append({"url": printable(url), "problem": text[:1000]})
+    summary.problems.append({"url": printable(url), "problem": shorten(text, 1000)})
     return text
 
 

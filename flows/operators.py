@@ -25,6 +25,7 @@ from prefect.states import Completed
 
 from schemas.outcome import FileOutcome, FileResult, FileSummary
 from schemas.receipt import Receipt
+from schemas.short_text import shorten
 
 if TYPE_CHECKING:
     from review.decision import ReviewOutcome
@@ -84,7 +85,7 @@ def file_markdown(result: FileResult, receipt: Receipt | None, billed: int) -> s
         f"{result.in_review} | {result.rejected} | {billed} |",
     ]
     if result.reason:
-        lines += ["", f"**Reason:** {_cell(result.reason[:1000])}"]
+        lines += ["", f"**Reason:** {_cell(shorten(result.reason, 1000))}"]
     if receipt is not None and receipt.records_in_review:
         shown = receipt.records_in_review[:ARTIFACT_ROWS]
         lines += [
@@ -146,7 +147,7 @@ def announce_file(result: FileResult, billed: int = 0) -> None:
             "rejected": result.rejected,
             "billed": billed,
             "review_share": round(share, 4),
-            "reason": result.reason[:500],
+            "reason": shorten(result.reason, 500),
         },
     )
 
@@ -162,7 +163,7 @@ def announce_failed(
             "client_id": client_id,
             "file": name,
             "records": 0,
-            "error": error[:500],
+            "error": shorten(error, 500),
             **extra,
         },
     )
@@ -227,7 +228,7 @@ def announce_refused(url: str, name: str, reason: str, client_id: str | None) ->
             "file": name,
             "url": url,
             "records": 0,
-            "reason": reason[:500],
+            "reason": shorten(reason, 500),
         },
     )
 
@@ -251,7 +252,7 @@ def announce_parked(client_id: str, doc_type: str, name: str, url: str, reason: 
     emit_event(
         event="bpo.file.parked",
         resource=file_resource(client_id, doc_type, name, f"parked-{_digest(url)}"),
-        payload={"client_id": client_id, "file": name, "url": url, "reason": reason[:500]},
+        payload={"client_id": client_id, "file": name, "url": url, "reason": shorten(reason, 500)},
     )
 
 

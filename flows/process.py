@@ -233,12 +233,17 @@ def _answer(
 def _duplicate(
     app: App, file: File, shown: str, name: str, steps: Steps = TASKS
 ) -> tuple[FileResult, Receipt | None, int]:
-    """The same bytes again: answered with its own receipt, nothing processed or billed."""
+    """The same bytes again: answered with its own receipt, nothing processed or billed; bytes
+    that were quarantined are answered ``quarantined`` again with the earlier reason (so they
+    go back to the quarantine, not to the archive)."""
+    again = file.status == FileOutcome.QUARANTINED.value
     get_run_logger().info(
-        "%s: same bytes already processed as %s (file %s); answered as a duplicate",
+        "%s: same bytes already %s as %s (file %s); answered as %s",
         name,
+        "quarantined" if again else "processed",
         file.name,
         file.id,
+        "quarantined again" if again else "a duplicate",
     )
     outbox = app.outbox(file.client_id)
     receipt, published = steps.duplicate(app.engine, file=file, name=name, outbox=outbox)
@@ -246,7 +251,7 @@ def _duplicate(
     result = _result(
         file,
         shown,
-        FileOutcome.DUPLICATE,
+        receipt.status,
         receipt.counts,
         [*outputs, *published.published],
         receipt.reason,

@@ -139,16 +139,20 @@ def answer_duplicate(
     engine: Engine, outbox: FsOutbox, *, file: File, name: str, counts: FileCounts
 ) -> tuple[Receipt, PublishReport]:
     """The receipt of the same bytes dropped again (as ``name``): nothing processed, nothing
-    billed again, and the file that first brought them named."""
+    billed again, and the file that first brought them named. Bytes that were quarantined
+    are answered ``quarantined`` again, with the earlier reason (:func:`quarantined_before`)."""
     publish_pending(engine, lambda _cid: outbox, file_id=file.id)  # an interrupted first answer
+    again = file.status == FileOutcome.QUARANTINED.value
     receipt = Receipt(
         client_id=file.client_id,
         name=name,
         sha256=file.sha256,
         doc_type=DocType(file.doc_type),
-        status=FileOutcome.DUPLICATE,
+        status=FileOutcome.QUARANTINED if again else FileOutcome.DUPLICATE,
         **counts.model_dump(),
-        reason=f"same bytes as {file.name}, already processed",
+        reason=quarantined_before(file)
+        if again
+        else f"same bytes as {file.name}, already processed",
         processed_at=dt.datetime.now(dt.UTC),
         duplicate_of=file.name,
     )
@@ -161,6 +165,21 @@ def answer_duplicate(
         label="duplicate",
         owner=PublicationOwner.DUPLICATE,
         file_id=file.id,
+    )
+
+
+#: The reason code of bytes sent again after they were quarantined.
+QUARANTINED_BEFORE = "FILE-QUARANTINED-BEFORE"
+
+
+def quarantined_before(file: File) -> str:
+    """Why the same bytes as a quarantined file are quarantined again: when, as what, and
+    the earlier reason; they are not read again."""
+    when = f" on {file.completed_at:%Y-%m-%d %H:%M} UTC" if file.completed_at else ""
+    return (
+        f"{QUARANTINED_BEFORE}: the same bytes were quarantined{when} as {file.name}, for:"
+        f" {file.reason or 'no reason recorded'} -- they were not read again; send a"
+        " corrected file (new bytes) instead."
     )
 
 

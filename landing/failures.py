@@ -14,6 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from schemas.short_text import shorten
+
 log = logging.getLogger(__name__)
 
 _VERSION = 1
@@ -30,7 +32,7 @@ class FailureLog:
         """Count one more failure of ``key``; return how many there were in all."""
         entry = self._counts.setdefault(key, {"count": 0, "error": ""})
         entry["count"] = int(entry["count"]) + 1
-        entry["error"] = error[:500]
+        entry["error"] = shorten(error, 500)
         self._save()
         return int(entry["count"])
 

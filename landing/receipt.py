@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from landing.publication import StagingOutbox
 from schemas.names import safe_segment
+from schemas.outcome import FileOutcome
 from schemas.receipt import Receipt, ReviewReceipt
 
 #: Records listed by name in a text receipt; the JSON lists them all.
@@ -30,7 +31,9 @@ def receipt_text(receipt: Receipt) -> str:
     ]
     if receipt.doc_type is not None:
         lines.append(f"Document type: {receipt.doc_type.value}")
-    if receipt.duplicate_of:
+    if receipt.duplicate_of and receipt.status is FileOutcome.QUARANTINED:
+        lines.append(f"Same bytes as: {receipt.duplicate_of} (quarantined before; not read again)")
+    elif receipt.duplicate_of:
         lines.append(f"Same bytes as: {receipt.duplicate_of} (already processed; not billed again)")
     lines.append(
         f"Records: {receipt.records} (completed {receipt.completed}, "

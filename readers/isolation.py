@@ -28,6 +28,7 @@ from typing import Any
 
 from readers.budget import BudgetExceededError, reading_under
 from schemas.limits import ReadingLimits
+from schemas.short_text import shorten
 
 #: A child whose resident memory is above this after a job is retired (a fresh one is cheap
 #: beside memory an allocator keeps after a large file).
@@ -92,7 +93,7 @@ def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the child
         except MemoryError:
             reply = ("memory", None)
         except Exception as exc:
-            reply = ("error", f"{type(exc).__name__}: {str(exc)[:300]}")
+            reply = ("error", f"{type(exc).__name__}: {shorten(str(exc), 300)}")
         retire = jobs >= RETIRE_AFTER_JOBS or _rss_bytes() > RETIRE_RSS_BYTES
         try:
             conn.send((*reply, retire))

@@ -3,10 +3,10 @@
 pdfplumber interprets every drawing operator of a page in Python: a 245 KB PDF whose pages
 share one content stream of 100,000 operators takes minutes, a page stream of 400 KB can
 decode to 400 MB, and an embedded Factur-X attachment can decode to gigabytes. This pre-scan
-walks the page tree and the embedded files with pdfminer's object parser only, inflates each
-content stream and attachment with a cap (never past its budget), and counts the operators
-of each page (those of the form XObjects it draws included) with one regular expression, at a
-small fraction of what interpreting them costs.
+walks the page tree and the embedded files with pdfminer's object parser only, decodes each
+content stream and attachment with a cap (never past its budget; Flate, LZW and RunLength
+alike), and counts the operators of each page (those of the form XObjects it draws included)
+with one regular expression, at a small fraction of what interpreting them costs.
 
 A PDF the pre-scan cannot parse is left to the PDF reader, which reports why it is broken:
 this module only ever raises :class:`readers.budget.BudgetExceededError`.
@@ -60,6 +60,10 @@ class _Scan:
                 except zlib.error:
                     out = b""  # broken data: the reader reports it
                 data = out
+            elif name in ("LZWDecode", "LZW"):
+                data = _lzw(data, cap + 1)
+            elif name in ("RunLengthDecode", "RL"):
+                data = _run_length(data, cap + 1)
             elif name in ("ASCIIHexDecode", "AHx", "ASCII85Decode", "A85"):
                 data = _pdfminer_decode(stream, data, f)
             else:
@@ -107,6 +111,36 @@ class _Scan:
 
 def _name(value: Any) -> str:
     return str(getattr(resolve1(value), "name", value))
+
+
+def _lzw(data: bytes, cap: int) -> bytes:
+    """LZW data decoded, stopping once more than ``cap`` bytes came out (an LZW stream
+    expands about a thousand times at most, so each step is small)."""
+    from pdfminer.lzw import LZWDecoder
+
+    out = bytearray()
+    for piece in LZWDecoder(io.BytesIO(data)).run():
+        out += piece
+        if len(out) >= cap:
+            break
+    return bytes(out)
+
+
+def _run_length(data: bytes, cap: int) -> bytes:
+    """RunLength data decoded (PDF 32000 7.4.5), stopping once ``cap`` bytes came out."""
+    out = bytearray()
+    i, end = 0, len(data)
+    while i < end and len(out) < cap:
+        length = data[i]
+        if length == 128:
+            break
+        if length < 128:
+            out += data[i + 1 : i + 2 + length]
+            i += 2 + length
+        else:
+            out += data[i + 1 : i + 2] * (257 - length)
+            i += 2
+    return bytes(out)
 
 
 def _pdfminer_decode(stream: PDFStream, data: bytes, f: Any) -> bytes:

@@ -4,16 +4,25 @@ printed on it with their boxes.
 Coordinates are pdfplumber's: PDF points from the page's top-left corner, the convention the
 invoice readers report field positions in, so a box from extraction and a box found here land
 on the same spot of the image. pdfium is not thread-safe: every call into it holds one lock.
+
+The review pages call these in a reading child under the client's budgets, through
+:func:`within_budget`: the document's budget pre-scan first, then the call.
 """
 
 from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pdfplumber
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+from readers.pdf_budget import check_pdf
+
+T = TypeVar("T")
 
 _PDFIUM = threading.Lock()
 #: The one lock every call into pdfium holds (the OCR reader renders pages under it too).
@@ -92,3 +101,11 @@ def words(data: bytes, pages: list[int] | None = None) -> list[Word]:
     except Exception as exc:  # pdfminer raises many kinds for broken files
         raise PdfPagesError(str(exc)) from None
     return found
+
+
+def within_budget(call: Callable[..., T], data: bytes, *args: object) -> T:
+    """``call(data, *args)`` once the PDF passed its budget pre-scan (pages, page streams,
+    operators per page, attachments) under the budgets in force; raises
+    :class:`readers.budget.BudgetExceededError` otherwise."""
+    check_pdf(data)
+    return call(data, *args)

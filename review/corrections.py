@@ -23,6 +23,7 @@ from schemas.batch import RECORD_INDEX, RECORD_KEY
 from schemas.doc_type import DocType
 from schemas.issue import Issue
 from schemas.pii import is_masked
+from schemas.short_text import shorten
 from tasks.doctype import ClientContext, DocHandler
 
 _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?")
@@ -204,7 +205,9 @@ def revalidate(
     try:
         normalised, issues = handler.revalidate(corrected, ctx)
     except ValueError as exc:  # the record model itself refused the values
-        return Applied(corrected, [Issue(code="REVIEW-INVALID", message=str(exc)[:500])], changes)
+        return Applied(
+            corrected, [Issue(code="REVIEW-INVALID", message=shorten(str(exc), 500))], changes
+        )
     return Applied(normalised, list(issues), changes)
 
 

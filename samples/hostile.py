@@ -152,9 +152,9 @@ def pdf_of(objects: list[bytes]) -> bytes:
     return out.getvalue()
 
 
-def _stream(data: bytes, extra: bytes = b"") -> bytes:
+def _stream(data: bytes, extra: bytes = b"", filter: bytes = b"FlateDecode") -> bytes:
     return (
-        b"<< /Length %d /Filter /FlateDecode %s>>\nstream\n" % (len(data), extra)
+        b"<< /Length %d /Filter /%s %s>>\nstream\n" % (len(data), filter, extra)
         + data
         + b"\nendstream"
     )
@@ -164,7 +164,11 @@ _FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 
 
 def _pages_pdf(
-    content: bytes, pages: int, catalog_extra: bytes = b"", more: list[bytes] | None = None
+    content: bytes,
+    pages: int,
+    catalog_extra: bytes = b"",
+    more: list[bytes] | None = None,
+    filter: bytes = b"FlateDecode",
 ) -> bytes:
     """``pages`` pages that all draw the one content stream (object 3)."""
     first_page = 5 + len(more or [])
@@ -172,7 +176,7 @@ def _pages_pdf(
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b">>",
         b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
-        _stream(content),
+        _stream(content, filter=filter),
         _FONT,
         *(more or []),
     ]
@@ -194,6 +198,72 @@ def pdf_operator_bomb(operators: int = 100_000, pages: int = 4) -> bytes:
 def pdf_stream_bomb(decoded_bytes: int = 400 * 1024 * 1024) -> bytes:
     """One page whose content stream decodes to ``decoded_bytes`` (about 400 KB on disk)."""
     return _pages_pdf(_deflate(_repeat(b" ", decoded_bytes)), 1)
+
+
+def lzw_encode(data: bytes) -> bytes:
+    """``data`` compressed as PDF's LZWDecode filter reads it (9 to 12-bit codes, most
+    significant bit first, early change, a clear code before the table fills)."""
+    bits, count = 0, 0
+    out = bytearray()
+
+    def emit(code: int, width: int) -> None:
+        nonlocal bits, count
+        bits, count = (bits << width) | code, count + width
+        while count >= 8:
+            count -= 8
+            out.append((bits >> count) & 0xFF)
+        bits &= (1 << count) - 1
+
+    table = {bytes((i,)): i for i in range(256)}
+    width, next_code = 9, 258
+    emit(256, width)
+    word = b""
+    for byte in data:
+        longer = word + bytes((byte,))
+        if longer in table:
+            word = longer
+            continue
+        emit(table[word], width)
+        table[longer] = next_code
+        next_code += 1
+        width = 9 if next_code < 512 else 10 if next_code < 1024 else 11 if next_code < 2048 else 12
+        if next_code >= 4093:  # start a fresh table before codes outgrow 12 bits
+            emit(256, width)
+            table = {bytes((i,)): i for i in range(256)}
+            width, next_code = 9, 258
+        word = bytes((byte,))
+    if word:
+        emit(table[word], width)
+    emit(257, width)
+    if count:
+        out.append((bits << (8 - count)) & 0xFF)
+    return bytes(out)
+
+
+def run_length_encode(data: bytes) -> bytes:
+    """``data`` as PDF's RunLengthDecode filter reads it: runs of a repeated byte as
+    (257 - n, byte) pairs, other bytes copied in pieces of at most 128."""
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        run = 1
+        while i + run < len(data) and run < 128 and data[i + run] == data[i]:
+            run += 1
+        if run > 1:
+            out += bytes((257 - run, data[i]))
+        else:
+            out += bytes((0, data[i]))
+        i += run
+    return bytes(out + b"\x80")
+
+
+def pdf_filter_bomb(filter: str, decoded_bytes: int) -> bytes:
+    """One page whose content stream, compressed with ``LZWDecode`` or ``RunLengthDecode``,
+    decodes to ``decoded_bytes`` of spaces."""
+    spaces = b" " * decoded_bytes
+    if filter == "LZWDecode":
+        return _pages_pdf(lzw_encode(spaces), 1, filter=b"LZWDecode")
+    return _pages_pdf(run_length_encode(spaces), 1, filter=b"RunLengthDecode")
 
 
 def facturx_bomb(decoded_bytes: int = 300 * 1024 * 1024) -> bytes:

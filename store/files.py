@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from schemas.config import BpoConfig
 from schemas.outcome import PROCESSING, FileOutcome
+from schemas.short_text import shorten
 from store.models import Client, File, FileStage, utcnow
 
 
@@ -121,4 +122,4 @@ def finish_file(
 
 def record_failure(session: Session, *, file_id: int, reason: str) -> None:
     """Say why a file's run failed; it stays unfinished (``processing``) for the next run."""
-    session.execute(update(File).where(File.id == file_id).values(reason=reason[:2000]))
+    session.execute(update(File).where(File.id == file_id).values(reason=shorten(reason, 2000)))

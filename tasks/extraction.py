@@ -32,6 +32,7 @@ from schemas.doc_type import DocType
 from schemas.invoice_memory import LearnedPosition
 from schemas.issue import Issue
 from schemas.limits import ReadingLimits
+from schemas.short_text import shorten
 from tasks.doctype import ClientContext
 from tasks.registry import handler_for
 
@@ -99,7 +100,7 @@ def _here(doc_type: DocType, data: bytes, name: str, ctx: ClientContext) -> Repl
     except MemoryError:
         return Reply("memory")
     except Exception as exc:
-        return Reply("error", error=f"{type(exc).__name__}: {str(exc)[:300]}")
+        return Reply("error", error=f"{type(exc).__name__}: {shorten(str(exc), 300)}")
 
 
 def _extract_child(
@@ -130,8 +131,14 @@ def _answer(reply: Reply, limits: ReadingLimits) -> ValidatedBatch:
     """The batch a child's reply stands for."""
     if reply.kind == "ok" and isinstance(reply.value, ValidatedBatch):
         return reply.value
+    return ValidatedBatch.unreadable(reply_issue(reply, limits))
+
+
+def reply_issue(reply: Reply, limits: ReadingLimits) -> Issue:
+    """The file issue of a reply that is not a value: the budget passed, or how the reader
+    failed or died (the reading budgets in force named)."""
     if reply.kind == "budget" and reply.budget is not None:
-        return _budget_batch(reply.budget)
+        return Issue(code=reply.budget.code, message=reply.budget.message)
     memory = bytes_text(limits.max_memory_bytes)
     if reply.kind == "memory":
         issue = Issue(
@@ -170,4 +177,4 @@ def _answer(reply: Reply, limits: ReadingLimits) -> ValidatedBatch:
             " nothing was read: quarantined for a person to look at; ask the sender to check"
             " the file and send it again.",
         )
-    return ValidatedBatch.unreadable(issue)
+    return issue

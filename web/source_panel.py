@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
@@ -15,16 +16,26 @@ from starlette.concurrency import run_in_threadpool
 
 from access.sessions import SignedIn
 from landing import source_copies
-from readers.pdf_pages import PdfPagesError, Word, page_sizes, render_png, words
+from readers.budget import BudgetExceededError, reading_under
+from readers.pdf_pages import (
+    PdfPagesError,
+    Word,
+    page_sizes,
+    render_png,
+    within_budget,
+    words,
+)
 from review import acting
 from review.source_view import PageView, parse_sources, pdf_pages, sent_row, x12_segments
 from schemas.pii import PII_FIELDS
 from store.db import transaction
 from store.models import File, ReviewItem
+from tasks.extraction import reply_issue
 from web.auth import require
 from web.pages import client_or_404, state
 
 router = APIRouter()
+T = TypeVar("T")
 
 
 @dataclass
@@ -70,12 +81,45 @@ def _document(request: Request, item: ReviewItem) -> tuple[File, bytes | None]:
     return file, source_copies.read(app.state_dir, item.client_id, file.sha256)
 
 
-def _words(sha256: str, data: bytes) -> list[Word] | None:
+def _read_pdf(
+    request: Request, item: ReviewItem, call: Callable[..., T], data: bytes, *args: object
+) -> T:
+    """``call(data, *args)`` in a reading child under the client's reading budgets, as the
+    file was read when it was processed: the budget pre-scan first, then pdfium or
+    pdfplumber with the child's memory, CPU and wall-clock limits. A document over a budget,
+    or one the child fails or dies on, raises :class:`PdfPagesError` naming why (the page is
+    refused, the web process goes on)."""
+    app = state(request).app
+    limits = app.config.limits_for(item.client_id)
+    pool = app.reader_pool
+    if pool is None:
+        try:
+            with reading_under(limits):
+                return within_budget(call, data, *args)
+        except BudgetExceededError as exc:
+            raise PdfPagesError(exc.message) from None
+    reply = pool.run(within_budget, (call, data, *args), limits)
+    if reply.kind == "ok":
+        return reply.value  # type: ignore[no-any-return]
+    if reply.kind == "error" and reply.error.startswith(f"{PdfPagesError.__name__}: "):
+        raise PdfPagesError(reply.error.split(": ", 1)[1])
+    raise PdfPagesError(reply_issue(reply, limits).message)
+
+
+def _sizes(request: Request, item: ReviewItem, sha256: str, data: bytes) -> list[Any]:
+    """The document's page sizes (raises :class:`PdfPagesError` when it cannot be shown)."""
+    cached = _CACHE.get((sha256, "sizes"))
+    if cached is None:
+        cached = _CACHE.put((sha256, "sizes"), _read_pdf(request, item, page_sizes, data))
+    return list(cached)
+
+
+def _words(request: Request, item: ReviewItem, sha256: str, data: bytes) -> list[Word] | None:
     cached = _CACHE.get((sha256, "words"))
     if cached is not None:
         return list(cached)
     try:
-        found = words(data)
+        found = _read_pdf(request, item, words, data)
     except PdfPagesError:
         return None
     return list(_CACHE.put((sha256, "words"), found))
@@ -87,7 +131,7 @@ def source_panel(request: Request, item: ReviewItem, view: dict[str, Any]) -> Pa
     file, data = _document(request, item)
     if data is not None:
         try:
-            sizes = page_sizes(data)
+            sizes = _sizes(request, item, file.sha256, data)
         except PdfPagesError as exc:
             return Panel("none", note=f"The document cannot be shown: {exc}")
         pages = pdf_pages(
@@ -95,7 +139,7 @@ def source_panel(request: Request, item: ReviewItem, view: dict[str, Any]) -> Pa
             fields=item.fields,
             sources=parse_sources(item.sources),
             flagged=flagged,
-            words=_words(file.sha256, data),
+            words=_words(request, item, file.sha256, data),
             pii=PII_FIELDS.get(item.doc_type, frozenset()),
         )
         return Panel("pdf", pages=pages)
@@ -130,9 +174,16 @@ async def page_image(
     png = _CACHE.get(key)
     if png is None:
         try:
-            png = _CACHE.put(key, await run_in_threadpool(render_png, data, page))
-        except PdfPagesError:
-            raise HTTPException(404, "no such page") from None
+            sizes = await run_in_threadpool(_sizes, request, item, file.sha256, data)
+        except PdfPagesError as exc:
+            raise HTTPException(422, f"The document cannot be shown: {exc}") from None
+        if not 0 <= page < len(sizes):
+            raise HTTPException(404, "no such page")
+        try:
+            rendered = await run_in_threadpool(_read_pdf, request, item, render_png, data, page)
+        except PdfPagesError as exc:
+            raise HTTPException(422, f"The page cannot be shown: {exc}") from None
+        png = _CACHE.put(key, rendered)
     return Response(
         png,
         media_type="image/png",

@@ -277,6 +277,43 @@ def test_a_held_file_goes_to_the_quarantine_with_its_reason(landing: Landing) ->
         assert all(b.ok for b in reconcile(s))
 
 
+def test_a_quarantined_file_sent_again_goes_back_to_the_quarantine_with_its_reason(
+    landing: Landing,
+) -> None:
+    broken = b"\x00\x01 not a table " * 20
+    landing.drop("broken.csv", broken)
+    first = run_ingest()
+    (answer,) = first.files
+    assert answer.status == "quarantined"
+    assert answer.reason.startswith("FILE-NOT-TABULAR")
+
+    landing.drop("broken-again.csv", broken)
+    again = run_ingest()
+
+    assert (again.taken, again.duplicates, again.quarantined) == (0, 0, 1)
+    (resent,) = again.files
+    assert resent.status == "quarantined"
+    assert resent.reason.startswith("FILE-QUARANTINED-BEFORE: the same bytes were quarantined")
+    assert "as broken.csv" in resent.reason
+    assert answer.reason in resent.reason  # the earlier reason, whole
+    assert landing.files("landing/acme") == []
+    assert landing.files("archive/acme") == []
+    moved = landing.files("quarantine/acme/payroll")
+    assert any(p.endswith("-broken-again.csv") for p in moved)
+    notes = [p for p in moved if p.endswith("-broken-again.csv.reason.txt")]
+    assert "FILE-QUARANTINED-BEFORE" in landing.backend.get(notes[0]).decode("utf-8")
+    receipts = [
+        json.loads(landing.backend.get(p))
+        for p in landing.files("outbox/acme/receipts")
+        if p.endswith(".json")
+    ]
+    assert sorted(r["status"] for r in receipts) == ["quarantined", "quarantined"]
+    assert file_count(landing.rt) == 1
+    assert usage_count(landing.rt) == 0
+    with transaction(landing.rt.engine) as s:
+        assert all(b.ok for b in reconcile(s))
+
+
 def test_a_file_still_being_written_is_taken_once_stable(landing: Landing) -> None:
     full = payroll_csv(seed=4)
     half = full[: len(full) // 2]

@@ -152,3 +152,19 @@ def test_client_limits_override_only_what_they_name() -> None:
     assert config.limits_for("b").max_rows == 10
     with pytest.raises(ValueError, match="max_rowz"):
         BpoConfig.model_validate({"limits": {"max_rowz": 1}})
+
+
+@pytest.mark.parametrize("filter", ["LZWDecode", "RunLengthDecode"])
+def test_pdf_streams_of_every_compression_count_against_the_stream_budget(filter: str) -> None:
+    from samples.hostile import pdf_filter_bomb
+
+    bomb = pdf_filter_bomb(filter, 1_000_000)
+    assert len(bomb) < 40_000
+    with reading_under(ReadingLimits(max_stream_bytes=200_000)):
+        exc = _stopped(check_pdf, bomb)
+    assert (exc.code, exc.budget) == (TOO_LARGE, "max_stream_bytes")
+    with reading_under(ReadingLimits(max_stream_bytes=200_000, max_decompressed_bytes=100_000)):
+        exc = _stopped(check_pdf, bomb)
+    assert exc.budget == "max_decompressed_bytes"
+    with reading_under(ReadingLimits(max_stream_bytes=2_000_000)):
+        check_pdf(bomb)  # within the budget: left to the reader

@@ -62,3 +62,13 @@ def test_cells_within_the_budget_are_read() -> None:
     assert table.frame.height == 5
     with reading_under(ReadingLimits(max_cell_chars=89)), pytest.raises(BudgetExceededError):
         read_csv_strings(data)
+
+
+@pytest.mark.parametrize("at", [0, 5, 99_990, 130_000])
+def test_the_quick_pass_never_misses_a_long_run(at: int) -> None:
+    from readers.csv_budget import may_hold_run
+
+    text = bytearray(b"ab,cd\n" * 40_000)
+    text[at : at + 1_001] = b"x" * 1_001  # a run of at least 1,001 bytes
+    assert may_hold_run(bytes(text), ",", 1_000)
+    assert not may_hold_run(b"ab,cd\n" * 40_000, ",", 1_000)

@@ -65,3 +65,20 @@ def test_an_exception_is_answered(pool: ReaderPool) -> None:
 def test_the_child_is_reused(pool: ReaderPool) -> None:
     first = pool.run(os.getpid, (), ReadingLimits()).value
     assert pool.run(os.getpid, (), ReadingLimits()).value == first != os.getpid()
+
+
+def test_a_long_exception_text_is_shortened_at_a_word(pool: ReaderPool) -> None:
+    import datetime as dt
+
+    from schemas.short_text import ELLIPSIS
+    from tasks.extraction import _answer
+
+    words = "amount column " * 60  # quoted whole in the error's text: 840 characters
+    reply = pool.run(dt.date.fromisoformat, (words,), ReadingLimits())
+    assert reply.kind == "error"
+    assert reply.error.endswith(f"amount{ELLIPSIS}") or reply.error.endswith(f"column{ELLIPSIS}")
+    assert len(reply.error) <= len("ValueError: ") + 300
+    (issue,) = _answer(reply, ReadingLimits()).file_issues
+    assert issue.code == "FILE-UNREADABLE"
+    assert f"column{ELLIPSIS}" in issue.message or f"amount{ELLIPSIS}" in issue.message
+    _alive(pool)

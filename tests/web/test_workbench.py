@@ -91,6 +91,43 @@ def test_pdf_item_shows_its_page_with_boxes(client: TestClient, runtime: App) ->
     assert "resolved" in done.text
 
 
+def test_a_page_over_the_reading_budgets_is_refused_not_rendered(runtime: App) -> None:
+    from schemas.limits import ReadingLimits
+
+    process_file(
+        runtime,
+        make_pdf(Spec(total_text="999.99")),
+        client_id="acme",
+        doc_type="invoices",
+        name="inv.pdf",
+    )
+    item = only_item(runtime)
+    # The same document read under budgets it does not fit (a client's tighter limits).
+    tight = App(
+        settings=runtime.settings,
+        config=runtime.config.model_copy(
+            update={"limits": ReadingLimits(max_operators_per_page=5)}
+        ),
+        engine=runtime.engine,
+    )
+    token = add_person(tight, "ann")
+    try:
+        with TestClient(create_app(tight)) as c:
+            c.post("/login", data={"name": "ann", "token": token})
+            url = f"/clients/acme/items/{item.id}"
+            page = c.get(url)
+            assert page.status_code == 200
+            assert "The document cannot be shown" in page.text
+            assert "max_operators_per_page" in page.text
+            assert f'src="{url}/source/0.png"' not in page.text
+            png = c.get(f"{url}/source/0.png")
+            assert png.status_code == 422
+            assert "max_operators_per_page" in png.text
+    finally:
+        if tight.__dict__.get("reader_pool") is not None:
+            tight.reader_pool.close()
+
+
 def test_line_table_edits_keep_what_was_typed(client: TestClient, runtime: App) -> None:
     process_file(
         runtime,

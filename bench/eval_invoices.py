@@ -26,6 +26,7 @@ import datetime as dt
 import re
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -35,10 +36,13 @@ from defusedxml.ElementTree import fromstring
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from schemas.invoice_memory import LearnedPosition
 from tasks.invoices.candidate import Candidate
 from tasks.invoices.facturx import embedded_xml
 from tasks.invoices.identifiers import compact_tax_id
 from tasks.invoices.labels import fold
+from tasks.invoices.memory import LEARNABLE, learn
+from tasks.invoices.pages import document_pages
 from tasks.invoices.validate import own_issues
 from tasks.invoices.xml_cii import parse_cii
 from tasks.invoices.xml_safe import parse_xml, syntax_of
@@ -161,9 +165,12 @@ def score_invoice(
     return Scored(group, right, completed)
 
 
-def read_page_only(data: bytes, name: str) -> tuple[dict[str, Any], bool]:
+def read_page_only(
+    data: bytes, name: str, memory: Sequence[LearnedPosition] = ()
+) -> tuple[dict[str, Any], bool]:
     """The production path with the embedded XML ignored (``bpo extract --ignore-embedded``):
-    the first invoice's values and whether it would complete without review."""
+    the first invoice's values and whether it would complete without review; ``memory`` is
+    the client's supplier memory (what reviewers' corrections taught)."""
     from schemas.config import ClientConfig
     from schemas.invoice_options import InvoiceOptions
     from tasks.doctype import ClientContext
@@ -172,7 +179,8 @@ def read_page_only(data: bytes, name: str) -> tuple[dict[str, Any], bool]:
     ctx = ClientContext(
         client=ClientConfig(
             id="eval", name="Eval", invoices=InvoiceOptions(ignore_embedded_xml=True)
-        )
+        ),
+        memory_loader=(lambda: memory) if memory else None,
     )
     batch = InvoiceHandler().extract(data, name, ctx)
     if batch.file_issues or batch.records.height == 0:
@@ -293,6 +301,105 @@ def eval_families(count: int) -> None:
             print(f"  {family:<16}{ok / n if n else 0:>8.1%} of {n} fields")
 
 
+def _corrected(data: bytes, truth: dict[str, Any], item: int) -> list[LearnedPosition]:
+    """What a reviewer's correction of one invoice teaches: each header field the page
+    reading got wrong, set to the truth."""
+    got, _ = read_page_only(data, "corrected.pdf")
+    fields = {k: v for k, v in truth.items() if k in LEARNABLE and v not in (None, "")}
+    wrong = [f for f in fields if not same(f, fields[f], got.get(f))]
+    return learn(
+        client_id="eval",
+        fields=fields,
+        corrected=wrong,
+        pages=document_pages(data, 10),
+        source_item=item,
+        learned_by="eval",
+        at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+
+
+def _after_one_correction(
+    series: list[tuple[bytes, dict[str, Any]]], group: str, item: int
+) -> tuple[list[Scored], list[Scored]]:
+    """Correct the first invoice of a series, score the next nine without and with what the
+    correction taught."""
+    memory = _corrected(series[0][0], series[0][1], item)
+    before, after = [], []
+    for data, truth in series[1:10]:
+        got, completed = read_page_only(data, f"{group}.pdf")
+        before.append(score_invoice(truth, got, completed, group))
+        got, completed = read_page_only(data, f"{group}.pdf", memory)
+        after.append(score_invoice(truth, got, completed, group))
+    return before, after
+
+
+def _accuracy(items: list[Scored]) -> str:
+    n = sum(len(s.right) for s in items)
+    ok = sum(sum(s.right.values()) for s in items)
+    return f"{ok / n if n else 0:>8.1%} of {n:<4}"
+
+
+def _typed_truth(inv: Any) -> dict[str, Any]:
+    """A generated template invoice's truth with dates as dates and amounts as Decimals."""
+    return {
+        **inv.truth(),
+        "invoice_date": inv.date,
+        "due_date": inv.due,
+        "subtotal": inv.subtotal,
+        "tax_total": inv.tax,
+        "total": inv.total,
+        "lines": list(inv.lines),
+    }
+
+
+def eval_memory(corpus: Path) -> None:
+    """One reviewer correction, then the next nine invoices of the template: generated
+    supplier templates, and corpus sellers with several invoices (the first one corrected)."""
+    from samples.supplier_template import series, template_pdf
+
+    print("\nAfter one correction: the next (up to) nine invoices of the template")
+    print(f"{'template':<34}{'invoices':>9}{'before':>16}{'after':>16}{'silent':>8}")
+    runs: list[tuple[str, list[tuple[bytes, dict[str, Any]]]]] = []
+    for k, (vendor, vat) in enumerate(
+        (
+            ("Nordlicht Frischdienst AG", "ATU13585627"),
+            ("Sudwind Handel GmbH", "DE136695976"),
+            ("Maison Ardent SARL", "FR40303265045"),
+        )
+    ):
+        invoices = series(10, vendor=vendor, vendor_vat=vat, seed=3 + k)
+        runs.append(
+            (
+                f"generated: {vendor}",
+                [(template_pdf(inv), _typed_truth(inv)) for inv in invoices],
+            )
+        )
+    by_seller: dict[str, list[tuple[bytes, dict[str, Any]]]] = defaultdict(list)
+    for pdf, data, truth in corpus_invoices(corpus):
+        seller = truth.values.get("vendor_tax_id") or truth.values.get("vendor_name")
+        if isinstance(seller, str) and lines_carried(embedded_xml(data)):
+            by_seller[f"corpus: {producer_of(pdf, data)} {seller}"].append((data, truth.values))
+    runs.extend((k, v) for k, v in sorted(by_seller.items()) if len(v) >= 3)
+    for split in ("generated", "corpus"):
+        all_before, all_after = [], []
+        for n, (name, items) in enumerate(runs):
+            if not name.startswith(split):
+                continue
+            before, after = _after_one_correction(items, name, n + 1)
+            all_before += before
+            all_after += after
+            silent = sum(s.silent_error for s in after)
+            print(
+                f"{name[:33]:<34}{len(after):>9}{_accuracy(before):>16}{_accuracy(after):>16}"
+                f"{silent:>8}"
+            )
+        silent = sum(s.silent_error for s in all_after)
+        print(
+            f"{'all ' + split:<34}{len(all_after):>9}{_accuracy(all_before):>16}"
+            f"{_accuracy(all_after):>16}{silent:>8}"
+        )
+
+
 def _fragments(path: Path) -> list[Any]:
     root = fromstring(path.read_bytes(), forbid_dtd=True)
     out = []
@@ -390,6 +497,7 @@ def main() -> None:
     eval_held_out(args.held_out)
     eval_families(args.family_size)
     eval_pdfs(args.corpus)
+    eval_memory(args.corpus)
     if args.fields_only:
         return
     eval_rules(args.corpus)

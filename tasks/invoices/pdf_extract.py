@@ -124,13 +124,19 @@ def _best(found: Iterable[Found], field: str) -> Found | None:
 
 
 def _consistent_tax(
-    found: list[Found], subtotal: object, total: object, printed: set[Decimal], page: int
+    found: list[Found],
+    subtotal: object,
+    total: object,
+    printed: set[Decimal],
+    page: int,
+    rate_amounts: Sequence[Decimal] = (),
 ) -> Found | None:
     """The printed tax that makes ``subtotal + tax = total``: one tax amount, or up to three
     per-rate tax amounts (``7% 11,20``, ``19% 63,84``) that add up to it, or else that
     difference printed anywhere on the pages (a VAT summary table whose label we did not
     read; ``0,00`` on a reverse-charge invoice). None when no printed amount does, so a
-    document whose own sums disagree still fails the arithmetic rules."""
+    document whose own sums disagree still fails the arithmetic rules. Last, two or three
+    per-rate amounts of VAT breakdown lines (``rate_amounts``) that add up to it."""
     if not isinstance(subtotal, Decimal) or not isinstance(total, Decimal):
         return None
     target = total - subtotal
@@ -146,7 +152,29 @@ def _consistent_tax(
                 return Found("tax_total", str(target), confidence, hits[-1][0].page)
     if target in printed and subtotal != 0:
         return Found("tax_total", str(target), GENERIC_PENALTY * RIGHT, page)
+    for size in (2, 3):
+        for combo in itertools.combinations(sorted(set(rate_amounts))[:8], size):
+            if sum(combo) == target and subtotal != 0:
+                return Found("tax_total", str(target), GENERIC_PENALTY * RIGHT, page)
     return None
+
+
+#: A VAT breakdown line: a tax word and a rate (``Steuerbasisbetrag USt. 7% 275,00 19,25``).
+_RATE_LINE = re.compile(
+    r"\b(?:ust|mwst|vat|tva|iva|btw|umsatzsteuer|tax|steuer)\b.*?\d+(?:[.,]\d+)?\s*%"
+)
+
+
+def rate_line_amounts(pages: list[PageText]) -> list[Decimal]:
+    """The last amount of each VAT breakdown line: per-rate tax amounts a label did not name."""
+    out = []
+    for page in pages:
+        for ln in page.lines:
+            if _RATE_LINE.search(fold(ln.text)) and len(ln.cells) > 1:
+                hit = last_amount(ln.cells[-1].text)
+                if hit is not None and hit[1] > 0:
+                    out.append(hit[1])
+    return out
 
 
 def _consistent_total(found: list[Found], cand: Candidate) -> Found | None:
@@ -209,7 +237,9 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
         if (amount := last_amount(cell.text)) is not None
     }
     subtotal, total = cand.values.get("subtotal"), cand.values.get("total")
-    hit = _consistent_tax(found, subtotal, total, printed, pages[-1].number)
+    hit = _consistent_tax(
+        found, subtotal, total, printed, pages[-1].number, rate_line_amounts(pages)
+    )
     hit = hit or _best(found, "tax_total")
     if hit is not None:
         cand.set_amount("tax_total", hit.text, hit.confidence)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from tasks.invoices.amounts import last_amount
 from tasks.invoices.dates import find_date
@@ -46,6 +47,14 @@ _INLINE_DUE = re.compile(
     r"reglement|betalen|betaling|pagar|pago|pagare|pagamento)\b.{0,60}?"
     r"\b(?:bis zum|bis|by|until|before|no later than|avant le|au plus tard le|uiterlijk|voor|"
     r"antes del|antes de|entro il)\s+(?P<date>\S.{5,20})"
+)
+#: A direct debit announced with its date (a SEPA pre-notification): ``Der Betrag ... wird am
+#: 20.03.2014 ... eingezogen``, ``The amount ... will be debited on 20 March 2014``.
+_DEBIT_DUE = re.compile(
+    r"\b(?:betrag|amount|montant|bedrag|importe|importo)\b.{0,60}?"
+    r"\b(?:am|on|le|op|el|il)\s+(?P<date>\d\S*(?:\s\S+){0,2})"
+    r".{0,160}?(?:eingezogen|abgebucht|debited|collected|preleve|geincasseerd|afgeschreven|"
+    r"cargad|addebitat)"
 )
 #: What follows a bare "Date" when it dates something other than the invoice.
 _OTHER_DATE = re.compile(
@@ -189,6 +198,26 @@ def _name_in_block(lines: tuple[TextLine, ...], index: int, heading: Cell) -> st
         if first_name is None and not key_value and _reads_as_name(first.text):
             first_name = first.text.strip()
     return first_name
+
+
+def _sum_row(lines: tuple[TextLine, ...], index: int, first: Cell) -> str | None:
+    """Under a column heading (``Nettobetrag``), one row per VAT rate and then their sum: the
+    sum row's amount, when the last amount of the column is the sum of those above it."""
+    found: list[tuple[str, Decimal]] = []
+    for nxt in lines[index + 1 : index + 8]:
+        cell = next((c for c in nxt.cells if c.x0 < first.x1 + 2 and c.x1 > first.x0 - 2), None)
+        hit = last_amount(cell.text) if cell is not None else None
+        if hit is not None and cell is not None and len(cell.text.replace(hit[0], "").strip()) > 3:
+            hit = None  # "HRB Nr. 372876" in the footer below: words, not an amount cell
+        if hit is None:
+            if found:
+                break
+            continue
+        found.append(hit)
+    if len(found) < 3:
+        return None
+    *parts, (text, total) = found
+    return text if sum((v for _, v in parts), Decimal(0)) == total else None
 
 
 def _reads_as_name(text: str) -> bool:
@@ -404,6 +433,8 @@ def _find_on_line(page: PageText, i: int, out: list[Found]) -> None:
         below = _below(lines, i, cell, name=field in _NAME_FIELDS)
         if below is not None:
             value = _typed(field, below.text)
+            if value is not None and field in AMOUNT_FIELDS:
+                value = _sum_row(lines, i, below) or value
             if value is not None:
                 out.append(Found(field, value, BELOW * penalty, page.number, x0=cell.x0))
     following = lines[i + 1].text if i + 1 < len(lines) else ""
@@ -412,7 +443,7 @@ def _find_on_line(page: PageText, i: int, out: list[Found]) -> None:
 
 def _inline(line: TextLine, page: int, following: str = "") -> list[Found]:
     """``Rechnung Nr. 471102 vom 05.03.2018`` and payment deadlines written as sentences."""
-    due = _INLINE_DUE.search(fold(line.text))
+    due = _INLINE_DUE.search(fold(line.text)) or _DEBIT_DUE.search(fold(f"{line.text} {following}"))
     out_due = (
         [Found("due_date", date, BELOW * GENERIC_PENALTY, page, source="inline")]
         if due is not None and (date := find_date(due.group("date")))

@@ -61,6 +61,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "qta",
         "qty.",
         "hours",
+        "pcs",
+        "pieces",
+        "stk",
+        "stuck",
     ),
     "unit_price": (
         "unit price",
@@ -84,6 +88,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "prezzo unitario",
         "prezzo",
         "unit cost",
+        "each",
+        "price each",
     ),
     "amount": (
         "amount",
@@ -110,6 +116,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "entgelt",
         "nettoentgelt",
         "prix total",
+        "sum",
     ),
 }
 _LOOKUP = {fold(word): col for col, words in COLUMNS.items() for word in words}

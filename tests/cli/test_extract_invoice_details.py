@@ -53,3 +53,44 @@ def test_ignore_embedded_is_for_invoices_only(tmp_path: Path) -> None:
         app, ["extract", str(path), "--type", "payroll", "--json", "--ignore-embedded"]
     )
     assert result.exit_code != 0
+
+
+def test_a_multi_page_table_with_carried_sums_is_read_line_by_line(tmp_path: Path) -> None:
+    from samples.invoice_families import family_invoices
+
+    (item,) = family_invoices("multipage", 1)
+    path = tmp_path / "long.pdf"
+    path.write_bytes(item.pdf)
+    (record,) = _extract(path)["records"]
+    fields = record["fields"]
+    assert len(fields["lines"]) == len(item.truth["lines"]) > 22  # more than one page holds
+    assert [ln["amount"] for ln in fields["lines"]] == [
+        str((q * p).quantize(Decimal("0.01"))) for _, q, p in item.truth["lines"]
+    ]
+    assert fields["vendor_name"] == item.truth["vendor_name"]
+    assert fields["total"] == str(item.truth["total"])
+
+
+def test_a_seller_vat_id_of_another_country_than_the_sellers_is_flagged(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    for text in (
+        "Nordlicht Systems GmbH",
+        "Hafenstrasse 12, 20457 Hamburg, Deutschland",
+        "USt-IdNr. FR40303265045",
+        "Rechnung Nr. RE-2026-5 vom 05.03.2026",
+        "Nettobetrag 100,00",
+        "USt. 19% 19,00",
+        "Gesamtbetrag 119,00 EUR",
+    ):
+        pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "inv.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    (record,) = _extract(path)["records"]
+    assert record["fields"]["vendor_tax_id"] == "FR40303265045"
+    (issue,) = [i for i in record["issues"] if i["code"] == "INV-VAT-COUNTRY"]
+    assert issue["field"] == "vendor_tax_id"
+    assert "DE" in issue["message"]

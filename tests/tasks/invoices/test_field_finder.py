@@ -259,3 +259,15 @@ def test_a_weak_reading_sends_the_invoice_to_review_with_the_field() -> None:
     reasons = set(zip(weak.issues["code"], weak.issues["field"], strict=True))
     assert ("INV-LOW-CONFIDENCE", "due_date") in reasons
     assert ("INV-LOW-CONFIDENCE", "total") not in reasons
+
+
+def test_a_direct_debit_announced_with_its_date_gives_the_due_date() -> None:
+    rows: list[Row] = [
+        *HEAD,
+        *TOTALS,
+        (("Der Betrag in Hoehe von EUR 120,00 wird am 20.03.2026 von Ihrem Konto mit IBAN", 10),),
+        (("DE21860000000086001055 und BIC MARKDEF1860 per SEPA-Lastschrift eingezogen.", 10),),
+    ]
+    values = _read(rows).values
+    assert values["due_date"] == dt.date(2026, 3, 20)
+    assert values["invoice_date"] == dt.date(2026, 3, 12)

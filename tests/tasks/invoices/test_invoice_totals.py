@@ -92,3 +92,42 @@ def test_a_net_total_qualified_exkl_ust_is_the_subtotal_after_a_running_sum() ->
         Decimal("21.31"),
         Decimal("215.14"),
     )
+
+
+def test_per_rate_tax_lines_that_add_up_give_the_tax_when_no_label_names_it() -> None:
+    values = _totals(
+        [
+            ("Rechnungssumme Netto", "473,00"),
+            ("Steuerbasisbetrag USt. 7%", "275,00", "19,25"),
+            ("Steuerbasisbetrag USt. 19%", "198,00", "37,62"),
+            ("Rechnungssumme Brutto", "529,87"),
+        ]
+    )
+    assert values["tax_total"] == Decimal("56.87")
+    assert values["total"] == Decimal("529.87")
+
+
+def test_a_totals_table_with_a_row_per_rate_gives_its_sum_row() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 9)
+    pdf.cell(0, 6, "Rechnung Nr. RE-7 vom 09.05.2017", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    for row in (
+        ("Warenwert", "Nettobetrag", "MwSt-Betrag", "Endbetrag"),
+        ("326,50", "321,40", "61,07", "382,47"),
+        ("130,70", "127,59", "8,93", "136,52"),
+        ("457,20", "448,99", "70,00", "518,99"),
+        ("Amtsgericht", "HRB Nr. 372876", "", ""),
+    ):
+        for text in row:
+            pdf.cell(40, 6, text)
+        pdf.ln(6)
+    found = extract_pdf(bytes(pdf.output()), max_pages=5, currency="EUR")
+    assert isinstance(found, list)
+    values = found[0].values
+    assert (values["subtotal"], values["tax_total"], values["total"]) == (
+        Decimal("448.99"),
+        Decimal("70.00"),
+        Decimal("518.99"),
+    )

@@ -219,11 +219,12 @@ def _plan(payments: pl.DataFrame) -> tuple[pl.DataFrame, list[list[_Batch]]]:
     return ordered, _file_plan(_batch_plan(ordered, cents), cents)
 
 
-def build_ppd_files(
+def ppd_records(
     payments: pl.DataFrame, originator: AchOriginator, *, created_at: dt.datetime
-) -> list[bytes]:
-    """The NACHA files for ``payments`` (columns of the payroll model; all rows valid): one,
-    unless the credits pass what one file control can total (see the module docstring)."""
+) -> list[pl.Series]:
+    """The records of each NACHA file for ``payments`` (columns of the payroll model; all rows
+    valid), one string per record: one file, unless the credits pass what one file control
+    can total (see the module docstring). :func:`file_bytes` makes each a file."""
     ordered, files = _plan(payments)
     if len(files) > len(FILE_ID_MODIFIERS):
         raise ValueError(
@@ -231,9 +232,16 @@ def build_ppd_files(
             f" {len(FILE_ID_MODIFIERS)} file ID modifiers"
         )
     return [
-        _ppd_file(ordered, batches, originator, created_at, FILE_ID_MODIFIERS[k])
+        _ppd_records(ordered, batches, originator, created_at, FILE_ID_MODIFIERS[k])
         for k, batches in enumerate(files)
     ]
+
+
+def build_ppd_files(
+    payments: pl.DataFrame, originator: AchOriginator, *, created_at: dt.datetime
+) -> list[bytes]:
+    """The NACHA files for ``payments``, as bytes (see :func:`ppd_records`)."""
+    return [file_bytes(r) for r in ppd_records(payments, originator, created_at=created_at)]
 
 
 def build_ppd_file(
@@ -247,20 +255,35 @@ def build_ppd_file(
     ordered, files = _plan(payments)
     if len(files) > 1:
         raise ValueError("the payments need several NACHA files: use build_ppd_files")
-    return _ppd_file(ordered, files[0], originator, created_at, file_id_modifier)
+    return file_bytes(_ppd_records(ordered, files[0], originator, created_at, file_id_modifier))
 
 
-def _ppd_file(
+def file_bytes(records: pl.Series) -> bytes:
+    """The file of ``records``: each on its own line, written by Polars (no 100 MB Python
+    string). The bytes are the records exactly, as long as none holds a line break (the
+    NACHA check refuses control characters)."""
+    out = io.BytesIO()
+    records.rename("record").to_frame().write_csv(
+        out, include_header=False, quote_style="never", line_terminator="\n"
+    )
+    data = out.getvalue()
+    if not data.isascii():  # every field was folded to printable ASCII when built
+        raise ValueError("NACHA records must be ASCII")
+    return data
+
+
+def _ppd_records(
     ordered: pl.DataFrame,
     batches: list[_Batch],
     originator: AchOriginator,
     created_at: dt.datetime,
     file_id_modifier: str,
-) -> bytes:
-    """One file: its header, ``batches`` of ``ordered`` (already :func:`ach_text`), control."""
+) -> pl.Series:
+    """One file's records: its header, ``batches`` of ``ordered`` (already :func:`ach_text`),
+    control, fill."""
     odfi = originator.odfi_routing
     odfi8 = odfi[:8]
-    # The file as a column of records, written at the end by Polars: no 100 MB Python string.
+    # The file as a column of records: no 100 MB Python string.
     parts: list[pl.Series] = []
     lines: list[str] = [
         "101"
@@ -333,11 +356,4 @@ def _ppd_file(
     )
     lines.extend(["9" * RECORD_LENGTH] * (blocks * BLOCKING_FACTOR - record_count))
     parts.append(pl.Series(lines, dtype=pl.String))
-    out = io.BytesIO()
-    pl.concat(parts, rechunk=False).rename("record").to_frame().write_csv(
-        out, include_header=False, quote_style="never", line_terminator="\n"
-    )
-    data = out.getvalue()
-    if not data.isascii():  # every field was folded to printable ASCII above
-        raise ValueError("NACHA records must be ASCII")
-    return data
+    return pl.concat(parts, rechunk=False).rename("record")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,7 +16,7 @@ from schemas.payroll_options import AchOriginator
 from tasks.doctype import ClientContext
 from tasks.payroll import nacha
 from tasks.payroll.extract import extract_payroll
-from tasks.payroll.nacha_check import check_nacha, describe_nacha
+from tasks.payroll.nacha_check import _SHAPE, check_nacha, describe_nacha, well_ordered
 from tests.factories import payroll_csv, payroll_rows
 
 CTX = ClientContext(client=ClientConfig(id="acme", name="Acme"))
@@ -159,3 +160,82 @@ def test_describe_nacha_shows_the_entries_totals() -> None:
     data = ach_file(3)
     amounts = [int(line[29:39]) for line in data.decode().splitlines() if line.startswith("6")]
     assert f"credits {cents_text(sum(amounts))}, debits 0.00" in describe_nacha(data)
+
+
+_ENTRIES = st.lists(st.integers(min_value=0, max_value=2)).map(
+    lambda addenda: "".join("6" + "7" * k for k in addenda)
+)
+#: Files of the right shape: a header, batches of a header, entries and a control, a control.
+_SHAPES = st.lists(_ENTRIES, max_size=4).map(lambda bs: "1" + "".join(f"5{b}8" for b in bs) + "9")
+
+
+@st.composite
+def _record_types(draw: st.DrawFn) -> str:
+    """A file's record types: of the right shape, or one edit away from it."""
+    kinds = draw(_SHAPES)
+    at = draw(st.integers(min_value=0, max_value=len(kinds)))
+    edit = draw(st.sampled_from(["none", "insert", "delete", "replace"]))
+    other = draw(st.sampled_from("1567892"))
+    if edit == "insert":
+        return kinds[:at] + other + kinds[at:]
+    if edit == "delete":
+        return kinds[:at] + kinds[at + 1 :]
+    if edit == "replace":
+        return kinds[:at] + other + kinds[at + 1 :]
+    return kinds
+
+
+@settings(max_examples=500, deadline=None)
+@given(kinds=st.one_of(_record_types(), st.text(alphabet="1567892", max_size=12)))
+def test_record_order_is_the_file_shape(kinds: str) -> None:
+    assert well_ordered(kinds) == (_SHAPE.fullmatch(kinds) is not None)
+
+
+def ach_records(n: int) -> pl.Series:
+    batch = extract_payroll(payroll_csv(payroll_rows(n)), "b.csv", CTX)
+    [records] = nacha.ppd_records(batch.valid_records(), AchOriginator(), created_at=WHEN)
+    return records
+
+
+_AMOUNT = slice(29, 39)  # an entry's amount: positions 30-39
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=12),
+    where=st.integers(min_value=0),
+    change=st.one_of(
+        # another amount, of 10 digits (the controls no longer agree) or more (overflow)
+        st.tuples(st.just(_AMOUNT), st.from_regex(r"[0-9]{10,12}", fullmatch=True)),
+        # any printable text anywhere in the record, of the field's width or not
+        st.tuples(
+            st.integers(min_value=0, max_value=93).map(lambda i: slice(i, i + 3)),
+            st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=5),
+        ),
+        # a control character or a letter no bank takes
+        st.tuples(st.just(slice(60, 61)), st.sampled_from(["\x00", "\t", "\x7f", "é"])),
+    ),
+)
+def test_the_records_are_refused_as_their_file_is(
+    n: int, where: int, change: tuple[slice, str]
+) -> None:
+    """The check of a file's records before it is written refuses whatever the check of the
+    written file refuses, with the same codes while every record keeps its 94 characters."""
+    records = ach_records(n).to_list()
+    assert check_nacha(pl.Series(records)) == []
+    span, text = change
+    i = where % len(records)
+    records[i] = records[i][: span.start] + text + records[i][span.stop :]
+    from_records = {p.code for p in check_nacha(pl.Series(records))}
+    data = ("\n".join(records) + "\n").encode("utf-8")
+    from_file = {p.code for p in check_nacha(data)}
+    assert from_records or not from_file
+    if all(len(r) == nacha.RECORD_LENGTH for r in records) and data.isascii():
+        assert from_records == from_file
+
+
+def test_a_written_file_is_its_records() -> None:
+    records = ach_records(7)
+    data = nacha.file_bytes(records)
+    assert data == ("\n".join(records.to_list()) + "\n").encode("ascii")
+    assert check_nacha(data) == check_nacha(records) == []

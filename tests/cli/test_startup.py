@@ -22,3 +22,19 @@ def test_help_imports_no_heavy_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+#: Clients of remote landing zones: loaded with the first SFTP or S3 zone, not before.
+REMOTE = ("asyncssh", "aiohttp", "botocore", "s3fs", "sshfs")
+
+
+def test_the_app_and_the_ingest_flow_load_no_remote_client_before_a_remote_zone() -> None:
+    code = (
+        "import sys, json\n"
+        "import app.root, flows.ingest, review.sla, review.views\n"
+        f"print(json.dumps(sorted(m for m in {REMOTE!r} if m in sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -48,6 +48,11 @@ def _key(doc_type: DocType, name: str, ctx: ClientContext) -> tuple[str, str, st
     return (ctx.client_id, doc_type.value, name)
 
 
+def _read(read: Callable[[], bytes], extract: Callable[[bytes], ValidatedBatch]) -> _Read:
+    data = read()
+    return _Read(hashlib.sha256(data).hexdigest(), extract(data))
+
+
 class ReadAhead:
     """Extractions started before their turn, ``depth`` at a time (the reading children's
     number keeps them all busy); use as a context manager: at exit, what has not started is
@@ -90,20 +95,9 @@ class ReadAhead:
         with self._lock:
             if key in self._started:
                 return
-            self._started[key] = self._threads.submit(self._read, doc_type, name, ctx, pool, read)
-
-    def _read(
-        self,
-        doc_type: DocType,
-        name: str,
-        ctx: ClientContext,
-        pool: ReaderPool | None,
-        read: Callable[[], bytes],
-    ) -> _Read:
-        data = read()
-        return _Read(
-            hashlib.sha256(data).hexdigest(), self._extract(doc_type, data, name, ctx, pool)
-        )
+            self._started[key] = self._threads.submit(
+                _read, read, lambda data: self._extract(doc_type, data, name, ctx, pool)
+            )
 
     def extract(
         self,

@@ -84,3 +84,7 @@ class Actor:
     def visible(self, client_ids: Iterable[str]) -> list[str]:
         """Of ``client_ids``, the ones this person sees, sorted."""
         return sorted(c for c in client_ids if self.sees(c))
+
+    def queues(self, client_ids: Iterable[str]) -> list[str]:
+        """Of ``client_ids``, the ones whose review queue this person may open, sorted."""
+        return self.visible(client_ids) if self.may(Permission.VIEW_QUEUE) else []

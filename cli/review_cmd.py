@@ -83,13 +83,13 @@ def list_cmd(
     """Items waiting for a person, by priority and due time, with their aging (PII masked)."""
     from rich.table import Table
 
-    from review.acting import visible_clients
     from review.sla import schedule_due_times
     from review.views import list_items
     from store.db import transaction
 
     rt = get_app()
-    scope = visible_clients(actor_named(as_user), rt.config.clients) if as_user else None
+    # The actor's own rule (review.acting's, without importing what decisions need).
+    scope = actor_named(as_user).queues(rt.config.clients) if as_user else None
     with transaction(rt.engine) as session:
         schedule_due_times(session, clients=rt.config.clients)
         items = list_items(

@@ -18,6 +18,7 @@ elsewhere, and one that both runs read is processed idempotently and billed once
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import random
 from collections import Counter, defaultdict
@@ -34,6 +35,7 @@ from prefect.client.orchestration import get_client
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from pydantic import BaseModel
 
+import flows.process
 from app.root import App, current_app
 from flows.operators import (
     announce_failed,
@@ -42,7 +44,7 @@ from flows.operators import (
     ingest_run_name,
     refusal_artifact,
 )
-from flows.process import FLOWS, answer_file
+from flows.process import FLOWS, Steps, answer_file
 from flows.small_files import BatchFailedError, BatchWork, batch_run_name, process_small_files
 from landing.answers import answer_refusal
 from landing.files import LandedFile, Refused
@@ -56,6 +58,7 @@ from schemas.limits import ReadingLimits
 from schemas.outcome import FileOutcome, FileResult
 from schemas.receipt import Receipt
 from schemas.short_text import shorten
+from tasks.read_ahead import ReadAhead
 from tasks.steps import publish_pending_task
 
 
@@ -138,10 +141,16 @@ def _run(app: App, item: LandedFile, staged: Path) -> FileResult:
         return process(path=str(staged), client_id=item.client_id, name=item.name, source=item.url)
 
 
-def _inline(app: App, item: LandedFile, staged: Path) -> FileResult:
+def _inline(app: App, item: LandedFile, staged: Path, steps: Steps | None = None) -> FileResult:
     """A small file answered inside its batch's run (``flows.small_files``)."""
     return answer_file(
-        app, str(staged), item.client_id, item.doc_type, name=item.name, source=item.url
+        app,
+        str(staged),
+        item.client_id,
+        item.doc_type,
+        name=item.name,
+        source=item.url,
+        steps=steps,
     )
 
 
@@ -304,17 +313,47 @@ def small_batches(
     return batches, singles
 
 
+def _read_ahead_depth(app: App, zone: LandingZone) -> int:
+    """How many files a batch reads ahead: one per reading child, from a local zone (a remote
+    one is read once, in turn: its connection is not shared between threads)."""
+    pool = app.reader_pool
+    return pool.size if pool is not None and zone.local else 0
+
+
+def _batch_work(
+    app: App, zone: LandingZone, items: list[LandedFile], summary: IngestSummary, ahead: ReadAhead
+) -> BatchWork:
+    """The batch's files, each answered by the inline steps; while one is answered, the
+    reading children read the next ones (``tasks.read_ahead``)."""
+    steps = dataclasses.replace(flows.process.INLINE, extract=ahead.extract)
+
+    def answer(app: App, item: LandedFile, staged: Path) -> FileResult:
+        return _inline(app, item, staged, steps)
+
+    def read_ahead(item: LandedFile) -> None:
+        ctx = app.client_context(item.client_id)
+        ahead.start(item.doc_type, item.name, ctx, app.reader_pool, lambda: zone.read(item))
+
+    return BatchWork(
+        items,
+        lambda item: _entry(app, zone, item, summary, answer),
+        ahead=read_ahead,
+        depth=ahead.depth,
+    )
+
+
 def _batch(app: App, zone: LandingZone, items: list[LandedFile], summary: IngestSummary) -> None:
     """Small files of one client and type answered in one run (``flows.small_files``)."""
     client_id, doc_type = items[0].client_id, items[0].doc_type.value
     names = [printable(i.name) for i in items]
-    work = BatchWork(items, lambda item: _entry(app, zone, item, summary, _inline))
     run = process_small_files.with_options(flow_run_name=batch_run_name(client_id, doc_type, names))
     try:
         with (
+            ReadAhead(flows.process.INLINE.extract, _read_ahead_depth(app, zone)) as ahead,
             tags(f"client:{client_id}", f"doc:{doc_type}", "batch"),
             _without_heartbeat(),
         ):
+            work = _batch_work(app, zone, items, summary, ahead)
             run(client_id=client_id, doc_type=doc_type, files=names, work=work)
     except BatchFailedError as exc:  # each file's failure is already counted and reported
         get_run_logger().error("%s", exc)

@@ -18,10 +18,13 @@ A run ends in a COMPLETED-type state named for its answer (``Completed``, ``In r
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from prefect import flow, get_run_logger, tags
@@ -72,7 +75,8 @@ class Steps:
     meter: Callable[..., Any]
     finish: Callable[..., Any]
     failed: Callable[..., Any]
-    #: Outputs and record states side by side (submitted task) or one after the other.
+    #: Outputs and record states side by side (a submitted task, or a thread for the plain
+    #: function: file writes beside database writes) or one after the other.
     concurrent: bool
 
 
@@ -100,7 +104,7 @@ INLINE = Steps(
     meter=meter_task.fn,
     finish=finish_task.fn,
     failed=failed_task.fn,
-    concurrent=False,
+    concurrent=True,
 )
 
 
@@ -320,20 +324,16 @@ def _process(
     # batch: a file's own run writes them side by side. Metering waits for both, so nothing is
     # billed before its outputs exist; nothing is published before the answer is committed.
     try:
-        if steps.concurrent:
-            pending = steps.outputs.submit(handler, batch, file, ctx, staging)  # type: ignore[attr-defined]
-            try:
-                counts = steps.route(
-                    app.engine, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=keys
-                )
-            finally:
-                pending.wait()
-            outputs = pending.result()
-        else:
-            outputs = steps.outputs(handler, batch, file, ctx, staging)
+        outputs_done = _beside(steps, handler, batch, file, ctx, staging)
+        try:
             counts = steps.route(
                 app.engine, file=file, batch=batch, handler=handler, ctx=ctx, dedupe_keys=keys
             )
+        except BaseException:
+            with contextlib.suppress(Exception):  # the writes end; the route's error is raised
+                outputs_done()
+            raise
+        outputs = outputs_done()
     except OutputCheckError as exc:
         # Nothing was published and nothing is billed; the file shows as unfinished, with
         # this reason, in `bpo reconcile` until a fixed release runs it again (run_file
@@ -367,6 +367,26 @@ def _process(
         steps,
         billed.inserted,
     )
+
+
+def _beside(steps: Steps, *args: Any) -> Callable[[], list[str]]:
+    """Start the outputs step beside what follows (a submitted task, or a thread of its own
+    for the plain function, in this run's context); return what waits for its outputs."""
+    if not steps.concurrent:
+        outputs = steps.outputs(*args)
+        return lambda: outputs
+    if hasattr(steps.outputs, "submit"):
+        pending = steps.outputs.submit(*args)
+
+        def submitted() -> list[str]:
+            pending.wait()
+            return cast(list[str], pending.result())
+
+        return submitted
+    thread = ThreadPoolExecutor(1, thread_name_prefix="bpo-outputs")
+    future = thread.submit(contextvars.copy_context().run, steps.outputs, *args)
+    thread.shutdown(wait=False)
+    return lambda: cast(list[str], future.result())
 
 
 def _finish(

@@ -13,6 +13,11 @@ idempotency too: its steps commit one by one and it is archived as soon as it is
 run that dies part-way leaves the files it had not finished in the landing zone, and the next
 poll finishes them (nothing lost, nothing billed twice).
 
+The run keeps both cores busy: while a file is answered, the reading children already read
+the next ones (``tasks.read_ahead``; a result counts only for the bytes the file is registered
+with), its outputs are written beside its record states, and the emptied staging folders and
+the artifacts are left to threads of their own, all finished before the run ends.
+
 The batch run ends in a COMPLETED-type state named for the outcome that most needs a person:
 ``Quarantined`` if any file was, else ``In review``, else ``Completed``, else ``Duplicate``;
 its message counts the files of each outcome. ``Failed`` stays for failures of the system.
@@ -30,6 +35,7 @@ from prefect.states import Completed
 
 from flows.operators import artifact_key, deferred_artifacts, state_name
 from landing.files import LandedFile
+from landing.publication import deferred_discards
 from schemas.outcome import FileResult
 
 #: The outcome that most needs a person first: the batch run is named for it.
@@ -41,20 +47,35 @@ _NAMES_SHOWN = 3
 #: stays for the next poll), or None when it was not this run's to answer (another run took
 #: it, or it was refused).
 Take = Callable[[LandedFile], FileResult | str | None]
+#: Starts reading a later file while the run answers the current one (``tasks.read_ahead``).
+Ahead = Callable[[LandedFile], None]
+
+
+def _read_in_turn(_item: LandedFile) -> None:
+    """No read-ahead: each file is read when its turn comes."""
 
 
 class BatchWork:
-    """What a batch run works on: the files, and how one is taken (read, answered, archived).
+    """What a batch run works on: the files, how one is taken (read, answered, archived) and,
+    optionally, how the ``depth`` files after the current one are read ahead.
 
     Not a Pydantic model or dataclass on purpose: Prefect stores it as ``<BatchWork>`` among
     the run's parameters (the ``files`` parameter names the files) and passes it through as is.
     """
 
-    __slots__ = ("items", "take")
+    __slots__ = ("ahead", "depth", "items", "take")
 
-    def __init__(self, items: Sequence[LandedFile], take: Take) -> None:
+    def __init__(
+        self, items: Sequence[LandedFile], take: Take, ahead: Ahead = _read_in_turn, depth: int = 0
+    ) -> None:
         self.items = list(items)
         self.take = take
+        self.ahead = ahead
+        self.depth = depth
+
+    def following(self, index: int) -> list[LandedFile]:
+        """The files to read ahead while the one at ``index`` is answered."""
+        return self.items[index + 1 : index + 1 + self.depth]
 
 
 def batch_run_name(client_id: str, doc_type: str, names: Sequence[str]) -> str:
@@ -113,8 +134,10 @@ def process_small_files(
     When files failed and none was answered, the system is failing: the run fails."""
     results: list[FileResult] = []
     errors: list[str] = []
-    with deferred_artifacts():
-        for item in work.items:
+    with deferred_artifacts(), deferred_discards():
+        for index, item in enumerate(work.items):
+            for later in work.following(index):
+                work.ahead(later)
             taken = work.take(item)
             if isinstance(taken, FileResult):
                 results.append(taken)

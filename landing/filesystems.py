@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncssh
 from fsspec import AbstractFileSystem
 from fsspec.implementations.local import LocalFileSystem
 
@@ -56,6 +55,8 @@ def _open_s3(credentials: LandingCredentials) -> AbstractFileSystem:
 
 def _known_hosts(credentials: LandingCredentials) -> Any:
     """The pinned key as asyncssh's (trusted, CA, revoked) triple; else ``~/.ssh/known_hosts``."""
+    import asyncssh
+
     if credentials.host_key is None:
         return ()
     try:
@@ -66,6 +67,7 @@ def _known_hosts(credentials: LandingCredentials) -> Any:
 
 
 def _open_sftp(location: Location, credentials: LandingCredentials) -> AbstractFileSystem:
+    import asyncssh  # with the first SFTP zone: other commands need not load it
     from sshfs import SSHFileSystem
 
     client_keys = None

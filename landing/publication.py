@@ -14,10 +14,13 @@ into ``<outbox>/acme/payroll/``.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -70,6 +73,7 @@ class StagingOutbox:
 
     def _stage(self, relative_name: str, data: bytes, kind: str) -> str:
         name = "/".join(relative_parts(relative_name))
+        _settle(self.outbox, self.token)  # its folder's removal, if one is under way
         self.outbox.stage(self.token, name, data)
         with self._lock:
             self._staged[name] = StagedOutput(name, len(data), kind)
@@ -155,5 +159,52 @@ def publish_pending(
         with transaction(engine) as session:
             mark_published(session, done, at=dt.datetime.now(dt.UTC))
         if len(done) == len(outputs):
-            outbox.discard(tok)
+            _discard(outbox, tok)
     return report
+
+
+#: The removals started inside :func:`deferred_discards`, by client and token.
+_Discards = dict[tuple[str, str], Future[None]]
+_discards: contextvars.ContextVar[tuple[ThreadPoolExecutor, _Discards] | None] = (
+    contextvars.ContextVar("bpo_deferred_discards", default=None)
+)
+
+
+@contextmanager
+def deferred_discards() -> Iterator[None]:
+    """Inside, the emptied staging folders of published tokens are removed on a thread of
+    their own while the caller goes on (a folder removal costs a small file's answer several
+    milliseconds of file-system time); at exit every one has been removed. A token staged
+    into again (the same held bytes twice) first waits for its removal. A folder left by a
+    process that died meanwhile holds nothing the store still needs: its outputs are
+    published and marked so."""
+    with ThreadPoolExecutor(1, thread_name_prefix="bpo-discards") as thread:
+        pending: _Discards = {}
+        token = _discards.set((thread, pending))
+        try:
+            yield
+        finally:
+            _discards.reset(token)
+    for future in pending.values():
+        error = future.exception()
+        if error is not None:
+            log.warning("a staging folder was not removed: %s: %s", type(error).__name__, error)
+
+
+def _discard(outbox: FsOutbox, token: str) -> None:
+    deferred = _discards.get()
+    if deferred is None:
+        outbox.discard(token)
+        return
+    thread, pending = deferred
+    _settle(outbox, token)
+    pending[(outbox.client_id, token)] = thread.submit(outbox.discard, token)
+
+
+def _settle(outbox: FsOutbox, token: str) -> None:
+    """Wait for a removal of the staging folder ``token`` still under way."""
+    deferred = _discards.get()
+    if deferred is not None:
+        started = deferred[1].pop((outbox.client_id, token), None)
+        if started is not None:
+            wait([started])

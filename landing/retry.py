@@ -7,12 +7,12 @@ attempt opens a new one. Anything else, including a host-key mismatch, fails at 
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-import asyncssh
 from fsspec import AbstractFileSystem
 from fsspec.exceptions import FSTimeoutError
 
@@ -27,40 +27,35 @@ FilesystemFactory = Callable[[Location, LandingCredentials], AbstractFileSystem]
 
 
 def _transient_types() -> tuple[type[BaseException], ...]:
-    types: list[type[BaseException]] = [
-        ConnectionError,
-        TimeoutError,
-        FSTimeoutError,
-        asyncssh.ConnectionLost,
-        asyncssh.ChannelOpenError,
-        asyncssh.sftp.SFTPConnectionLost,
-        asyncssh.sftp.SFTPNoConnection,
-    ]
-    try:
-        import botocore.exceptions as boto  # type: ignore[import-untyped]
-
+    """The errors of a dropped connection, from the client libraries loaded so far: one not
+    imported (``asyncssh`` before the first SFTP zone, ``botocore`` before the first S3 one)
+    cannot have raised anything, and importing it here would cost every command its import."""
+    types: list[type[BaseException]] = [ConnectionError, TimeoutError, FSTimeoutError]
+    asyncssh = sys.modules.get("asyncssh")
+    if asyncssh is not None:
+        types += [
+            asyncssh.ConnectionLost,
+            asyncssh.ChannelOpenError,
+            asyncssh.sftp.SFTPConnectionLost,
+            asyncssh.sftp.SFTPNoConnection,
+        ]
+    boto = sys.modules.get("botocore.exceptions")
+    if boto is not None:
         types += [boto.ConnectionError, boto.HTTPClientError]
-    except ImportError:  # pragma: no cover - s3fs brings botocore
-        pass
-    try:
-        import aiohttp
-
+    aiohttp = sys.modules.get("aiohttp")
+    if aiohttp is not None:
         types += [aiohttp.ClientConnectionError, aiohttp.ClientPayloadError]
-    except ImportError:  # pragma: no cover
-        pass
     return tuple(types)
-
-
-_TRANSIENT = _transient_types()
 
 
 def is_transient(exc: BaseException) -> bool:
     """A dropped or refused connection or a timeout, here or anywhere in the cause chain."""
     seen: BaseException | None = exc
+    transient = _transient_types()
     while seen is not None:
         if isinstance(seen, HostKeyMismatchError | PermissionError):
             return False
-        if isinstance(seen, _TRANSIENT):
+        if isinstance(seen, transient):
             return True
         seen = seen.__cause__ or seen.__context__
     return False

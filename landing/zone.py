@@ -101,6 +101,11 @@ class LandingZone:
     def url(self) -> str:
         return self.root.url
 
+    @property
+    def local(self) -> bool:
+        """A folder of this machine (``file://``): reading it from several threads is safe."""
+        return self.root.scheme == "file"
+
     def scan(self) -> list[LandedFile | Refused]:
         """Complete files (stable over two scans, or with a ``.done`` marker) and refusals.
 

@@ -17,6 +17,7 @@ import polars as pl
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from billing.close import CloseResult, close_period
 from billing.meter import MeterResult, meter
@@ -101,36 +102,36 @@ def history_task(
     engine: Engine, file: File, batch: ValidatedBatch, handler: DocHandler, ctx: ClientContext
 ) -> tuple[ValidatedBatch, pl.Series | None]:
     """Flag records already received in another file of the client (a dedupe key seen
-    before), and payments another file already made (same employee and pay date or period)."""
+    before), and payments another file already made (same employee and pay date or period);
+    both read in one transaction."""
     if batch.records.height == 0:
         return batch, None
     keys = handler.dedupe_keys(batch.records)
-    if keys is not None:
-        wanted = [k for k in keys.drop_nulls().unique().to_list() if k]
-        with transaction(engine) as session:
+    with transaction(engine) as session:
+        if keys is not None:
+            wanted = [k for k in keys.drop_nulls().unique().to_list() if k]
             seen = seen_dedupe_keys(session, file=file, keys=wanted)
-        batch = history_issues(batch, keys, seen, file.doc_type)
-    return paid_before(engine, file, batch, handler, ctx), keys
+            batch = history_issues(batch, keys, seen, file.doc_type)
+        return paid_before(session, file, batch, handler, ctx), keys
 
 
 def paid_before(
-    engine: Engine, file: File, batch: ValidatedBatch, handler: DocHandler, ctx: ClientContext
+    session: Session, file: File, batch: ValidatedBatch, handler: DocHandler, ctx: ClientContext
 ) -> ValidatedBatch:
     """``batch`` with ``PAY-DUPLICATE-PAYMENT`` on records whose payment a completed record
     of another file of the client already made (``tasks.payment_history``)."""
     payments = handler.payments(batch.records)
     if payments is None:
         return batch
-    with transaction(engine) as session:
-        return check_payments(
-            batch,
-            payments,
-            lookback_days=ctx.client.payroll.duplicate_lookback_days,
-            now=dt.datetime.now(dt.UTC),
-            read_paid=lambda window: earlier_payments(
-                session, client_id=file.client_id, file_id=file.id, **asdict(window)
-            ),
-        )
+    return check_payments(
+        batch,
+        payments,
+        lookback_days=ctx.client.payroll.duplicate_lookback_days,
+        now=dt.datetime.now(dt.UTC),
+        read_paid=lambda window: earlier_payments(
+            session, client_id=file.client_id, file_id=file.id, **asdict(window)
+        ),
+    )
 
 
 def _retry_unless_refused(task: Any, task_run: Any, state: Any) -> bool:

@@ -9,16 +9,32 @@ import sys
 HEAVY = ("prefect", "polars", "sqlalchemy", "pdfplumber", "fastapi", "alembic", "pyx12")
 
 
+def loaded_after(code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter has loaded after running ``code``."""
+    code = (
+        f"import sys, json\n{code}\n"
+        f"print(json.dumps(sorted(m for m in {modules!r} if m in sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return list(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
 def test_help_imports_no_heavy_library() -> None:
     code = (
-        "import sys, json\n"
         "from cli.main import app\n"
         "from typer.testing import CliRunner\n"
         "result = CliRunner().invoke(app, ['--help'])\n"
-        "assert result.exit_code == 0, result.output\n"
-        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
+        "assert result.exit_code == 0, result.output"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    assert loaded_after(code, HEAVY) == []
+
+
+#: Clients of remote landing zones: loaded with the first SFTP or S3 zone, not before.
+REMOTE = ("asyncssh", "aiohttp", "botocore", "s3fs", "sshfs")
+
+
+def test_the_app_and_the_ingest_flow_load_no_remote_client_before_a_remote_zone() -> None:
+    code = "import app.root, flows.ingest, review.sla, review.views"
+    assert loaded_after(code, REMOTE) == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import threading
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -90,6 +91,21 @@ def events(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return seen
 
 
+def reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The files the extraction step reads, each with the thread that read it."""
+    read_by: dict[str, str] = {}
+    real = flows.process.INLINE.extract
+
+    def extract(*args: Any) -> Any:
+        read_by[args[2]] = threading.current_thread().name
+        return real(*args)
+
+    monkeypatch.setattr(
+        flows.process, "INLINE", dataclasses.replace(flows.process.INLINE, extract=extract)
+    )
+    return read_by
+
+
 def assert_billed_once(book: Ledger) -> None:
     """Every record in exactly one state, every completed one billed once."""
     assert book.unfinished == 0
@@ -107,11 +123,16 @@ def test_small_files_are_answered_in_one_run_each_with_its_own_answer(
     dropped = {f"s{i}.csv": payroll(seed=i + 1) for i in range(5)}
     for name, data in dropped.items():
         drop(workdir, name, data)
+    read_by = reads(monkeypatch)
 
     state = ingest(return_state=True)
     summary: IngestSummary = state.result()
 
     assert (summary.errors, summary.taken) == (0, 5)
+    # Each file is read once: the first in turn, each later one ahead, while one before it
+    # was being answered.
+    assert sorted(read_by) == sorted(dropped)
+    assert sum(thread.startswith("bpo-read-ahead") for thread in read_by.values()) == 4
     assert waiting(workdir) == []
     for name, data in dropped.items():
         answer = receipt(workdir, name, data)

@@ -182,8 +182,9 @@ _SPACES = (
     re.compile(r"(?<=[a-z\u00df-\u00ff]{3})(?=\d)"),
     re.compile(r"(?<=[a-z\u00df-\u00ff]{3})(?=[A-Z]{2,}\b)"),  # FrischdienstAG
 )
-#: A bar between address parts, glued to its neighbours (``AG|Kaiserstrasse 9``).
-_BAR = re.compile(r"\s*\|\s*")
+#: A bar or dot between address parts, glued to its neighbours (``AG|Kaiserstrasse 9``,
+#: ``GmbH\u00b7Ecke 12``): a word of its own again.
+_BAR = re.compile(r"\s*([|\u00b7\u2022])\s*")
 
 
 #: ... and now and then puts one after a decimal separator (``345. 00``).
@@ -225,7 +226,7 @@ def respace(text: str) -> str:
     ``345. 00`` -> ``345.00``."""
     for pattern in _SPACES:
         text = pattern.sub(" ", text)
-    return _BAR.sub(" | ", _SPLIT_DECIMALS.sub("", text)).strip()
+    return _BAR.sub(r" \1 ", _SPLIT_DECIMALS.sub("", text)).strip()
 
 
 def _skew(quads: list[list[tuple[float, float]]]) -> float:

@@ -139,6 +139,7 @@ def test_scanned_words_land_where_the_text_layer_puts_them(fmt: str) -> None:
         ("AcmeSuppliesGmbH", "Acme Supplies GmbH"),
         ("FrischdienstAG|Kaiserstrasse 9", "Frischdienst AG | Kaiserstrasse 9"),
         ("345. 00", "345.00"),
+        ("Bei Spiel GmbH\u00b7Ecke 12\u00b712345", "Bei Spiel GmbH \u00b7 Ecke 12 \u00b7 12345"),
         ("NF26100", "NF26100"),
         ("INV-2026-314", "INV-2026-314"),
         ("McKay", "McKay"),

@@ -35,13 +35,24 @@ from typing import Any, Literal
 
 from schemas.file_magic import image_kind
 
-__all__ = ["OcrPage", "OcrRefusal", "OcrWord", "image_kind", "image_pages", "pdf_pages"]
+__all__ = [
+    "OcrPage",
+    "OcrRefusal",
+    "OcrWord",
+    "image_kind",
+    "image_pages",
+    "pdf_pages",
+    "points_per_pixel",
+]
 
-#: 200 dpi: 10 pt type is ~28 px high, above the ~10 px the recogniser needs, and an A4 page
-#: (1654 x 2339 px) stays near the size the engine works at (its detector resizes anyway).
-#: Chosen by that reasoning, not yet by measurement: a first small run of bench/eval_ocr.py
-#: read some fields better from 150 dpi scans; compare on the whole corpus before changing it.
+#: 200 dpi, chosen by measurement (``bench/eval_ocr.py --split tune``, scanner faults): of
+#: 95 fields of 9 tuning files, 56 right at 200 dpi, 54 at 300 and 48 at 150. At 150 dpi
+#: 8 pt type is ~17 px high and the recogniser drops spaces and misreads digits; 300 dpi adds
+#: no detail it uses (its crops are scaled to 48 px high) and costs four times the pixels.
 PDF_DPI = 200
+#: Lines of text are found on a copy of the page at most this many pixels long (an A4 page
+#: at 120 dpi); they are read from the page at its own resolution.
+DETECT_SIDE = 1400
 #: Below this skew (radians, about 0.2 degrees) boxes are taken as they are.
 SKEW_MIN = 0.0035
 #: An image may hold at most this many pixels (an A4 page at 600 dpi is 35 M).
@@ -100,8 +111,43 @@ def _engine() -> Any:
         if _ENGINE is None:
             from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
 
-            _ENGINE = RapidOCR()
+            # Invoices are upright (a page turned by 90 or 180 degrees is rare and shows as no
+            # text): the direction classifier is skipped, a tenth of the time saved.
+            _ENGINE = RapidOCR(use_cls=False)
         return _ENGINE
+
+
+def _recognise(rgb: Any) -> list[tuple[Any, str, float]]:
+    """``(quad, text, score)`` per line of text in ``rgb`` (pixels of the image as given).
+
+    Lines are found on a copy at most :data:`DETECT_SIDE` pixels long (the detector's cost
+    grows with the pixels, its boxes do not need fine detail) and read from crops of the full
+    image (the recogniser does). Engines without that split are called whole."""
+    engine = _engine()
+    needed = ("text_det", "text_rec", "sorted_boxes", "get_crop_img_list", "text_score")
+    if not all(hasattr(engine, name) for name in needed):
+        result, _ = engine(rgb)
+        return [(quad, str(text), float(score)) for quad, text, score in result or []]
+    import cv2
+    import numpy as np
+
+    height, width = rgb.shape[:2]
+    shrink = min(1.0, DETECT_SIDE / max(height, width))
+    small = (
+        cv2.resize(rgb, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
+        if shrink < 1.0
+        else rgb
+    )
+    boxes, _ = engine.text_det(small)
+    if boxes is None or len(boxes) == 0:
+        return []
+    quads = [np.asarray(q, dtype=np.float32) / shrink for q in engine.sorted_boxes(boxes)]
+    read, _ = engine.text_rec(engine.get_crop_img_list(rgb, quads), False)
+    return [
+        (quad.tolist(), str(text), float(score))
+        for quad, (text, score) in zip(quads, read, strict=True)
+        if float(score) >= engine.text_score and str(text).strip()
+    ]
 
 
 def split_line(
@@ -119,7 +165,8 @@ def split_line(
     pos = 0
     for token in tokens:
         start = x0 + pos * unit
-        out.append(OcrWord(token, start, start + len(token) * unit, top, bottom, confidence))
+        word = fix_digits(token)
+        out.append(OcrWord(word, start, start + len(token) * unit, top, bottom, confidence))
         pos += len(token) + 1
     return out
 
@@ -135,12 +182,43 @@ _SPACES = (
     re.compile(r"(?<=[a-z\u00df-\u00ff]{3})(?=\d)"),
     re.compile(r"(?<=[a-z\u00df-\u00ff]{3})(?=[A-Z]{2,}\b)"),  # FrischdienstAG
 )
-#: A bar between address parts, glued to its neighbours (``AG|Kaiserstrasse 9``).
-_BAR = re.compile(r"\s*\|\s*")
+#: A bar or dot between address parts, glued to its neighbours (``AG|Kaiserstrasse 9``,
+#: ``GmbH\u00b7Ecke 12``): a word of its own again.
+_BAR = re.compile(r"\s*([|\u00b7\u2022])\s*")
 
 
 #: ... and now and then puts one after a decimal separator (``345. 00``).
 _SPLIT_DECIMALS = re.compile(r"(?<=\d[.,]) (?=\d{2}\b)")
+
+
+#: Letters the recogniser reads for digits inside a number (``1O5,00``, ``l2.50``).
+_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
+#: A number of digits, separators and look-alikes (a sign or currency sign around it kept).
+_NUMBERISH = re.compile(r"(?P<lead>[-+(]?[$€£]?)(?P<body>[\dOoIl|][\dOoIl|.,']*)(?P<tail>[-)%]?)")
+#: Groups of three after a first group, then two decimals, with one separator throughout
+#: (``1.234.56``): the comma before the cents was read as a point (or the reverse).
+_ONE_SEPARATOR = re.compile(r"\d{1,3}(?P<sep>[.,])\d{3}(?:(?P=sep)\d{3})*(?P=sep)\d{2}")
+
+
+def fix_digits(token: str) -> str:
+    """A number as printed, from what the recogniser read: ``1O5,0O`` -> ``105,00``,
+    ``l2.50`` -> ``12.50``, ``1.234.56`` -> ``1.234,56``. A token is a number when its
+    characters are digits, separators and look-alikes with more digits than look-alikes and
+    the look-alikes next to a digit or separator; a word (``Old``, ``DE12``, ``ID``) stays."""
+    m = _NUMBERISH.fullmatch(token)
+    if m is None:
+        return token
+    body = m["body"]
+    digits = sum(ch.isdigit() for ch in body)
+    alike = sum(ch in "OoIl|" for ch in body)
+    if digits < 2 or alike >= digits:
+        return token
+    if alike:
+        body = body.translate(_LOOKALIKES)
+    if _ONE_SEPARATOR.fullmatch(body):
+        decimal = "," if body[-3] == "." else "."
+        body = body[:-3] + decimal + body[-2:]
+    return m["lead"] + body + m["tail"]
 
 
 def respace(text: str) -> str:
@@ -148,7 +226,7 @@ def respace(text: str) -> str:
     ``345. 00`` -> ``345.00``."""
     for pattern in _SPACES:
         text = pattern.sub(" ", text)
-    return _BAR.sub(" | ", _SPLIT_DECIMALS.sub("", text)).strip()
+    return _BAR.sub(r" \1 ", _SPLIT_DECIMALS.sub("", text)).strip()
 
 
 def _skew(quads: list[list[tuple[float, float]]]) -> float:
@@ -170,10 +248,9 @@ def ocr_image(image: Any, points_per_pixel: float) -> list[OcrWord]:
     import numpy as np
 
     rgb = np.asarray(image.convert("RGB"))
-    result, _ = _engine()(rgb)
     found = [
-        ([(float(p[0]), float(p[1])) for p in quad], str(text), float(score))
-        for quad, text, score in result or []
+        ([(float(p[0]), float(p[1])) for p in quad], text, score)
+        for quad, text, score in _recognise(rgb)
     ]
     angle = _skew([q for q, _, _ in found])
     cx, cy = image.width / 2, image.height / 2
@@ -213,7 +290,7 @@ def _join_decimals(words: list[OcrWord]) -> list[OcrWord]:
                 and -0.5 * height <= cents.x0 - prev.x1 < height
             ):
                 out[i] = OcrWord(
-                    prev.text + cents.text,
+                    fix_digits(prev.text + cents.text),
                     prev.x0,
                     cents.x1,
                     min(prev.top, cents.top),
@@ -259,6 +336,14 @@ def pdf_pages(data: bytes, max_pages: int, dpi: int = PDF_DPI) -> list[OcrPage] 
     ]
 
 
+def points_per_pixel(frame: Any, width: int) -> float:
+    """An image's scale in points: from the resolution it states, else an A4 page's width
+    over ``width`` (its upright width in pixels)."""
+    dpi = frame.info.get("dpi")
+    stated = float(dpi[0]) if isinstance(dpi, tuple) and dpi else 0.0
+    return 72 / stated if 50 <= stated <= 1200 else A4_WIDTH_PT / max(width, 1)
+
+
 def _frames(image: Any, max_pages: int) -> Iterator[Any]:
     for index in range(min(getattr(image, "n_frames", 1), max_pages)):
         image.seek(index)
@@ -295,9 +380,7 @@ def image_pages(data: bytes, max_pages: int) -> list[OcrPage] | OcrRefusal:
                         f" {MAX_PIXELS:,} pixels",
                     )
                 upright = ImageOps.exif_transpose(frame)
-                dpi = frame.info.get("dpi")
-                stated = float(dpi[0]) if isinstance(dpi, tuple) and dpi else 0.0
-                scale = 72 / stated if 50 <= stated <= 1200 else A4_WIDTH_PT / upright.width
+                scale = points_per_pixel(frame, upright.width)
                 words = ocr_image(upright, scale)
                 pages.append(
                     OcrPage(number, upright.width * scale, upright.height * scale, tuple(words))

@@ -22,20 +22,40 @@ def render_page(pdf: bytes, *, dpi: int = 200, page: int = 0) -> Any:
         doc.close()
 
 
-def degrade(image: Any, *, rotate: float = 0.0, noise: float = 0.0, seed: int = 7) -> Any:
-    """A scanner's faults: turned by ``rotate`` degrees (white fill) and ``noise`` share of
-    pixels flipped to random grey (speckle), reproducibly for ``seed``."""
-    from PIL import Image
+def degrade(
+    image: Any,
+    *,
+    rotate: float = 0.0,
+    noise: float = 0.0,
+    seed: int = 7,
+    blur: float = 0.0,
+    paper: int = 255,
+    jpeg: int = 0,
+) -> Any:
+    """A scanner's faults: grey paper (white printed as ``paper``, 0-255), a soft focus
+    (Gaussian ``blur`` radius in pixels), turned by ``rotate`` degrees (paper-coloured fill),
+    ``noise`` share of pixels flipped to random grey (speckle), reproducibly for ``seed``, and
+    JPEG artefacts (saved and read back at quality ``jpeg``, 0 for none)."""
+    from PIL import Image, ImageFilter
 
     out = image
+    if paper < 255:
+        out = out.point(lambda v: v * paper // 255)
+    if blur > 0:
+        out = out.filter(ImageFilter.GaussianBlur(blur))
     if rotate:
-        out = out.rotate(rotate, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+        out = out.rotate(rotate, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=paper)
     if noise > 0:
         rng = random.Random(seed)
         px = out.load()
         width, height = out.size
         for _ in range(int(width * height * noise)):
             px[rng.randrange(width), rng.randrange(height)] = rng.randrange(0, 256)
+    if jpeg:
+        buf = io.BytesIO()
+        out.save(buf, format="JPEG", quality=jpeg)
+        out = Image.open(io.BytesIO(buf.getvalue()))
+        out.load()
     return out
 
 

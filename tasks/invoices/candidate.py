@@ -50,6 +50,9 @@ class Candidate:
     #: How a field was found when not from structured data: ``label``, ``inline``,
     #: ``layout``, ``type`` or ``memory`` (PDF and OCR); absent means ``source``.
     origin: dict[str, str] = field(default_factory=dict)
+    #: Where a field was read on its page (OCR): ``(page index from 0, (x0, top, x1,
+    #: bottom))`` in points from the page's top-left corner, for the reviewer's page view.
+    boxes: dict[str, tuple[int, tuple[float, float, float, float]]] = field(default_factory=dict)
 
     def set_text(self, name: str, text: str | None, confidence: float = EXACT) -> None:
         clean = " ".join(text.split()) if text else ""

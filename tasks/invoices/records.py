@@ -4,7 +4,8 @@ Columns: ``record_index`` (UInt32), ``record_key`` (``invoice_number`` or ``#<in
 scalar :data:`schemas.invoice.INVOICE_SCHEMA` columns (money ``Decimal(18, 2)``, dates
 ``Date``), ``lines`` (list of struct, :data:`schemas.invoice.LINES_DTYPE`), ``confidence``
 (Float64, the lowest confidence of a required field), ``field_confidence``, ``field_source``
-and ``raw`` (JSON strings for reviewers), ``source_format`` and ``pages`` (String, e.g. ``"1-2"``).
+and ``raw`` (JSON strings for reviewers), ``source_format`` and ``pages`` (String, e.g. ``"1-2"``),
+``sources`` (JSON: where each field was read on its page, for the review page's boxes; OCR).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ RECORDS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "source_format": pl.String,
     "pages": pl.String,
     "raw": pl.String,
+    "sources": pl.String,
 }
 
 
@@ -61,6 +63,20 @@ def _raw_json(value: Any) -> Any:
     return value if value is None or isinstance(value, (str, int, bool)) else str(value)
 
 
+def _sources(cand: Candidate) -> str | None:
+    """``{"<field>": {"page": 0-based, "bbox": [x0, top, x1, bottom], "confidence"}}`` of the
+    fields whose place on the page the reader reported (see ``review.source_view``)."""
+    if not cand.boxes:
+        return None
+    return json.dumps(
+        {
+            name: {"page": page, "bbox": list(bbox), "confidence": cand.confidence.get(name)}
+            for name, (page, bbox) in cand.boxes.items()
+        },
+        sort_keys=True,
+    )
+
+
 def records_frame(candidates: list[Candidate]) -> pl.DataFrame:
     rows: list[dict[str, Any]] = []
     for i, cand in enumerate(candidates):
@@ -82,5 +98,6 @@ def records_frame(candidates: list[Candidate]) -> pl.DataFrame:
         row["source_format"] = cand.source
         row["pages"] = f"{cand.pages[0]}-{cand.pages[-1]}" if cand.pages else None
         row["raw"] = json.dumps(_raw_json(cand.raw), ensure_ascii=False, sort_keys=True)
+        row["sources"] = _sources(cand)
         rows.append(row)
     return pl.DataFrame(rows, schema=RECORDS_SCHEMA)

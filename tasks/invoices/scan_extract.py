@@ -58,32 +58,48 @@ def scan_pages(data: bytes, kind: Literal["pdf", "image"], max_pages: int) -> Sc
     return ScannedPages([to_page_text(p) for p in read], {p.number: p.words for p in read})
 
 
-def _ocr_confidence(raw: str, words: Sequence[OcrWord]) -> float | None:
-    """The lowest OCR confidence of the words that print ``raw`` (consecutive words whose
-    texts are its tokens; else any word holding one of its tokens)."""
+def _printing(raw: str, words: Sequence[OcrWord]) -> list[OcrWord]:
+    """The words that print ``raw``: consecutive words whose texts are its tokens; else every
+    word holding one of its tokens."""
     tokens = raw.split()
     if not tokens:
-        return None
+        return []
     texts = [w.text for w in words]
     for i in range(len(words) - len(tokens) + 1):
         if texts[i : i + len(tokens)] == tokens:
-            return min(w.confidence for w in words[i : i + len(tokens)])
-    holding = [w.confidence for w in words if any(t in w.text for t in tokens)]
-    return min(holding) if holding else None
+            return list(words[i : i + len(tokens)])
+    return [w for w in words if any(t in w.text for t in tokens)]
+
+
+def _box(words: Sequence[OcrWord]) -> tuple[float, float, float, float]:
+    return (
+        round(min(w.x0 for w in words), 1),
+        round(min(w.top for w in words), 1),
+        round(max(w.x1 for w in words), 1),
+        round(max(w.bottom for w in words), 1),
+    )
 
 
 def cap_by_ocr(cand: Candidate, scanned: ScannedPages) -> None:
-    """Each field's confidence at most the OCR confidence of the words it was read from."""
-    words = [w for number in cand.pages for w in scanned.words.get(number, ())]
-    if not words:
-        return
+    """Each field's confidence at most the OCR confidence of the words it was read from, and
+    the box of those words kept for the reviewer (on the first page that prints them)."""
     for name, conf in list(cand.confidence.items()):
         raw = cand.raw.get(name)
         if not isinstance(raw, str) or not raw:
             continue
-        ocr = _ocr_confidence(raw, words)
-        if ocr is not None and ocr < conf:
-            cand.confidence[name] = round(ocr, 4)
+        found = [
+            (number, words)
+            for number in cand.pages
+            if (words := _printing(raw, scanned.words.get(number, ())))
+        ]
+        if not found:
+            continue
+        lowest = min(w.confidence for _, words in found for w in words)
+        if lowest < conf:
+            cand.confidence[name] = round(lowest, 4)
+        number, words = found[0]
+        line = [w for w in words if abs(w.top - words[0].top) < w.bottom - w.top]
+        cand.boxes[name] = (number - 1, _box(line))
 
 
 def extract_scan(

@@ -17,6 +17,7 @@ from readers.ocr import (
     OcrRefusal,
     OcrWord,
     _join_decimals,
+    fix_digits,
     image_kind,
     image_pages,
     pdf_pages,
@@ -138,6 +139,7 @@ def test_scanned_words_land_where_the_text_layer_puts_them(fmt: str) -> None:
         ("AcmeSuppliesGmbH", "Acme Supplies GmbH"),
         ("FrischdienstAG|Kaiserstrasse 9", "Frischdienst AG | Kaiserstrasse 9"),
         ("345. 00", "345.00"),
+        ("Bei Spiel GmbH\u00b7Ecke 12\u00b712345", "Bei Spiel GmbH \u00b7 Ecke 12 \u00b7 12345"),
         ("NF26100", "NF26100"),
         ("INV-2026-314", "INV-2026-314"),
         ("McKay", "McKay"),
@@ -159,3 +161,48 @@ def test_an_amount_read_as_two_boxes_is_one_word() -> None:
     joined = _join_decimals(words)
     assert [w.text for w in joined] == ["Subtotal", "345.00", "00"]
     assert joined[1].confidence == 0.97
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("1O5,0O", "105,00"),  # O for 0
+        ("l2.50", "12.50"),  # l for 1
+        ("(1O.50)", "(10.50)"),
+        ("\u20ac1O.00", "\u20ac10.00"),
+        ("1.234.56", "1.234,56"),  # the decimal comma read as a point
+        ("1,234,56", "1,234.56"),  # the decimal point read as a comma
+        ("O1.O2.2026", "01.02.2026"),
+        ("12.03.2026", "12.03.2026"),  # a date is no amount with one separator
+        ("1.234.567", "1.234.567"),  # thousands only
+        ("Old", "Old"),  # words stay words
+        ("ID", "ID"),
+        ("DE123", "DE123"),
+        ("lO", "lO"),  # no digit: not a number
+        ("INV-2O26", "INV-2O26"),  # an identifier is not touched
+    ],
+)
+def test_digits_the_recogniser_read_as_letters_are_put_back(read: str, meant: str) -> None:
+    assert fix_digits(read) == meant
+
+
+def test_a_split_line_carries_fixed_digits_in_its_words() -> None:
+    words = split_line("Total 1.O5O.25", (0.0, 0.0, 140.0, 10.0), 0.8)
+    assert [w.text for w in words] == ["Total", "1.050,25"]
+
+
+def test_an_image_is_shown_in_the_points_its_words_are_read_in() -> None:
+    from readers.pdf_pages import PdfPagesError, page_sizes, render_png
+
+    pdf = make_pdf(Spec(number="INV-9"), layout="right", lang="en")
+    png = save_image(render_page(pdf, dpi=150), "png", 150)
+    ((width, height),) = page_sizes(png)
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        assert width == pytest.approx(float(doc.pages[0].width), abs=1)
+        assert height == pytest.approx(float(doc.pages[0].height), abs=1)
+    shown = Image.open(io.BytesIO(render_png(png, 0, scale=1.0)))
+    assert shown.width == pytest.approx(width, abs=2)  # one pixel a point at scale 1
+    with pytest.raises(PdfPagesError):
+        render_png(png, 1)
+    with pytest.raises(PdfPagesError):
+        page_sizes(b"\x89PNG\r\n\x1a\ngarbage")

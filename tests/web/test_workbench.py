@@ -128,6 +128,47 @@ def test_a_page_over_the_reading_budgets_is_refused_not_rendered(runtime: App) -
             tight.reader_pool.close()
 
 
+def test_a_scanned_item_shows_its_image_with_the_boxes_ocr_read(
+    client: TestClient, runtime: App
+) -> None:
+    from samples.scans import scan
+
+    original = make_pdf(Spec(total_text="999.99"))
+    process_file(
+        runtime,
+        scan(original, fmt="png", dpi=150),
+        client_id="acme",
+        doc_type="invoices",
+        name="scan.png",
+    )
+    item = only_item(runtime)
+    sign_in(client, "ann")
+    url = f"/clients/acme/items/{item.id}"
+    page = client.get(url).text
+    assert f'src="{url}/source/0.png"' in page
+    # reported by the OCR reader (not found by value: an image has no text layer to search)
+    total = re.search(
+        r'<div class="box flagged"\s+data-field="total"\s+style="left: ([\d.]+)%; top: ([\d.]+)%',
+        page,
+    )
+    assert total is not None, page[page.find('class="page"') :][:2000]
+    # where the text layer of the same invoice prints the total (as a percent of the page)
+    from readers.pdf_pages import page_sizes, words
+
+    (width, height), *_ = page_sizes(original)
+    printed = [w for w in words(original) if w.text == "999.99"]
+    assert printed
+    left, top = float(total.group(1)), float(total.group(2))
+    assert any(
+        abs(left - w.x0 / width * 100) < 2 and abs(top - w.top / height * 100) < 1.5
+        for w in printed
+    )
+    png = client.get(f"{url}/source/0.png")
+    assert png.status_code == 200
+    assert png.content[:4] == b"\x89PNG"
+    assert client.get(f"{url}/source/1.png").status_code == 404
+
+
 def test_line_table_edits_keep_what_was_typed(client: TestClient, runtime: App) -> None:
     process_file(
         runtime,

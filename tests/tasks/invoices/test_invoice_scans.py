@@ -103,6 +103,52 @@ def test_low_ocr_confidence_lowers_the_field_and_sends_it_to_review() -> None:
     ctx = ClientContext(ClientConfig(id="acme", name="Acme", currency="EUR"))
     low = [i for i in candidate_issues(cand, ctx) if i.code == "INV-LOW-CONFIDENCE"]
     assert [i.field for i in low] == ["total"]
+    # each field keeps the box of the words it was read from, on its page (0-based)
+    assert cand.boxes["total"] == (0, (100.0, 50.0, 140.0, 60.0))
+    assert cand.boxes["vendor_name"] == (0, (0.0, 20.0, 40.0, 30.0))
+
+
+def test_a_field_printed_on_a_later_page_is_boxed_there() -> None:
+    cand = Candidate(source="ocr", pages=[1, 2])
+    cand.set_amount("total", "99.00", 0.9)
+    scanned = ScannedPages(
+        pages=[],
+        words={
+            1: (OcrWord("Carried", 0, 30, 0, 10, 0.99),),
+            2: (OcrWord("Total", 0, 30, 700, 710, 0.99), OcrWord("99.00", 80, 110, 700, 710, 0.7)),
+        },
+    )
+    cap_by_ocr(cand, scanned)
+    assert cand.boxes["total"] == (1, (80.0, 700.0, 110.0, 710.0))
+    assert cand.confidence["total"] == pytest.approx(0.7)
+
+
+def test_a_scans_records_say_where_each_field_was_read(original: bytes, ctx: ClientContext) -> None:
+    import io
+    import json
+
+    import pdfplumber
+
+    batch = InvoiceHandler().extract(scan(original, fmt="png", dpi=150), "s.png", ctx)
+    (row,) = batch.records.to_dicts()
+    sources = json.loads(row["sources"])
+    with pdfplumber.open(io.BytesIO(original)) as pdf:
+        printed = [w for w in pdf.pages[0].extract_words() if w["text"] == SPEC.number]
+    assert printed
+    where = sources["invoice_number"]
+    assert where["page"] == 0
+    x0, top, x1, bottom = where["bbox"]
+    assert any(
+        abs(x0 - w["x0"]) < 8
+        and abs(x1 - w["x1"]) < 15
+        and abs(top - w["top"]) < 5
+        and abs(bottom - w["bottom"]) < 5
+        for w in printed
+    )
+    assert 0 < where["confidence"] <= 1
+    # a text PDF reports none (its words are searched by value on the review page)
+    text = InvoiceHandler().extract(original, "o.pdf", ctx)
+    assert text.records.to_dicts()[0]["sources"] is None
 
 
 def test_records_of_a_scan_keep_decimal_money_and_dates(

@@ -7,7 +7,9 @@ Writes skip rows whose natural key already exists, so a retry changes nothing:
 - PostgreSQL gets binary ``COPY`` (:mod:`store.pg_binary`): straight into the table for the
   first rows of a scope (a file), else into a temporary table and ``INSERT ... SELECT ... ON
   CONFLICT DO NOTHING``.
-Columns that are the same for every row are bound once as ``constants``.
+Columns that are the same for every row are bound once as ``constants``. The parent of the
+tables in :data:`store.models.PARENT_CHECKS` (a file, a meter batch) is checked once per write
+instead of by a foreign key per row.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import re
 from typing import Any
 
 import polars as pl
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from store import pg_binary
+from store.models import PARENT_CHECKS
 from store.text import storable
 
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%6f"
@@ -81,6 +85,7 @@ def insert_ignore(
         return 0
     constants = constants or {}
     prefixed = prefixed or {}
+    check_parents(session, table, frame, constants)
     conn = session.connection()
     if conn.dialect.name == "sqlite":
         dense = _dense_array(frame, position) if position else None
@@ -124,6 +129,34 @@ def insert_ignore(
             conn.connection.driver_connection, table, full, _scope_values(frame, constants, scope)
         )
     raise NotImplementedError(f"bulk insert on {conn.dialect.name}")
+
+
+class MissingParentError(LookupError):
+    """Rows name a parent (a file, a meter batch) that does not exist."""
+
+
+def check_parents(
+    session: Session, table: str, frame: pl.DataFrame, constants: dict[str, Any]
+) -> None:
+    """What a foreign key from ``table`` to its parent checks, once for the whole write.
+
+    Every parent the rows name must exist; on PostgreSQL it is also held (``FOR KEY SHARE``,
+    the lock a foreign key takes) until the transaction ends, so it cannot go meanwhile.
+    """
+    if table not in PARENT_CHECKS:
+        return
+    column, parent = PARENT_CHECKS[table]
+    if column in constants:
+        wanted = {int(constants[column])}
+    else:
+        wanted = {int(v) for v in frame.get_column(column).drop_nulls().unique().to_list()}
+    lock = " FOR KEY SHARE" if session.get_bind().dialect.name == "postgresql" else ""
+    query = text(f"SELECT id FROM {parent} WHERE id IN :ids{lock}").bindparams(
+        bindparam("ids", expanding=True)
+    )
+    found = {int(i) for i in session.execute(query, {"ids": sorted(wanted)}).scalars()}
+    if missing := sorted(wanted - found):
+        raise MissingParentError(f"{table}.{column}: no {parent} row with id {missing}")
 
 
 def _scope_values(

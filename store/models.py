@@ -96,7 +96,8 @@ class Record(Base):
         ),
     )
 
-    file_id: Mapped[int] = mapped_column(ForeignKey("files.id"), primary_key=True)
+    #: A file's id; checked once per write, not by a foreign key (see ``PARENT_CHECKS``).
+    file_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_index: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_id: Mapped[str] = mapped_column(String(64))
     doc_type: Mapped[str] = mapped_column(String(16))
@@ -188,7 +189,8 @@ class ReviewItem(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     client_id: Mapped[str] = mapped_column(String(64))
     doc_type: Mapped[str] = mapped_column(String(16))
-    file_id: Mapped[int] = mapped_column(ForeignKey("files.id"))
+    #: A file's id; checked once per write, not by a foreign key (see ``PARENT_CHECKS``).
+    file_id: Mapped[int] = mapped_column(Integer)
     record_index: Mapped[int] = mapped_column(Integer)
     record_key: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default=ReviewStatus.OPEN)
@@ -274,13 +276,16 @@ class UsageEntry(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("usage_batches.id"))
+    #: A meter batch's id; checked once per write, not by a foreign key (see ``PARENT_CHECKS``).
+    batch_id: Mapped[int] = mapped_column(Integer)
     file_id: Mapped[int] = mapped_column(Integer)
     record_index: Mapped[int] = mapped_column(Integer)
     unit: Mapped[str] = mapped_column(String(32))
     entry_type: Mapped[str] = mapped_column(String(16), default=EntryType.USAGE)
     reverses_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    batch: Mapped[UsageBatch] = relationship(lazy="joined", innerjoin=True)
+    batch: Mapped[UsageBatch] = relationship(
+        lazy="joined", innerjoin=True, primaryjoin="foreign(UsageEntry.batch_id) == UsageBatch.id"
+    )
 
     @property
     def transaction_id(self) -> str:
@@ -329,6 +334,16 @@ class UsageEntry(Base):
     @property
     def flow_run_id(self) -> str | None:
         return self.batch.flow_run_id
+
+
+#: Tables written in bulk whose parent is checked once per write, not by a foreign key
+#: (migration 0014): table -> (column, parent table whose ``id`` it names). A foreign key
+#: looked the parent up for each of a million rows; ``store.bulk.insert_ignore`` does it once.
+PARENT_CHECKS: dict[str, tuple[str, str]] = {
+    "records": ("file_id", "files"),
+    "review_items": ("file_id", "files"),
+    "usage_ledger": ("batch_id", "usage_batches"),
+}
 
 
 class AuditEntry(Base):

@@ -9,7 +9,9 @@ for a delimiter or a quote.
 No Python object is made per row: each column becomes a NumPy block of bytes, the blocks are
 laid side by side in one row-major matrix padded to each column's widest value, and a mask of
 the bytes each row really has flattens it into the stream. Rows go in chunks so the matrix
-stays a few tens of megabytes whatever the frame's height.
+stays a few megabytes whatever the frame's height: a matrix of 24 MB (and its mask and
+copies) added 250 MB to the peak of a million-row write, one of 4 MB adds 85 MB, no slower,
+and the server starts on the first rows sooner.
 
 PostgreSQL text cannot hold a NUL byte (``0x00``): text goes through
 :func:`store.text.storable` (NUL as U+FFFD), so a hostile value is stored visibly altered
@@ -36,7 +38,7 @@ _TEXT_TYPES = {"text", "varchar", "bpchar", "json", "name"}
 #: Target types this module writes; a frame needing another (numeric...) goes as CSV.
 SUPPORTED = {*_INT_WIDTHS, *_TEXT_TYPES, "jsonb", "bool", "timestamptz", "timestamp", "date"}
 #: About this many bytes of padded matrix per chunk (and as many of mask).
-_CHUNK_BYTES = 24 << 20
+_CHUNK_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def supported(frame: pl.DataFrame, pg_types: dict[str, str]) -> bool:
 
 def copy_chunks(frame: pl.DataFrame, pg_types: dict[str, str]) -> Iterator[bytes]:
     """The binary ``COPY`` stream of ``frame`` (columns in frame order), signature to
-    trailer, in pieces of a few tens of megabytes."""
+    trailer, in pieces of a few megabytes."""
     yield SIGNATURE
     count = np.frombuffer(frame.width.to_bytes(2, "big"), dtype=np.uint8)
     widest = 2 + sum(4 + _widest(frame.get_column(c), pg_types[c]) for c in frame.columns)

@@ -7,14 +7,14 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.root import App
 from store import bulk
-from store.bulk import insert_ignore
+from store.bulk import MissingParentError, insert_ignore
 from store.db import transaction
 from store.files import register_file
-from store.models import File, Record
+from store.models import File, Record, ReviewItem
 from store.records import insert_states, state_counts
 
 AT = dt.datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=dt.UTC)
@@ -122,3 +122,48 @@ def test_rows_written_in_slices_are_all_written_once(
     with transaction(runtime.engine) as session:
         assert bulk.insert_ignore(session, "records", states, where) == 0
     assert [(i, k, s) for i, k, s, _ in _rows(runtime, file.id)] == list(states.iter_rows())
+
+
+def test_rows_naming_a_file_that_does_not_exist_are_refused(runtime: App) -> None:
+    # No foreign key looks the file up per row: the write checks it once, and refuses it whole.
+    file = _file(runtime, "g")
+    where = {"file_id": file.id + 1, "client_id": "acme", "doc_type": "payroll"}
+    missing = rf"records\.file_id: no files row .*{file.id + 1}"
+    with pytest.raises(MissingParentError, match=missing), transaction(runtime.engine) as session:
+        insert_ignore(session, "records", _states(5), where, scope=("file_id",))
+    assert _rows(runtime, file.id + 1) == []
+
+
+def test_review_items_of_several_files_need_every_file(runtime: App) -> None:
+    file = _file(runtime, "h")
+    items = pl.DataFrame(
+        {
+            "file_id": [file.id, file.id + 7],
+            "record_index": [0, 1],
+            "record_key": ["E0", "E1"],
+            "client_id": ["acme", "acme"],
+            "doc_type": ["payroll", "payroll"],
+            "reasons": ["[]", "[]"],
+            "fields": ["{}", "{}"],
+            "priority": [100, 100],
+            "status": ["open", "open"],
+            "sla_breach_notified": [False, False],
+            "sla_scheduled": [True, True],
+            "created_at": [AT, AT],
+        }
+    )
+    missing = rf"no files row with id \[{file.id + 7}\]"
+    with pytest.raises(MissingParentError, match=missing), transaction(runtime.engine) as session:
+        insert_ignore(session, "review_items", items)
+    with transaction(runtime.engine) as session:
+        assert insert_ignore(session, "review_items", items.head(1)) == 1
+        assert session.scalar(select(func.count()).select_from(ReviewItem)) == 1
+
+
+def test_usage_entries_need_their_meter_batch(runtime: App) -> None:
+    file = _file(runtime, "i")
+    entries = pl.DataFrame({"record_index": [0, 1, 2]})
+    constants = {"batch_id": 41, "file_id": file.id, "unit": "payroll_payment"}
+    missing = r"usage_ledger\.batch_id: no usage_batches"
+    with pytest.raises(MissingParentError, match=missing), transaction(runtime.engine) as session:
+        insert_ignore(session, "usage_ledger", entries, {**constants, "entry_type": "usage"})

@@ -354,7 +354,9 @@ def _typed_truth(inv: Any) -> dict[str, Any]:
 
 def eval_memory(corpus: Path) -> None:
     """One reviewer correction, then the next nine invoices of the template: generated
-    supplier templates, and corpus sellers with several invoices (the first one corrected)."""
+    supplier templates, one template per generated layout family (held-out ones included:
+    measured only), and corpus sellers with several invoices (the first one corrected)."""
+    from samples.invoice_families import FAMILIES, template_series
     from samples.supplier_template import series, template_pdf
 
     print("\nAfter one correction: the next (up to) nine invoices of the template")
@@ -374,13 +376,15 @@ def eval_memory(corpus: Path) -> None:
                 [(template_pdf(inv), _typed_truth(inv)) for inv in invoices],
             )
         )
+    for family in FAMILIES:
+        runs.append((f"family: {family}", [(t.pdf, t.truth) for t in template_series(family, 10)]))
     by_seller: dict[str, list[tuple[bytes, dict[str, Any]]]] = defaultdict(list)
     for pdf, data, truth in corpus_invoices(corpus):
         seller = truth.values.get("vendor_tax_id") or truth.values.get("vendor_name")
         if isinstance(seller, str) and lines_carried(embedded_xml(data)):
             by_seller[f"corpus: {producer_of(pdf, data)} {seller}"].append((data, truth.values))
     runs.extend((k, v) for k, v in sorted(by_seller.items()) if len(v) >= 3)
-    for split in ("generated", "corpus"):
+    for split in ("generated", "family", "corpus"):
         all_before, all_after = [], []
         for n, (name, items) in enumerate(runs):
             if not name.startswith(split):

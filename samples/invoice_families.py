@@ -156,6 +156,8 @@ _TOWN = {
 }
 
 Item = tuple[str, float, str, int]
+#: The parties a template keeps from one invoice to the next (empty: drawn per invoice).
+Party = dict[str, str]
 
 
 @dataclasses.dataclass
@@ -264,8 +266,9 @@ def _tax_label(w: dict[str, str], lang: str) -> str:
     return f"{w['tax']} {_RATE[lang]}%"
 
 
-def _multipage(rng: random.Random, lang: str, w: dict[str, str], right: bool) -> Any:
+def _multipage(rng: random.Random, lang: str, w: dict[str, str], right: bool, party: Party) -> Any:
     t = _big_truth(rng, lang, rng.randint(28, 50))
+    t.update(party)
     e = EXTRA[lang]
     s = Sheet()
     left, other = (0.55, 0.06) if right else (0.06, 0.55)
@@ -298,8 +301,9 @@ def _multipage(rng: random.Random, lang: str, w: dict[str, str], right: bool) ->
     return t, s
 
 
-def _wrapped(rng: random.Random, lang: str, w: dict[str, str], right: bool) -> Any:
+def _wrapped(rng: random.Random, lang: str, w: dict[str, str], right: bool, party: Party) -> Any:
     t = _big_truth(rng, lang, rng.randint(2, 6))
+    t.update(party)
     amount_below = rng.random() < 0.5
     s = Sheet()
     left, other = (0.55, 0.06) if right else (0.06, 0.55)
@@ -344,8 +348,9 @@ def _wrapped(rng: random.Random, lang: str, w: dict[str, str], right: bool) -> A
     return t, s
 
 
-def _credit(rng: random.Random, lang: str, w: dict[str, str], right: bool) -> Any:
+def _credit(rng: random.Random, lang: str, w: dict[str, str], right: bool, party: Party) -> Any:
     t = _truth(rng, lang)
+    t.update(party)
     e = EXTRA[lang]
     s = Sheet()
     left, other = (0.55, 0.06) if right else (0.06, 0.55)
@@ -368,8 +373,9 @@ def _credit(rng: random.Random, lang: str, w: dict[str, str], right: bool) -> An
     return t, s
 
 
-def _legal_line(rng: random.Random, lang: str, w: dict[str, str], right: bool) -> Any:
+def _legal_line(rng: random.Random, lang: str, w: dict[str, str], right: bool, party: Party) -> Any:
     t = _truth(rng, lang)
+    t.update(party)
     e = EXTRA[lang]
     s = Sheet()
     brand, other = (0.6, 0.06) if right else (0.06, 0.55)
@@ -394,8 +400,11 @@ def _legal_line(rng: random.Random, lang: str, w: dict[str, str], right: bool) -
     return t, s
 
 
-def _party_headings(rng: random.Random, lang: str, w: dict[str, str], right: bool) -> Any:
+def _party_headings(
+    rng: random.Random, lang: str, w: dict[str, str], right: bool, party: Party
+) -> Any:
     t = _truth(rng, lang)
+    t.update(party)
     e = EXTRA[lang]
     s = Sheet()
     s.put(w["title"], 0.06, "large")
@@ -426,8 +435,11 @@ def _party_headings(rng: random.Random, lang: str, w: dict[str, str], right: boo
     return t, s
 
 
-def _locale_amounts(rng: random.Random, lang: str, w: dict[str, str], right: bool) -> Any:
+def _locale_amounts(
+    rng: random.Random, lang: str, w: dict[str, str], right: bool, party: Party
+) -> Any:
     t = _big_truth(rng, lang, rng.randint(1, 4), big=True)
+    t.update(party)
     e = EXTRA[lang]
     swiss = rng.random() < 0.25
     s = Sheet()
@@ -466,7 +478,28 @@ def family_invoices(family: str, count: int = 12, seed: int = 23) -> list[HeldOu
         generator = ("fpdf2", "reportlab")[(i // len(langs)) % 2]
         wording = WORDING[lang] if i % 2 == 0 else {**WORDING[lang], **ALTERNATE[lang]}
         right = rng.random() < 0.5
-        truth, sheet = _DRAW[family](rng, lang, wording, right)
+        truth, sheet = _DRAW[family](rng, lang, wording, right, {})
+        truth["vendor_country"] = _COUNTRY[lang]
+        layout = Layout(generator, lang, right, False, False, False, False, False)
+        pdf = _fpdf(sheet.items) if generator == "fpdf2" else _reportlab(sheet.items)
+        out.append(HeldOut(layout, truth, pdf))
+    return out
+
+
+def template_series(family: str, count: int = 10, seed: int = 29) -> list[HeldOut]:
+    """``count`` invoices of one supplier's template in a family: one language, wording,
+    PDF library, seller side and the same parties; numbers, dates, lines and amounts vary."""
+    rng = random.Random(f"template/{family}/{seed}")
+    lang = rng.choice(sorted(WORDING))
+    generator = rng.choice(("fpdf2", "reportlab"))
+    right = rng.random() < 0.5
+    first = _truth(rng, lang)
+    party = {k: first[k] for k in ("vendor_name", "vendor_tax_id", "buyer_name", "buyer_tax_id")}
+    out = []
+    for i in range(count):
+        truth, sheet = _DRAW[family](
+            random.Random(f"{family}/{seed}/{i}"), lang, WORDING[lang], right, party
+        )
         truth["vendor_country"] = _COUNTRY[lang]
         layout = Layout(generator, lang, right, False, False, False, False, False)
         pdf = _fpdf(sheet.items) if generator == "fpdf2" else _reportlab(sheet.items)

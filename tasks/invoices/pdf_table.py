@@ -1,11 +1,19 @@
 """Line-item tables found by their header row, without a template.
 
 A header is a line with a description column and at least two of quantity / unit price /
-amount, on one line or stacked over up to three. Each following cell is assigned to the
-header column it overlaps most (or the nearest one), and left out when that column is not a
-line field (a VAT rate, an article number). A row with an amount is an item, a row with only
-text continues the previous description, a row that only takes a discount off the item above
-becomes that item's adjustment, and a totals line or a repeated header ends the table.
+amount, on one line or stacked over up to three; a heading cell the text layer ran together
+with its neighbours (``Pos Art-Nr Beschreibung``) names the column of its last column word.
+Each following cell is assigned to the header column it overlaps most (or the nearest one),
+and left out when that column is not a line field (a VAT rate, an article number).
+
+A row with an amount and a description, quantity or price is an item; a row with only text
+continues the previous description; a row with a quantity and price whose amount is printed
+on the next text line is one item with it; a row that only takes a discount off the item
+above becomes that item's adjustment; a sum carried forward or brought forward over a page
+break is no item. A totals line pauses the table (a group's subtotal when a priced item
+follows), a section heading or the next table's header ends it, and a table goes on across a
+page break. Amounts printed with other decimals than most of the table's (a ``7,0`` VAT rate
+under a merged ``MwSt-% Nettowert`` heading) are not items.
 """
 
 from __future__ import annotations

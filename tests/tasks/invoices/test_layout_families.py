@@ -37,3 +37,12 @@ def test_a_tuning_family_is_read_right(family: str) -> None:
     right = sum(sum(s.right.values()) for s in scored)
     assert right / fields >= 0.95, [s.right for s in scored]
     assert not any(s.silent_error for s in scored)
+
+
+def test_a_template_series_keeps_its_parties_and_varies_its_invoices() -> None:
+    from samples.invoice_families import template_series
+
+    items = template_series("credit", 3)
+    assert len({(i.truth["vendor_name"], i.truth["vendor_tax_id"]) for i in items}) == 1
+    assert len({i.truth["invoice_number"] for i in items}) == 3
+    assert len({(i.layout.lang, i.layout.generator) for i in items}) == 1

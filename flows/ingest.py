@@ -263,6 +263,7 @@ def _as_refused(item: LandedFile, reason: str) -> Refused:
         mtime=item.mtime,
         etag=item.etag,
         size=item.size,
+        marker_path=item.marker_path,
     )
 
 

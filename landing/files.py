@@ -51,6 +51,8 @@ class Refused:
     mtime: datetime | None = None
     etag: str | None = None
     size: int = 0
+    #: A listed file refused at read time keeps its ``<name>.done`` marker: it moves along.
+    marker_path: str | None = None
 
     @property
     def name(self) -> str:

@@ -216,7 +216,7 @@ class LandingZone:
         write_atomic(self._quarantine, f"{dest.path}.reason.txt", note.encode("utf-8"))
         is_dir = isinstance(item, Refused) and item.is_dir
         move(self._root, item.path, self._quarantine, dest.path, recursive=is_dir)
-        if isinstance(item, LandedFile) and item.marker_path is not None:
+        if item.marker_path is not None:
             move(self._root, item.marker_path, self._quarantine, f"{dest.path}.done")
         return dest.url
 

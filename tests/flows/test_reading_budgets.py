@@ -207,6 +207,7 @@ def test_a_file_listed_over_the_size_budget_is_quarantined_unread(
     summary = ingest()
     assert (summary.taken, summary.quarantined, summary.errors) == (1, 1, 0)
     assert [name for name, _n in reads] == ["small.csv"]
+    assert not list((workdir / "landing" / "acme").rglob("*.csv*"))  # its marker moved too
     reason = _reason(workdir, "big.csv")
     assert reason.startswith("FILE-TOO-LARGE")
     assert "max_file_bytes" in reason
@@ -225,6 +226,7 @@ def test_a_file_that_grew_past_the_budget_after_listing_is_read_no_further(
     summary = ingest()
     assert (summary.taken, summary.quarantined, summary.errors) == (0, 1, 0)
     assert reads == [("grew.csv", 2_001)]  # one byte past the budget, not the megabyte
+    assert not list((workdir / "landing" / "acme").rglob("grew.csv*"))
     reason = _reason(workdir, "grew.csv")
     assert reason.startswith("FILE-TOO-LARGE")
     assert "more than 2.0 KiB" in reason

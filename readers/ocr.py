@@ -28,6 +28,7 @@ import math
 import re
 import statistics
 import threading
+import unicodedata
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -221,9 +222,15 @@ def fix_digits(token: str) -> str:
     return m["lead"] + body + m["tail"]
 
 
+#: Signs the recogniser (trained on Chinese and Latin text) gives for Latin ones: full-width
+#: forms (``\uff1a`` for ``:``) are folded by NFKC; the euro sign read as "element of".
+_SIGNS = str.maketrans({"\u2208": "\u20ac"})
+
+
 def respace(text: str) -> str:
     """``12March2026`` -> ``12 March 2026``, ``InvoiceDate:`` -> ``Invoice Date:``,
-    ``345. 00`` -> ``345.00``."""
+    ``345. 00`` -> ``345.00``, ``Nr\uff1aR8`` -> ``Nr:R8``, ``0,02\u2208`` -> ``0,02\u20ac``."""
+    text = unicodedata.normalize("NFKC", text).translate(_SIGNS)
     for pattern in _SPACES:
         text = pattern.sub(" ", text)
     return _BAR.sub(r" \1 ", _SPLIT_DECIMALS.sub("", text)).strip()

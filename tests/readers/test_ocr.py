@@ -140,6 +140,8 @@ def test_scanned_words_land_where_the_text_layer_puts_them(fmt: str) -> None:
         ("FrischdienstAG|Kaiserstrasse 9", "Frischdienst AG | Kaiserstrasse 9"),
         ("345. 00", "345.00"),
         ("Bei Spiel GmbH\u00b7Ecke 12\u00b712345", "Bei Spiel GmbH \u00b7 Ecke 12 \u00b7 12345"),
+        ("Beleg-Nr \uff1aR87654321", "Beleg-Nr :R87654321"),  # a full-width colon
+        ("Rabatt:-0,02\u2208/Stk.", "Rabatt:-0,02\u20ac/Stk."),  # the euro sign
         ("NF26100", "NF26100"),
         ("INV-2026-314", "INV-2026-314"),
         ("McKay", "McKay"),

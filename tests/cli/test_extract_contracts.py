@@ -43,7 +43,7 @@ CLAIM_FIELDS = {
 def extract(path: Path, doc_type: str) -> dict:  # type: ignore[type-arg]
     result = runner.invoke(app, ["extract", str(path), "--type", doc_type, "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)  # type: ignore[no-any-return]
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def test_invoice_pdf(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ runner = CliRunner()
 def _extract(path: Path, *extra: str) -> dict:  # type: ignore[type-arg]
     result = runner.invoke(app, ["extract", str(path), "--type", "invoices", "--json", *extra])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)  # type: ignore[no-any-return]
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def test_ignore_embedded_reads_the_printed_page(tmp_path: Path) -> None:

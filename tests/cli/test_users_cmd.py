@@ -20,7 +20,8 @@ runner = CliRunner()
 
 def bpo(*args: str) -> tuple[int, str]:
     result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
+    # A script reads a --json answer from stdout alone; log lines go to stderr.
+    return result.exit_code, result.stdout if "--json" in args else result.output
 
 
 def signs_in(rt: App, name: str, token: str) -> bool:

@@ -21,8 +21,10 @@ runner = CliRunner()
 
 def bpo(*args: str) -> tuple[int, str]:
     result = runner.invoke(app, list(args))
-    # A script reads a --json answer from stdout alone; log lines go to stderr.
-    return result.exit_code, result.stdout if "--json" in args else result.output
+    # A script reads a --json answer from stdout alone (log lines go to stderr); an error
+    # is told on stderr.
+    answered = "--json" in args and result.exit_code == 0
+    return result.exit_code, result.stdout if answered else result.output
 
 
 def _teach(rt: App, client_id: str = "acme") -> None:

@@ -7,12 +7,14 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from readers.budget import BudgetExceededError, reading_under
 from samples.claims import ClaimSpec, simple_file
 from schemas.claim import Claim
 from schemas.claim_options import ClaimOptions
 from schemas.config import ClientConfig
 from schemas.invoice import Invoice
 from schemas.lengths import text_limits
+from schemas.limits import ReadingLimits
 from tasks.claims.handler import ClaimsHandler
 from tasks.doctype import ClientContext
 from tasks.invoices.handler import InvoiceHandler
@@ -53,9 +55,15 @@ def test_limits_come_from_the_models() -> None:
 
 
 def test_a_30_mb_invoice_number_is_refused_without_holding_it() -> None:
-    batch = InvoiceHandler().extract(
-        _invoice_csv(invoice_number="7" * (30 * MB)), "b.csv", INVOICE_CTX
-    )
+    data = _invoice_csv(invoice_number="7" * (30 * MB))
+    # Under the default budgets the table is refused before it is read: one cell over
+    # max_cell_chars (the file is quarantined FILE-TOO-LARGE, naming the budget).
+    with pytest.raises(BudgetExceededError) as refused:
+        InvoiceHandler().extract(data, "b.csv", INVOICE_CTX)
+    assert refused.value.budget == "max_cell_chars"
+    # A client whose budget admits the cell still gets the field refused, not stored.
+    with reading_under(ReadingLimits(max_cell_chars=64 * MB)):
+        batch = InvoiceHandler().extract(data, "b.csv", INVOICE_CTX)
     [message] = _issues(batch.issues, "INV-TOO-LONG").get_column("message")
     assert "31,457,280 characters" in message
     assert len(message) < 200

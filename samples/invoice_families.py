@@ -240,6 +240,20 @@ def _table_head(s: Sheet, w: dict[str, str]) -> None:
     s.next()
 
 
+def _invoice_head(s: Sheet, t: dict[str, Any], w: dict[str, str], lang: str, right: bool) -> None:
+    """The seller block on one side; title, header fields and buyer on the other; then the
+    line table's heading."""
+    left, other = (0.55, 0.06) if right else (0.06, 0.55)
+    _seller_block(s, t, w, lang, left)
+    s.put(w["title"], other, "large")
+    s.next()
+    _header_fields(s, t, w, lang, other, w["number"])
+    s.next()
+    _buyer_block(s, t, w["to"], other)
+    s.next()
+    _table_head(s, w)
+
+
 def _line(s: Sheet, desc: str, qty: Decimal, price: Decimal, lang: str, **kw: Any) -> Decimal:
     amount = q2(qty * price)
     s.put(desc, 0.06)
@@ -271,15 +285,7 @@ def _multipage(rng: random.Random, lang: str, w: dict[str, str], right: bool, pa
     t.update(party)
     e = EXTRA[lang]
     s = Sheet()
-    left, other = (0.55, 0.06) if right else (0.06, 0.55)
-    _seller_block(s, t, w, lang, left)
-    s.put(w["title"], other, "large")
-    s.next()
-    _header_fields(s, t, w, lang, other, w["number"])
-    s.next()
-    _buyer_block(s, t, w["to"], other)
-    s.next()
-    _table_head(s, w)
+    _invoice_head(s, t, w, lang, right)
     running, on_page, page = Decimal(0), 0, 1
     for desc, qty, price in t["lines"]:
         if on_page == 22:
@@ -306,15 +312,7 @@ def _wrapped(rng: random.Random, lang: str, w: dict[str, str], right: bool, part
     t.update(party)
     amount_below = rng.random() < 0.5
     s = Sheet()
-    left, other = (0.55, 0.06) if right else (0.06, 0.55)
-    _seller_block(s, t, w, lang, left)
-    s.put(w["title"], other, "large")
-    s.next()
-    _header_fields(s, t, w, lang, other, w["number"])
-    s.next()
-    _buyer_block(s, t, w["to"], other)
-    s.next()
-    _table_head(s, w)
+    _invoice_head(s, t, w, lang, right)
     lines = []
     # Four lines or more come in two groups, each under a heading and closed by its subtotal.
     split = len(t["lines"]) // 2 if len(t["lines"]) >= 4 else len(t["lines"])
@@ -443,15 +441,7 @@ def _locale_amounts(
     e = EXTRA[lang]
     swiss = rng.random() < 0.25
     s = Sheet()
-    left, other = (0.55, 0.06) if right else (0.06, 0.55)
-    _seller_block(s, t, w, lang, left)
-    s.put(w["title"], other, "large")
-    s.next()
-    _header_fields(s, t, w, lang, other, w["number"])
-    s.next()
-    _buyer_block(s, t, w["to"], other)
-    s.next()
-    _table_head(s, w)
+    _invoice_head(s, t, w, lang, right)
     for desc, qty, price in t["lines"]:
         _line(s, desc, qty, price, lang, swiss=swiss)
     _totals(s, t, (e["net"], _tax_label(w, lang), e["gross"]), lang, swiss=swiss)

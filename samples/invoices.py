@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -151,8 +152,28 @@ def q2(v: Decimal) -> Decimal:
     return to_cents(v)
 
 
+class PricedLines:
+    """Subtotal, tax and total of ``lines`` (description, quantity, unit price) at
+    ``tax_rate`` percent, each rounded half-up to cents as an invoice prints them."""
+
+    lines: Sequence[tuple[str, Decimal, Decimal]]
+    tax_rate: Decimal
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((q2(q * p) for _, q, p in self.lines), Decimal(0))
+
+    @property
+    def tax(self) -> Decimal:
+        return q2(self.subtotal * self.tax_rate / 100)
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.tax
+
+
 @dataclass
-class Spec:
+class Spec(PricedLines):
     number: str = "INV-2026-001"
     date: dt.date = dt.date(2026, 3, 12)
     due: dt.date | None = dt.date(2026, 4, 11)
@@ -172,18 +193,6 @@ class Spec:
     #: Printed instead of the computed value (to break a rule on purpose).
     total_text: str | None = None
     date_text: str | None = None
-
-    @property
-    def subtotal(self) -> Decimal:
-        return sum((q2(q * p) for _, q, p in self.lines), Decimal(0))
-
-    @property
-    def tax(self) -> Decimal:
-        return q2(self.subtotal * self.tax_rate / 100)
-
-    @property
-    def total(self) -> Decimal:
-        return self.subtotal + self.tax
 
 
 def money_text(v: Decimal, lang: str) -> str:

@@ -11,11 +11,11 @@ from decimal import Decimal
 
 from fpdf import FPDF
 
-from samples.invoices import q2
+from samples.invoices import PricedLines, q2
 
 
 @dataclass(frozen=True)
-class TemplateInvoice:
+class TemplateInvoice(PricedLines):
     number: str
     date: dt.date
     due: dt.date
@@ -25,18 +25,6 @@ class TemplateInvoice:
     lines: tuple[tuple[str, Decimal, Decimal], ...]
     tax_rate: Decimal = Decimal("20")
     currency: str = "EUR"
-
-    @property
-    def subtotal(self) -> Decimal:
-        return sum((q2(q * p) for _, q, p in self.lines), Decimal(0))
-
-    @property
-    def tax(self) -> Decimal:
-        return q2(self.subtotal * self.tax_rate / 100)
-
-    @property
-    def total(self) -> Decimal:
-        return self.subtotal + self.tax
 
     def truth(self) -> dict[str, object]:
         """The header fields as a reviewer would type them."""

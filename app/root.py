@@ -13,25 +13,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-import landing
-import schemas
-import tasks
 from app.settings import Settings
-from landing.outbox import FsOutbox
-from landing.sources import outbox_for, zones_from_config
 from landing.urls import parse_location
-from landing.zone import LandingZone
-from readers.isolation import ReaderPool
 from schemas.config import BpoConfig, ConfigError, load_config
-from schemas.invoice_memory import LearnedPosition
 from store.db import make_engine, migrate, transaction
 from store.files import sync_clients
-from store.invoice_memory import remembered
-from tasks.doctype import ClientContext
-from tasks.extraction import PRELOAD
+
+if TYPE_CHECKING:
+    # Loaded where used: a command that only reads the store (``bpo review list``) starts
+    # without the document types, the reading children and the landing clients.
+    from landing.outbox import FsOutbox
+    from landing.zone import LandingZone
+    from readers.isolation import ReaderPool
+    from schemas.invoice_memory import LearnedPosition
+    from tasks.doctype import ClientContext
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +46,8 @@ class App:
 
     @cached_property
     def _contexts(self) -> dict[str, ClientContext]:
+        from tasks.doctype import ClientContext
+
         return {
             cid: ClientContext(
                 client=cfg,
@@ -60,6 +61,8 @@ class App:
     def invoice_memory(self, client_id: str) -> list[LearnedPosition]:
         """The client's supplier memory as it stands now (read per file, so a correction
         applies to the next file)."""
+        from store.invoice_memory import remembered
+
         with transaction(self.engine) as session:
             return remembered(session, client_id=client_id)
 
@@ -68,10 +71,14 @@ class App:
         return self._contexts[client_id]
 
     def outbox(self, client_id: str) -> FsOutbox:
+        from landing.sources import outbox_for
+
         return outbox_for(self.config, client_id, self.environ)
 
     def zones(self) -> list[LandingZone]:
         """Every landing zone the config describes (the shared root and clients' own)."""
+        from landing.sources import zones_from_config
+
         return zones_from_config(self.config, self.environ)
 
     @cached_property
@@ -79,6 +86,9 @@ class App:
         """The children that read client files under their budgets (started on first use)."""
         if self.settings.reader_processes == 0:
             return None
+        from readers.isolation import ReaderPool
+        from tasks.extraction import PRELOAD
+
         return ReaderPool(self.settings.reader_processes, preload=PRELOAD)
 
     @property
@@ -87,9 +97,8 @@ class App:
 
 
 #: The project's own folders: a landing location there would scan (and move aside) source code.
-_CODE_DIRS = frozenset(
-    Path(module.__file__ or "").resolve().parent for module in (landing, schemas, tasks)
-) | {Path(__file__).resolve().parents[1]}
+_ROOT = Path(__file__).resolve().parents[1]
+_CODE_DIRS = frozenset(_ROOT / package for package in ("landing", "schemas", "tasks")) | {_ROOT}
 
 
 def check_locations(config: BpoConfig) -> None:

@@ -16,7 +16,6 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from review.due import business_due
-from review.qa import sample_completed
 from review.queue import expire_leases
 from schemas.config import ClientConfig
 from store.db import transaction
@@ -102,6 +101,10 @@ def check_slas(
     """Housekeeping run on a schedule: business-time due dates, expired leases, QA sampling,
     and one ``emit`` per item past due (the item is marked first; a failed emit rolls back so
     the next run retries)."""
+    # QA sampling brings Polars and the bulk writer: loaded here, so that listing the queue
+    # (which schedules due times only) starts without them.
+    from review.qa import sample_completed
+
     now = now or dt.datetime.now(dt.UTC)
     with transaction(engine) as session:
         scheduled = schedule_due_times(session, clients=clients)

@@ -16,8 +16,10 @@ spreadsheets show as text.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 #: Starts a formula once leading white space is skipped, or starts with a control character.
 FORMULA_START = r"^[\s\u00a0\u202f\u2007]*[=+\-@]|^[\t\r]"
@@ -39,6 +41,8 @@ def defuse(text: str) -> str:
 
 def formula_expr(column: str | pl.Expr) -> pl.Expr:
     """True where a text column holds a formula risk (null stays false)."""
+    import polars as pl  # in the functions: the guard of single texts needs no Polars
+
     col = pl.col(column) if isinstance(column, str) else column
     return (col.str.contains(FORMULA_START) & ~col.str.contains(PLAIN_NUMBER)).fill_null(False)
 
@@ -49,6 +53,8 @@ def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
     Only the columns holding such a cell are rewritten; the others (nearly always all of
     them) pass through as they are, constant columns staying one value.
     """
+    import polars as pl
+
     text = [c for c, t in frame.schema.items() if t == pl.String()]
     if not text or frame.height == 0:
         return frame

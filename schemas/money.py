@@ -22,10 +22,12 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import polars as pl
 import pycountry
+
+if TYPE_CHECKING:
+    import polars as pl
 
 CENT = Decimal("0.01")
 MONEY_PRECISION = 18
@@ -218,6 +220,8 @@ def amount_columns(frame: pl.DataFrame, cols: list[str], suffix: str) -> pl.Data
     Values that are already plain numbers are taken as they are; the others are parsed once
     per distinct value and mapped back, so no copy of the frame is made.
     """
+    import polars as pl  # here, not at the top: the command line's config loading needs none
+
     out = []
     # One pass over all columns (in parallel): the distinct values that are not plain numbers.
     odd_values = frame.select(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -141,3 +142,33 @@ def test_0005_carries_every_ledger_entry_over_and_back(db_url: str) -> None:
         assert new.id > 20
         assert reverse_entry(s, entry_id=10, period="2026-04") is new
     engine.dispose()
+
+
+def test_schema_head_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from store.db import schema_head
+
+    assert schema_head() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_a_database_at_the_head_is_not_upgraded_again(tmp_path, monkeypatch) -> None:
+    from store import db
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'bpo.db'}")
+    assert db.current_revision(engine) is None  # never migrated: no alembic_version table
+    migrate(engine)
+    assert db.current_revision(engine) == db.schema_head()
+
+    class AlembicLoadedError(Exception):
+        pass
+
+    def loaded() -> None:
+        raise AlembicLoadedError
+
+    monkeypatch.setattr(db, "alembic_config", loaded)
+    migrate(engine)  # at the head: alembic is not loaded
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0013'"))
+    with pytest.raises(AlembicLoadedError):  # behind the head: alembic upgrades
+        migrate(engine)

@@ -25,7 +25,23 @@ SAME_CELL, RIGHT, BELOW = 0.95, 0.9, 0.85
 #: Generic labels ("Date", "Total") are right less often than specific ones.
 GENERIC_PENALTY = 0.9
 _GENERIC = frozenset(
-    {"date", "datum", "fecha", "data", "total", "totale", "totaal", "netto", "brutto", "tax", "vat"}
+    {
+        "date",
+        "datum",
+        "fecha",
+        "data",
+        "total",
+        "totale",
+        "totaal",
+        "netto",
+        "net",
+        "brutto",
+        "tax",
+        "vat",
+        "number",
+        "nummer",
+        "numero",
+    }
 )
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/._]*\d[A-Za-z0-9\-/._]*|\d+")
 _LEAD = re.compile(r"^[\s:#.\-\u2013=]+")
@@ -34,7 +50,7 @@ _INLINE_NUMBER = re.compile(
     r"(?:invoice|rechnung|gutschrift|facture|avoir|factuur|factura|fattura)\w*"
     # "Rechnung des Versicherers Nr.", "Invoice of the supplier no.": the issuer named between
     r"(?:\s+(?:des|der|of\s+the|of|du|de\s+la|de|van\s+de|van|del|della)\s+[^\W\d_]{3,})?"
-    r"(?:\s*\([^)]{0,60}\))*\s*(?:no|nr|n°|nº|number|nummer|numero|#)\.?\s*:?\s*"
+    r"(?:\s*\([^)]{0,60}\))*\s*(?:no|nr|n°|nº|n(?=\.)|number|nummer|numero|#)\.?\s*:?\s*"
     r"(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*)"
     r"(?:\s+(?P<dated>vom|von|du|del|van|of|dated|dd\.|issued(?:\s+(?:at|on))?)"
     r"(?:\s+(?P<date>[^\s].{5,20})|\s*$))?",

@@ -100,6 +100,19 @@ _WORDY = re.compile(
 )
 
 
+#: A country code before a VAT label: ``GB VAT GB123456789``, ``EU VAT EU372000041``.
+_COUNTRY_PREFIX = re.compile(r"^(?:[A-Z]{2})\s+(?=\S)")
+
+
+def _country_vat_label(text: str) -> tuple[str, int] | None:
+    """``("vendor_tax_id", label length)`` for a VAT label printed after a country code."""
+    m = _COUNTRY_PREFIX.match(text)
+    hit = match_label(text[m.end() :]) if m else None
+    if m is None or hit is None or hit[0] not in ("vendor_tax_id", "tax_total"):
+        return None
+    return "vendor_tax_id", hit[1] + 3
+
+
 def _has_colon(cell_text: str, label_len: int) -> bool:
     return ":" in cell_text[: label_len + 3]
 
@@ -401,7 +414,7 @@ def _find_on_line(page: PageText, i: int, out: list[Found]) -> None:
     lines = page.lines
     line = lines[i]
     for j, cell in enumerate(line.cells):
-        hit = match_label(cell.text)
+        hit = match_label(cell.text) or _country_vat_label(cell.text)
         if hit is None:
             continue
         field, label_len = hit

@@ -41,6 +41,7 @@ from tasks.invoices.pdf_fields import (
 )
 from tasks.invoices.pdf_table import table_lines
 from tasks.invoices.pdf_text import PageText, PdfUnreadableError, page_text, read_page_words
+from tasks.invoices.receipt_lines import receipt_lines
 from tasks.invoices.vat_country import printed_seller_country, vat_country
 
 LETTERHEAD, FIRST_LINE, DEFAULT_CURRENCY = 0.82, 0.6, 0.5
@@ -250,7 +251,8 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     if hit is not None:
         cand.set_amount("tax_total", hit.text, hit.confidence)
         cand.origin["tax_total"] = hit.source
-    lines = table_lines(pages)
+    # No table header at all: the items as a receipt prints them ("2 x 3,50   7,00").
+    lines = table_lines(pages) or [item for page in pages for item in receipt_lines(page.lines)]
     _joint_amounts(cand, found, printed, lines)
     if "vendor_name" not in cand.values:
         _letterhead(cand, pages[0])

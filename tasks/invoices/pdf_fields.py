@@ -448,6 +448,12 @@ def _find_on_line(page: PageText, i: int, out: list[Found]) -> None:
         if value is not None:
             out.append(Found(field, value, SAME_CELL * penalty, page.number, x0=cell.x0))
             continue
+        if field in _NAME_FIELDS and not rest and _has_colon(cell.text, label_len):
+            # "Customer:" and its name further right on the same line (a receipt's rows)
+            value = _typed(field, line.cells[j + 1].text) if j + 1 < len(line.cells) else None
+            if value is not None:
+                out.append(Found(field, value, RIGHT * penalty, page.number, x0=cell.x0))
+                continue
         if field in _NAME_FIELDS and not rest and (name := _name_in_block(lines, i, cell)):
             out.append(Found(field, name, BELOW * penalty, page.number, x0=cell.x0))
             continue

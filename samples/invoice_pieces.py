@@ -223,3 +223,23 @@ def totals_lines(
         c.text(value, value_x, y, 9.5 if last else 8.5, bold=last, align="right")
         y += 6
     return y
+
+
+def priced_rows(t: dict[str, Any], lang: str, symbol: str = "") -> list[tuple[str, ...]]:
+    """The line table's rows of ``t``: description, quantity, unit price, amount."""
+    return [
+        (desc, str(qty), money(price, lang, symbol), money(q2(qty * price), lang, symbol))
+        for desc, qty, price in t["lines"]
+    ]
+
+
+def rated_totals(
+    t: dict[str, Any], lang: str, labels: tuple[str, str, str]
+) -> list[tuple[str, str]]:
+    """Net, tax (its label with the rate) and total (its label with the currency) of ``t``."""
+    net, tax, total = labels
+    return [
+        (net, money(t["subtotal"], lang)),
+        (f"{tax} {RATE[lang]}%", money(t["tax_total"], lang)),
+        (f"{total} {t['currency']}", money(t["total"], lang)),
+    ]

@@ -15,9 +15,10 @@ from samples.invoice_pieces import (
     draw_truth,
     line_table,
     money,
+    priced_rows,
+    rated_totals,
     totals_lines,
 )
-from samples.invoices import q2
 
 
 def footer_seller(rng: random.Random, lang: str) -> tuple[dict[str, Any], Canvas]:
@@ -49,10 +50,7 @@ def footer_seller(rng: random.Random, lang: str) -> tuple[dict[str, Any], Canvas
     ):
         c.text(label, 130, 45 + 6 * k, 9, bold=True)
         c.text(value, 192, 45 + 6 * k, 9, align="right")
-    rows = [
-        (desc, str(qty), money(price, lang, sym), money(q2(qty * price), lang, sym))
-        for desc, qty, price in t["lines"]
-    ]
+    rows = priced_rows(t, lang, sym)
     heads = {
         "en": ("Description", "Qty", "Rate", "Amount"),
         "de": ("Beschreibung", "Menge", "Preis", "Betrag"),
@@ -126,21 +124,13 @@ def two_column(rng: random.Random, lang: str) -> tuple[dict[str, Any], Canvas]:
         c.text(label, x + 2, y, 7.5, bold=True)
         c.text(value, x + 2, y + 6, 9)
     y = 98.0
-    lines = [
-        (desc, str(qty), money(price, lang), money(q2(qty * price), lang))
-        for desc, qty, price in t["lines"]
-    ]
+    lines = priced_rows(t, lang)
     y = line_table(c, y, heads, (x0, 120, 155, 195), lines)
     y += 6
-    cur = t["currency"]
     totals_lines(
         c,
         y,
-        [
-            (totals[0], money(t["subtotal"], lang)),
-            (f"{totals[1]} {RATE[lang]}%", money(t["tax_total"], lang)),
-            (f"{totals[2]} {cur}", money(t["total"], lang)),
-        ],
+        rated_totals(t, lang, (totals[0], totals[1], totals[2])),
         130,
         195,
     )
@@ -183,10 +173,7 @@ def totals_box(rng: random.Random, lang: str) -> tuple[dict[str, Any], Canvas]:
     ):
         c.text(label, 130, 56 + 5 * k, 8.5)
         c.text(value, 195, 56 + 5 * k, 8.5, align="right")
-    rows = [
-        (desc, str(qty), money(price, lang), money(q2(qty * price), lang))
-        for desc, qty, price in t["lines"]
-    ]
+    rows = priced_rows(t, lang)
     line_table(c, 90, heads, (15, 125, 160, 195), rows)
     top = 235.0
     c.box(120, top, 80, 26)

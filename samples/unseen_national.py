@@ -16,6 +16,7 @@ from samples.invoice_pieces import (
     draw_truth,
     line_table,
     money,
+    priced_rows,
     totals_lines,
 )
 from samples.invoices import q2
@@ -221,10 +222,7 @@ def localised(rng: random.Random, lang: str) -> tuple[dict[str, Any], Canvas]:
             c.text(f"{label}:", x0, y + 5 * k, 9)
             c.text(value, x0 + 35, y + 5 * k, 9)
     y += 22
-    rows = [
-        (desc, str(qty), money(price, lang, sym), money(q2(qty * price), lang, sym))
-        for desc, qty, price in t["lines"]
-    ]
+    rows = priced_rows(t, lang, sym)
     y = line_table(c, y, w["table"], (x0, 120, 155, 192), rows)
     y += 6
     labels = w["totals"]

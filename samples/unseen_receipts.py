@@ -19,6 +19,8 @@ from samples.invoice_pieces import (
     invoice_number,
     line_table,
     money,
+    priced_rows,
+    rated_totals,
     totals_lines,
 )
 from samples.invoices import money_text, q2
@@ -222,21 +224,13 @@ def credit_ref(rng: random.Random, lang: str) -> tuple[dict[str, Any], Canvas]:
         "fr": ("Désignation", "Qté", "Prix", "Montant"),
         "es": ("Concepto", "Cantidad", "Precio", "Importe"),
     }[lang]
-    rows2 = [
-        (desc, str(qty), money(price, lang), money(q2(qty * price), lang))
-        for desc, qty, price in t["lines"]
-    ]
+    rows2 = priced_rows(t, lang)
     y = line_table(c, y, heads, (x0, 120, 155, 195), rows2)
     y += 6
-    cur = t["currency"]
     totals_lines(
         c,
         y,
-        [
-            (net, money(t["subtotal"], lang)),
-            (f"{tax} {RATE[lang]}%", money(t["tax_total"], lang)),
-            (f"{total} {cur}", money(t["total"], lang)),
-        ],
+        rated_totals(t, lang, (net, tax, total)),
         125,
         195,
     )

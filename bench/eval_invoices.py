@@ -317,12 +317,16 @@ def _per_family(scored: list[Scored], families: Sequence[str]) -> None:
 
 def eval_unseen(count: int) -> None:
     """Generated families imitating producers the finder was never tuned on
-    (``samples/invoice_unseen.py``): a held-out group of their own, only scored."""
-    from samples.invoice_unseen import UNSEEN, unseen_invoices
+    (``samples/invoice_unseen.py``): a held-out group of their own (first measured before the
+    finder changed for it), and the blind ones written after those changes, never tuned on."""
+    from samples.invoice_unseen import BLIND, UNSEEN, unseen_invoices
 
     scored = _score_families(UNSEEN, lambda f: unseen_invoices(f, count))
     _table(f"Generated unseen producers, held-out ({len(UNSEEN)} families; {count} each)", scored)
     _per_family(scored, UNSEEN)
+    scored = _score_families(BLIND, lambda f: unseen_invoices(f, count))
+    _table(f"Generated unseen producers, blind ({', '.join(BLIND)}; {count} each)", scored)
+    _per_family(scored, BLIND)
 
 
 def _corrected(data: bytes, truth: dict[str, Any], item: int) -> list[LearnedPosition]:

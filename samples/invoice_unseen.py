@@ -31,6 +31,7 @@ import random
 from samples.invoice_canvas import render
 from samples.invoice_layouts import HeldOut, Layout
 from samples.invoice_pieces import COUNTRY
+from samples.unseen_blind import BLIND, benelux_english, us_invoice
 from samples.unseen_layouts import footer_seller, totals_box, two_column
 from samples.unseen_national import facture, localised, rechnung
 from samples.unseen_receipts import credit_ref, retail_receipt, saas_receipt
@@ -57,7 +58,11 @@ _DRAW = {
     "two_column": two_column,
     "totals_box": totals_box,
     "credit_ref": credit_ref,
+    # Written after the finder changed for the families above; measured, never tuned on.
+    "us_invoice": us_invoice,
+    "benelux_english": benelux_english,
 }
+__all__ = ["BLIND", "UNSEEN", "unseen_invoices"]
 
 
 def unseen_invoices(family: str, count: int = 12, seed: int = 41) -> list[HeldOut]:
@@ -68,7 +73,7 @@ def unseen_invoices(family: str, count: int = 12, seed: int = 41) -> list[HeldOu
     for i in range(count):
         generator = ("reportlab", "fpdf2")[i % 2]
         truth, canvas = _DRAW[family](rng, langs[i % len(langs)])
-        lang = next(k for k, v in COUNTRY.items() if v == truth["vendor_country"])
+        lang = next((k for k, v in COUNTRY.items() if v == truth["vendor_country"]), "en")
         layout = Layout(generator, lang, False, False, False, False, False, False)
         out.append(HeldOut(layout, truth, render(canvas, generator)))
     return out

@@ -15,9 +15,11 @@ winner goes to review instead of through:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from tasks.invoices.dates import find_date, parse_date
 from tasks.invoices.labels import fold, match_label
 from tasks.invoices.pdf_fields import Found
 from tasks.invoices.pdf_text import PageText
@@ -110,15 +112,31 @@ def _size_ratio(f: Found, pages: Sequence[PageText], body: dict[int, float]) -> 
     return max(mine) / body[f.page] if mine else 1.0
 
 
+def referenced_dates(pages: Sequence[PageText]) -> set[dt.date]:
+    """The dates printed on lines about another invoice (``Avoir sur facture FA-12 du
+    26/09/2026``): a date labelled elsewhere that is one of these dates that invoice."""
+    out = set()
+    for page in pages:
+        for line in page.lines:
+            if is_other_invoice_reference(line.text) and (text := find_date(line.text)):
+                value = parse_date(text).value
+                if value is not None:
+                    out.add(value)
+    return out
+
+
 def score(found: Sequence[Found], pages: Sequence[PageText]) -> list[Found]:
     """``found`` with each confidence scaled by what surrounds it; traps kept, demoted."""
     blocks = party_blocks(pages)
     body = _body_sizes(pages)
+    referenced = referenced_dates(pages)
     out = []
     for f in found:
         factor = 1.0
         if f.field in ("invoice_number", "invoice_date") and is_other_invoice_reference(f.context):
             factor *= TRAP
+        elif f.field == "invoice_date" and parse_date(f.text).value in referenced:
+            factor *= TRAP  # "Date de la facture: 26/09": the corrected invoice's date again
         if f.field in ("vendor_name", "buyer_name") and (
             is_logo_text(f.text) or is_courtesy(f.text)
         ):

@@ -26,7 +26,8 @@ from tasks.invoices.pdf_text import Cell, PageText
 _LEGAL_FORM = re.compile(
     r"(?:^|\s)(?P<form>gmbh(?:\s*&\s*co\.?\s*kg)?|ag|kg|ohg|ug(?:\s*\(haftungsbeschr[aä]nkt\))?|"
     r"e\.\s?v\.|e\.\s?k\.|a\.\s?g\.|kgaa|se|sarl|s\.a\.r\.l\.|sas|s\.a\.s\.|sa|s\.a\.|eurl|sasu|"
-    r"srl|s\.r\.l\.|spa|s\.p\.a\.|snc|sapa|sl|s\.l\.|slu|s\.l\.u\.|bv|b\.v\.|nv|n\.v\.|vof|"
+    r"srl|s\.r\.l\.|spa|s\.p\.a\.|snc|s\.n\.c\.|sapa|sl|s\.l\.|slu|s\.l\.u\.|bv|b\.v\.|nv|"
+    r"n\.v\.|vof|v\.o\.f\.|"
     r"ltd\.?|limited|llp|plc|llc|inc\.?|corp\.?|co\.|oy|ab|as|a/s|aps|bvba|sprl)\s*$",
     re.I,
 )
@@ -80,6 +81,8 @@ def full_name(page: PageText, name: str) -> str:
                 and 0 < cell.top - above.top <= gap
                 and _name_part(above)
                 and legal_form(above.text) is None
+                # "Von", "De", "To": a block's heading word, not the first half of a name
+                and sum(ch.isalpha() for ch in above.text) > 3
             ):
                 return f"{above.text.strip()} {name.strip()}"
         if i + 1 < len(page.lines) and not ending:
@@ -126,3 +129,48 @@ def legal_line_seller(pages: Sequence[PageText], vat_id: str | None) -> str | No
             if legal_form(first) and plausible_name(first) and match_label(first) is None:
                 return first
     return None
+
+
+#: Lines of a party's block below its name that may still carry its VAT id or register.
+_BLOCK_LINES = 6
+#: Footer columns: a register or VAT id in another column, this many lines from the name.
+_FOOT_LINES = 3
+
+
+def block_seller(
+    pages: Sequence[PageText], vat_id: str | None, *, not_names: Sequence[str] = ()
+) -> str | None:
+    """The seller as its own address block names it: a name ending in a legal form whose
+    block (the lines under it in its column) carries the seller's VAT id or a register
+    entry, or, in a footer set in columns (name | bank | register), whose rows do. A brand
+    printed large as the logo (``quillstack``) gives way to it; ``not_names`` (the buyer's)
+    are never taken."""
+    excluded = {fold(n) for n in not_names}
+    for page in (pages[0], pages[-1]) if pages else ():
+        lines = page.lines
+        for i, line in enumerate(lines):
+            for cell in line.cells:
+                name = cell.text.strip()
+                if (
+                    not legal_form(name)
+                    or fold(name) in excluded
+                    or not _name_part(cell)
+                    or is_other_party_heading_above(page, i, cell)
+                ):
+                    continue
+                for k, below in enumerate(lines[i + 1 : i + 1 + _BLOCK_LINES]):
+                    same_column = [c for c in below.cells if abs(c.x0 - cell.x0) <= 3]
+                    beside = below.cells if k < _FOOT_LINES else ()
+                    if any(_legal(c.text, vat_id) for c in (*same_column, *beside)):
+                        return name
+    return None
+
+
+def is_other_party_heading_above(page: PageText, index: int, cell: Cell) -> bool:
+    """Whether the line above ``cell`` in its column is a heading of another party's block
+    (``Bill to``, ``Rechnung an:``): the name is the buyer's, not the seller's."""
+    if index == 0:
+        return False
+    above = next((c for c in page.lines[index - 1].cells if abs(c.x0 - cell.x0) <= 3), None)
+    hit = match_label(above.text) if above is not None else None
+    return hit is not None and hit[0] == "buyer_name"

@@ -24,7 +24,13 @@ from tasks.invoices.dates import month_first_document
 from tasks.invoices.field_scoring import score
 from tasks.invoices.labels import CREDIT_NOTE_WORDS, INVOICE_WORDS, fold, match_label
 from tasks.invoices.page_words import PageWords
-from tasks.invoices.party_names import full_name, legal_form, legal_line_seller
+from tasks.invoices.party_names import (
+    block_seller,
+    full_name,
+    is_other_party_heading_above,
+    legal_form,
+    legal_line_seller,
+)
 from tasks.invoices.pdf_fields import (
     AMOUNT_FIELDS,
     GENERIC_PENALTY,
@@ -35,6 +41,7 @@ from tasks.invoices.pdf_fields import (
 )
 from tasks.invoices.pdf_table import table_lines
 from tasks.invoices.pdf_text import PageText, PdfUnreadableError, page_text, read_page_words
+from tasks.invoices.receipt_lines import receipt_lines
 from tasks.invoices.vat_country import printed_seller_country, vat_country
 
 LETTERHEAD, FIRST_LINE, DEFAULT_CURRENCY = 0.82, 0.6, 0.5
@@ -244,7 +251,8 @@ def _candidate(pages: list[PageText], found: list[Found], currency: str) -> Cand
     if hit is not None:
         cand.set_amount("tax_total", hit.text, hit.confidence)
         cand.origin["tax_total"] = hit.source
-    lines = table_lines(pages)
+    # No table header at all: the items as a receipt prints them ("2 x 3,50   7,00").
+    lines = table_lines(pages) or [item for page in pages for item in receipt_lines(page.lines)]
     _joint_amounts(cand, found, printed, lines)
     if "vendor_name" not in cand.values:
         _letterhead(cand, pages[0])
@@ -300,8 +308,16 @@ def _legal_line_name(cand: Candidate, pages: list[PageText]) -> None:
         return
     if isinstance(current, str) and legal_form(current):
         return
+    if isinstance(current, str) and len(current.split()) == 1:
+        # A one-word letterhead without a legal form is a brand (a logo's text), not the
+        # seller's name: below the review threshold unless a legal name replaces it.
+        cand.confidence["vendor_name"] = min(cand.confidence["vendor_name"], UNCONFIRMED)
     vat_id = cand.values.get("vendor_tax_id")
-    name = legal_line_seller(pages, vat_id if isinstance(vat_id, str) else None)
+    vat = vat_id if isinstance(vat_id, str) else None
+    buyer = cand.values.get("buyer_name")
+    name = legal_line_seller(pages, vat) or block_seller(
+        pages, vat, not_names=[buyer] if isinstance(buyer, str) else []
+    )
     if name is not None:
         cand.set_text("vendor_name", name, LETTERHEAD)
         cand.origin["vendor_name"] = "layout"
@@ -381,11 +397,14 @@ def _letterhead(cand: Candidate, page: PageText) -> None:
     if not page.lines or _return_address(cand, page):
         return
     median = statistics.median(ln.height for ln in page.lines)
+    buyer = cand.values.get("buyer_name")
     named = [
         (cell, i)
         for i, ln in enumerate(page.lines[:6])
         for cell in ln.cells
         if not match_label(cell.text)
+        and not (isinstance(buyer, str) and fold(cell.text) == fold(buyer))
+        and not is_other_party_heading_above(page, i, cell)
         and plausible_name(cell.text)
         and sum(ch.isalpha() for ch in cell.text) >= 3
     ]

@@ -25,7 +25,23 @@ SAME_CELL, RIGHT, BELOW = 0.95, 0.9, 0.85
 #: Generic labels ("Date", "Total") are right less often than specific ones.
 GENERIC_PENALTY = 0.9
 _GENERIC = frozenset(
-    {"date", "datum", "fecha", "data", "total", "totale", "totaal", "netto", "brutto", "tax", "vat"}
+    {
+        "date",
+        "datum",
+        "fecha",
+        "data",
+        "total",
+        "totale",
+        "totaal",
+        "netto",
+        "net",
+        "brutto",
+        "tax",
+        "vat",
+        "number",
+        "nummer",
+        "numero",
+    }
 )
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/._]*\d[A-Za-z0-9\-/._]*|\d+")
 _LEAD = re.compile(r"^[\s:#.\-\u2013=]+")
@@ -34,7 +50,7 @@ _INLINE_NUMBER = re.compile(
     r"(?:invoice|rechnung|gutschrift|facture|avoir|factuur|factura|fattura)\w*"
     # "Rechnung des Versicherers Nr.", "Invoice of the supplier no.": the issuer named between
     r"(?:\s+(?:des|der|of\s+the|of|du|de\s+la|de|van\s+de|van|del|della)\s+[^\W\d_]{3,})?"
-    r"(?:\s*\([^)]{0,60}\))*\s*(?:no|nr|n°|nº|number|nummer|numero|#)\.?\s*:?\s*"
+    r"(?:\s*\([^)]{0,60}\))*\s*(?:no|nr|n°|nº|n(?=\.)|number|nummer|numero|#)\.?\s*:?\s*"
     r"(?P<id>[A-Za-z0-9][A-Za-z0-9\-/._]*)"
     r"(?:\s+(?P<dated>vom|von|du|del|van|of|dated|dd\.|issued(?:\s+(?:at|on))?)"
     r"(?:\s+(?P<date>[^\s].{5,20})|\s*$))?",
@@ -82,6 +98,19 @@ _WORDY = re.compile(
     r"excluding|including|exklusive|inklusive)\b)[^\W\d_]{4,}",
     re.I,
 )
+
+
+#: A country code before a VAT label: ``GB VAT GB123456789``, ``EU VAT EU372000041``.
+_COUNTRY_PREFIX = re.compile(r"^(?:[A-Z]{2})\s+(?=\S)")
+
+
+def _country_vat_label(text: str) -> tuple[str, int] | None:
+    """``("vendor_tax_id", label length)`` for a VAT label printed after a country code."""
+    m = _COUNTRY_PREFIX.match(text)
+    hit = match_label(text[m.end() :]) if m else None
+    if m is None or hit is None or hit[0] not in ("vendor_tax_id", "tax_total"):
+        return None
+    return "vendor_tax_id", hit[1] + 3
 
 
 def _has_colon(cell_text: str, label_len: int) -> bool:
@@ -385,7 +414,7 @@ def _find_on_line(page: PageText, i: int, out: list[Found]) -> None:
     lines = page.lines
     line = lines[i]
     for j, cell in enumerate(line.cells):
-        hit = match_label(cell.text)
+        hit = match_label(cell.text) or _country_vat_label(cell.text)
         if hit is None:
             continue
         field, label_len = hit
@@ -419,6 +448,12 @@ def _find_on_line(page: PageText, i: int, out: list[Found]) -> None:
         if value is not None:
             out.append(Found(field, value, SAME_CELL * penalty, page.number, x0=cell.x0))
             continue
+        if field in _NAME_FIELDS and not rest and _has_colon(cell.text, label_len):
+            # "Customer:" and its name further right on the same line (a receipt's rows)
+            value = _typed(field, line.cells[j + 1].text) if j + 1 < len(line.cells) else None
+            if value is not None:
+                out.append(Found(field, value, RIGHT * penalty, page.number, x0=cell.x0))
+                continue
         if field in _NAME_FIELDS and not rest and (name := _name_in_block(lines, i, cell)):
             out.append(Found(field, name, BELOW * penalty, page.number, x0=cell.x0))
             continue

@@ -29,6 +29,12 @@ _OTHER_INVOICE = re.compile(
     r"|\bfactura\s+(?:original|rectificada|relacionada|asociada|de referencia)\b"
     r"|\bfattura\s+(?:originale|di riferimento|collegata|associata|rettificata)\b"
     r"|\brif(?:erimento)?\.?\s+fattura\b"
+    # "Credit note for invoice 4711", "Avoir sur facture", "Rectifica la factura"
+    r"|\b(?:credit(?:\s+note)?|refund)\s+(?:for|on|against)\s+(?:the\s+)?invoice\b"
+    r"|\bavoir\s+(?:sur|pour|relatif a)\s+(?:la\s+)?facture\b"
+    r"|\b(?:rectifica|anula|abona)\s+(?:la\s+)?factura\b"
+    r"|\bnota di credito\s+(?:sulla|per la|relativa alla)\s+fattura\b"
+    r"|\bcreditnota\s+(?:voor|bij|op)\s+factuur\b"
 )
 #: Courtesy and instruction words that start or fill a sentence, never a party's name.
 _COURTESY = re.compile(

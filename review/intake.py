@@ -37,9 +37,11 @@ def route_batch(
     """Persist every record's state and a review item per flagged record."""
     states = state_frame(batch, dedupe_keys)
     insert_states(session, file=file, states=states, completed_at=now)
-    payments = handler.payments(batch.valid_records())
+    # The payment columns of every record, then the completed ones: no copy of every field.
+    payments = handler.payments(batch.records)
     if payments is not None:
-        record_payments(session, file=file, payments=payments, source="batch")
+        completed = payments.filter(batch.completed_rows())
+        record_payments(session, file=file, payments=completed, source="batch")
     counts = counts_of(states)
     if counts.records != counts.completed:
         items = review_item_frame(

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.us import rtn
 
+from schemas.batch import ValidatedBatch
 from schemas.config import ClientConfig
 from schemas.payroll_options import AchOriginator
 from tasks.doctype import ClientContext
@@ -113,10 +114,12 @@ def test_names_are_ascii_upper_case() -> None:
 
 
 def test_empty_payment_frame_is_not_written() -> None:
+    from samples.payroll import csv_bytes, payroll_frame
     from tasks.payroll.handler import PayrollHandler
 
-    empty = pl.DataFrame()
-    assert PayrollHandler().write_outputs(None, empty.clear(), None) == []  # type: ignore[arg-type]
+    batch = extract_payroll(csv_bytes(payroll_frame(3)), "none.csv", CTX)
+    none = ValidatedBatch(records=batch.records.clear())
+    assert PayrollHandler().write_outputs(none, None) == []  # type: ignore[arg-type]
 
 
 @settings(max_examples=80, deadline=None)
@@ -233,7 +236,7 @@ def _outputs(tmp_path: Path, completed: pl.DataFrame) -> list[str]:
         source_sha256="ab" * 32,
         received_at=WHEN,
     )
-    return PayrollHandler().write_outputs(None, completed, out)  # type: ignore[arg-type]
+    return PayrollHandler().write_outputs(ValidatedBatch(records=completed), out)
 
 
 def test_every_file_is_checked_and_named_before_it_is_published(tmp_path: Path) -> None:

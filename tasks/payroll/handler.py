@@ -91,9 +91,9 @@ class PayrollHandler:
         release the GIL). Each file's bytes are let go once written, so the copies of a
         million-row batch never all wait in memory together.
         """
-        entries = batch.valid_records(ENTRY_COLUMNS)
-        if entries.height == 0:
+        if batch.records.height == batch.flagged_indexes.len():  # none completes (or unread)
             return []
+        entries = batch.valid_records(ENTRY_COLUMNS)
         stem = f"payroll/{out.stem}"
         register = _register(batch.records.lazy().filter(batch.completed_rows()))
         with ThreadPoolExecutor(max_workers=2) as pool:

@@ -232,6 +232,10 @@ def test_any_amounts_give_files_a_bank_accepts(amounts: list[int]) -> None:
 
 
 def _outputs(tmp_path: Path, completed: pl.DataFrame) -> list[str]:
+    return _batch_outputs(tmp_path, ValidatedBatch(records=completed))
+
+
+def _batch_outputs(tmp_path: Path, batch: ValidatedBatch) -> list[str]:
     from landing.outbox import FsOutbox
     from tasks.doctype import OutputContext
     from tasks.payroll.handler import PayrollHandler
@@ -244,7 +248,7 @@ def _outputs(tmp_path: Path, completed: pl.DataFrame) -> list[str]:
         source_sha256="ab" * 32,
         received_at=WHEN,
     )
-    return PayrollHandler().write_outputs(ValidatedBatch(records=completed), out)
+    return PayrollHandler().write_outputs(batch, out)
 
 
 def test_every_file_is_checked_and_named_before_it_is_published(tmp_path: Path) -> None:
@@ -312,10 +316,7 @@ def test_the_register_is_also_a_csv_guarded_against_formulas(tmp_path: Path) -> 
 
 
 def test_outputs_hold_the_completed_records_only(tmp_path: Path) -> None:
-    from landing.outbox import FsOutbox
     from samples.payroll import csv_bytes, payroll_frame, plant_errors
-    from tasks.doctype import OutputContext
-    from tasks.payroll.handler import PayrollHandler
 
     batch = extract_payroll(csv_bytes(plant_errors(payroll_frame(40), every=4)), "mix.csv", CTX)
     flagged = set(batch.issues["record_index"].to_list())
@@ -326,15 +327,7 @@ def test_outputs_hold_the_completed_records_only(tmp_path: Path) -> None:
     assert narrow.columns == few
     assert narrow.equals(batch.valid_records().select(few))
     assert batch.valid_records(few).equals(narrow)
-    out = OutputContext(
-        ctx=CTX,
-        outbox=FsOutbox(f"file://{tmp_path}/outbox", "acme"),
-        file_id=1,
-        source_name="mix.csv",
-        source_sha256="cd" * 32,
-        received_at=WHEN,
-    )
-    written = [Path(w.removeprefix("file://")) for w in PayrollHandler().write_outputs(batch, out)]
+    written = [Path(w.removeprefix("file://")) for w in _batch_outputs(tmp_path, batch)]
     [ach] = [p for p in written if p.suffix == ".ach"]
     [register_csv] = [p for p in written if p.suffix == ".csv"]
     parquet = pl.read_parquet(register_csv.with_suffix(".parquet"))

@@ -53,12 +53,11 @@ def file_receipt(
     rejected: list[RecordRejected] = []
     if counts.in_review or counts.rejected:
         with transaction(engine) as session:
-            rows = review_outcomes(session, file_id=file.id)
-        for key, item_status, reasons, due in rows:
-            if item_status in ReviewStatus.ACTIVE:
-                in_review.append(RecordInReview(record_key=key, codes=_codes(reasons), due=due))
-            elif item_status == ReviewStatus.REJECTED:
-                rejected.append(RecordRejected(record_key=key, codes=_codes(reasons)))
+            for key, item_status, reasons, due in review_outcomes(session, file_id=file.id):
+                if item_status in ReviewStatus.ACTIVE:
+                    in_review.append(RecordInReview(record_key=key, codes=_codes(reasons), due=due))
+                elif item_status == ReviewStatus.REJECTED:
+                    rejected.append(RecordRejected(record_key=key, codes=_codes(reasons)))
     return Receipt(
         client_id=file.client_id,
         name=file.name,

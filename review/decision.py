@@ -384,7 +384,7 @@ def _stage_outputs(
         run_label=f"review-{item.id}",
         received_at=file.received_at,
     )
-    return handler.write_outputs(ValidatedBatch(records=frame), frame, out)
+    return handler.write_outputs(ValidatedBatch(records=frame), out)
 
 
 def _stage_receipt(

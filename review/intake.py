@@ -23,6 +23,9 @@ from store.records import insert_review_items, insert_states
 from tasks.doctype import DocHandler
 from tasks.routing import counts_of, flagged_records, review_item_frame, state_frame
 
+#: Flagged records made into review items and written at a time.
+ITEM_SLICE = 50_000
+
 
 def route_batch(
     session: Session,
@@ -37,19 +40,26 @@ def route_batch(
     """Persist every record's state and a review item per flagged record."""
     states = state_frame(batch, dedupe_keys)
     insert_states(session, file=file, states=states, completed_at=now)
-    payments = handler.payments(batch.valid_records())
+    # The payment columns of every record, then the completed ones: no copy of every field.
+    payments = handler.payments(batch.records)
     if payments is not None:
-        record_payments(session, file=file, payments=payments, source="batch")
+        completed = payments.filter(batch.completed_rows())
+        record_payments(session, file=file, payments=completed, source="batch")
     counts = counts_of(states)
     if counts.records != counts.completed:
-        items = review_item_frame(
-            flagged_records(batch, states),
-            handler=handler,
-            file_id=file.id,
-            client_id=file.client_id,
-            doc_type=file.doc_type,
-            now=now,
-            due=business_due(now, client),
-        )
-        insert_review_items(session, items)
+        flagged = flagged_records(batch, states)
+        due = business_due(now, client)
+        # In slices: each item carries its fields and raw values as JSON text, so a file with
+        # a third of its million records in review never holds every item's text at once.
+        for start in range(0, flagged.height, ITEM_SLICE):
+            items = review_item_frame(
+                flagged.slice(start, ITEM_SLICE),
+                handler=handler,
+                file_id=file.id,
+                client_id=file.client_id,
+                doc_type=file.doc_type,
+                now=now,
+                due=due,
+            )
+            insert_review_items(session, items)
     return counts

@@ -8,6 +8,7 @@ routing, storage and metering.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -78,15 +79,27 @@ class ValidatedBatch:
         """Records with at least one issue: the only records that do not complete."""
         return self.issues.get_column(RECORD_INDEX).unique()
 
-    def valid_records(self) -> pl.DataFrame:
-        """The completed records (no issue); computed once per batch (outputs and meter)."""
-        return self._valid
+    def valid_records(self, columns: Sequence[str] | None = None) -> pl.DataFrame:
+        """The completed records (no issue): every column, computed once per batch; or only
+        ``columns``, so a step that reads a few of a large batch's columns (the meter reads
+        one) filters those and not a copy of every field."""
+        if columns is None:
+            return self._valid
+        if "_valid" in self.__dict__ or self.issues.height == 0:  # already made: no new copy
+            return self._valid.select(columns)
+        return self.records.select(columns).filter(self.completed_rows())
+
+    def completed_rows(self) -> pl.Expr:
+        """A filter that keeps the rows of ``records`` (or a frame with their
+        ``record_index``) that complete: :meth:`valid_records` as an expression, for lazy
+        and column-narrow work over the batch."""
+        return ~pl.col(RECORD_INDEX).is_in(self.flagged_indexes.implode())
 
     @cached_property
     def _valid(self) -> pl.DataFrame:
         if self.issues.height == 0:
             return self.records
-        return self.records.filter(~pl.col(RECORD_INDEX).is_in(self.flagged_indexes.implode()))
+        return self.records.filter(self.completed_rows())
 
     def record_states(self) -> pl.DataFrame:
         """``record_index``, ``record_key`` and ``state`` for every record: ``completed`` with

@@ -16,10 +16,12 @@ spreadsheets show as text.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     import polars as pl
+
+    FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
 #: Starts a formula once leading white space is skipped, or starts with a control character.
 FORMULA_START = r"^[\s\u00a0\u202f\u2007]*[=+\-@]|^[\t\r]"
@@ -47,18 +49,21 @@ def formula_expr(column: str | pl.Expr) -> pl.Expr:
     return (col.str.contains(FORMULA_START) & ~col.str.contains(PLAIN_NUMBER)).fill_null(False)
 
 
-def formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
+def formula_safe(frame: FrameT) -> FrameT:
     """Every text cell of ``frame`` defused.
 
     Only the columns holding such a cell are rewritten; the others (nearly always all of
-    them) pass through as they are, constant columns staying one value.
+    them) pass through as they are, constant columns staying one value. A lazy frame stays
+    lazy: only its text columns are read to find which hold a risk, so a large output can be
+    streamed to its file afterwards.
     """
     import polars as pl
 
-    text = [c for c, t in frame.schema.items() if t == pl.String()]
-    if not text or frame.height == 0:
+    text = [c for c, t in frame.collect_schema().items() if t == pl.String()]
+    if not text:
         return frame
-    found = frame.select(formula_expr(c).any() for c in text).row(0)
+    probe = frame.select(formula_expr(c).any() for c in text)
+    found = (probe.collect() if isinstance(probe, pl.LazyFrame) else probe).row(0)
     return frame.with_columns(
         pl.when(formula_expr(c)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
         for c, hit in zip(text, found, strict=True)

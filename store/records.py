@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import polars as pl
@@ -20,6 +21,7 @@ from store.bulk import insert_ignore, read_frame
 from store.models import File, Record, RecordKeySet, ReviewItem
 
 _CHUNK = 500
+_OUTCOME_SLICE = 10_000
 
 
 def insert_states(
@@ -103,15 +105,21 @@ def state_counts(session: Session, *, file_id: int) -> dict[str, int]:
 
 def review_outcomes(
     session: Session, *, file_id: int
-) -> list[tuple[str, str, list[dict[str, Any]], dt.datetime | None]]:
+) -> Iterator[tuple[str, str, list[dict[str, Any]], dt.datetime | None]]:
     """Per flagged record of a file, in file order: its key, its item's status, its reasons
-    and when it is due."""
+    and when it is due.
+
+    Streamed in slices of rows, to be read while the session is open: a file with a third
+    of a million records in review never has every item's reasons in memory at once.
+    """
     rows = session.execute(
         select(ReviewItem.record_key, ReviewItem.status, ReviewItem.reasons, ReviewItem.due_at)
         .where(ReviewItem.file_id == file_id)
         .order_by(ReviewItem.record_index)
-    ).all()
-    return [(str(k), str(s), list(r or []), d) for k, s, r, d in rows]
+        .execution_options(yield_per=_OUTCOME_SLICE)
+    )
+    for k, s, r, d in rows:
+        yield str(k), str(s), list(r or []), d
 
 
 #: ``record_keys``' answer: the business key of each record of some files.

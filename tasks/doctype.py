@@ -94,6 +94,8 @@ class OutputContext:
 
 class DocHandler(Protocol):
     doc_type: DocType
+    #: The columns of ``records`` that :meth:`billable_units` reads (``record_index`` first).
+    unit_columns: tuple[str, ...]
 
     def extract(self, data: bytes, name: str, ctx: ClientContext) -> ValidatedBatch:
         """Parse bytes and apply every rule that needs only this file and reference data.
@@ -133,8 +135,7 @@ class DocHandler(Protocol):
         """``record_index`` (UInt32), ``unit`` (String), ``quantity`` (Int64) per record."""
         ...
 
-    def write_outputs(
-        self, batch: ValidatedBatch, completed: pl.DataFrame, out: OutputContext
-    ) -> list[str]:
-        """Write the doc type's outputs for the completed records (ACH file, AP export, acks)."""
+    def write_outputs(self, batch: ValidatedBatch, out: OutputContext) -> list[str]:
+        """Write the doc type's outputs for the completed records of ``batch`` (ACH file, AP
+        export, acks); each handler reads of ``batch.valid_records`` the columns it needs."""
         ...

@@ -163,7 +163,7 @@ def outputs_task(
         source_sha256=file.sha256,
         received_at=file.received_at,
     )
-    return handler.write_outputs(batch, batch.valid_records(), out)
+    return handler.write_outputs(batch, out)
 
 
 @task(name="route-records", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)
@@ -211,7 +211,7 @@ def meter_task(
     flow_run_id: str | None,
 ) -> MeterResult:
     """Completed transactions into the usage ledger, once (the ledger's key decides)."""
-    units = handler.billable_units(batch.valid_records())
+    units = handler.billable_units(batch.valid_records(handler.unit_columns))
     with transaction(engine) as session:
         result = meter(
             session,

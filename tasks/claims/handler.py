@@ -63,6 +63,7 @@ def _not_x12(message: str) -> ValidatedBatch:
 
 class ClaimsHandler:
     doc_type = DocType.CLAIMS
+    unit_columns: tuple[str, ...] = (RECORD_INDEX, "lines")
 
     def extract(self, data: bytes, name: str, ctx: ClientContext) -> ValidatedBatch:
         edit_ctx = _edit_context(ctx)
@@ -186,9 +187,8 @@ class ClaimsHandler:
             RECORD_INDEX, maintain_order=True
         )
 
-    def write_outputs(
-        self, batch: ValidatedBatch, completed: pl.DataFrame, out: OutputContext
-    ) -> list[str]:
+    def write_outputs(self, batch: ValidatedBatch, out: OutputContext) -> list[str]:
+        completed = batch.valid_records()
         urls: list[str] = []
         ack = build_999(batch.meta, out.source_sha256, out.ctx.client.claims.receiver_id)
         if ack is not None:

@@ -25,6 +25,7 @@ class InvoiceHandler:
     UBL 2.1, CII, CSV and JSON batches."""
 
     doc_type = DocType.INVOICES
+    unit_columns: tuple[str, ...] = (RECORD_INDEX, "lines")
 
     def extract(self, data: bytes, name: str, ctx: ClientContext) -> ValidatedBatch:
         try:
@@ -103,7 +104,5 @@ class InvoiceHandler:
         )
         return pl.concat([invoices, lines]).sort(RECORD_INDEX, "unit").cast(schema)  # type: ignore[arg-type]
 
-    def write_outputs(
-        self, batch: ValidatedBatch, completed: pl.DataFrame, out: OutputContext
-    ) -> list[str]:
-        return write_ap_export(completed, out)
+    def write_outputs(self, batch: ValidatedBatch, out: OutputContext) -> list[str]:
+        return write_ap_export(batch.valid_records(), out)

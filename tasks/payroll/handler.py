@@ -20,7 +20,7 @@ from schemas.issue import Issue
 from schemas.payroll import PAYMENT_SCHEMA, PAYROLL_COLUMNS, PayrollEntry
 from tasks.doctype import ClientContext, OutputCheckError, OutputContext
 from tasks.payroll.extract import extract_payroll, validate_frame
-from tasks.payroll.nacha import file_bytes, ppd_records
+from tasks.payroll.nacha import ENTRY_COLUMNS, file_bytes, ppd_records
 from tasks.payroll.nacha_check import check_nacha
 from tasks.review_fields import flat_fields_json
 
@@ -31,6 +31,7 @@ def _json_value(v: Any) -> Any:
 
 class PayrollHandler:
     doc_type = DocType.PAYROLL
+    unit_columns: tuple[str, ...] = (RECORD_INDEX,)
 
     def extract(self, data: bytes, name: str, ctx: ClientContext) -> ValidatedBatch:
         return extract_payroll(data, name, ctx)
@@ -79,24 +80,27 @@ class PayrollHandler:
             pl.lit(1, pl.Int64).alias("quantity"),
         )
 
-    def write_outputs(
-        self, batch: ValidatedBatch, completed: pl.DataFrame, out: OutputContext
-    ) -> list[str]:
+    def write_outputs(self, batch: ValidatedBatch, out: OutputContext) -> list[str]:
         """The NACHA file(s) and the register (Parquet and CSV), made side by side.
 
         Every NACHA file passes the check a bank's front end makes before anything is
-        written. The register's Parquet is made while the NACHA files are built and checked,
-        its CSV while they are written (Polars and file writes release the GIL); each file's
-        bytes are let go once written, so the copies of a million-row batch never all wait in
-        memory together.
+        written. Nothing copies every field of the completed records: the NACHA files read
+        the eight entry columns of them, and the register is streamed from the batch's
+        records (filtered to the completed ones) into its Parquet while the NACHA files are
+        built and checked, into its CSV while they are written (Polars and file writes
+        release the GIL). Each file's bytes are let go once written, so the copies of a
+        million-row batch never all wait in memory together.
         """
-        if completed.height == 0:
+        if batch.records.height == batch.flagged_indexes.len():  # none completes (or unread)
             return []
+        entries = batch.valid_records(ENTRY_COLUMNS)
         stem = f"payroll/{out.stem}"
+        register = _register(batch.records.lazy().filter(batch.completed_rows()))
         with ThreadPoolExecutor(max_workers=2) as pool:
-            parquet = pool.submit(_parquet, completed)
-            nacha = _checked_nacha(completed, out)  # raises before anything is written
-            text = pool.submit(_csv, completed)
+            parquet = pool.submit(_parquet, register)
+            nacha = _checked_nacha(entries, out)  # raises before anything is written
+            del entries
+            text = pool.submit(_csv, register)
             written = [pool.submit(out.outbox.write, name, data) for name, data in nacha]
             del nacha
             written.append(
@@ -132,7 +136,7 @@ def _checked_nacha(completed: pl.DataFrame, out: OutputContext) -> list[tuple[st
     return checked
 
 
-def _register(completed: pl.DataFrame) -> pl.DataFrame:
+def _register(completed: pl.LazyFrame) -> pl.LazyFrame:
     """The register: the completed payments, account numbers cut to their last four digits."""
     return completed.select(
         RECORD_INDEX,
@@ -141,14 +145,14 @@ def _register(completed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _parquet(completed: pl.DataFrame) -> bytes:
+def _parquet(register: pl.LazyFrame) -> bytes:
     buf = io.BytesIO()
-    _register(completed).write_parquet(buf)
+    register.sink_parquet(buf)
     return buf.getvalue()
 
 
-def _csv(completed: pl.DataFrame) -> bytes:
+def _csv(register: pl.LazyFrame) -> bytes:
     """The register for people and spreadsheets: every text cell defused."""
     buf = io.BytesIO()
-    formula_safe(_register(completed)).write_csv(buf)
+    formula_safe(register).sink_csv(buf)
     return buf.getvalue()

@@ -206,16 +206,28 @@ def _code_kind(code: pl.Expr) -> pl.Expr:
 def _check_batches(frame: pl.DataFrame, limit: int) -> list[AchProblem]:
     """Field rules of every entry, then each batch's control record against its entries.
 
-    ``frame``: the records with their ``line`` and ``kind`` (record type). The fields are cut
-    from every record once and the rows filtered after, so no filter copies the records.
+    ``frame``: the records with their ``line`` and ``kind`` (record type). Each record's
+    batch and SEC code are found over every record; the entry fields are cut from the entries
+    alone, so a million-entry file never holds those fields twice (for every record, then
+    for the entries filtered from them).
     """
     header = pl.col("kind") == "5"
     # Each record carries its batch header's SEC code (records before the first header none).
-    lines = frame.select(
+    placed = pl.concat(
+        [
+            frame,
+            frame.select(
+                header.cum_sum().alias("batch"),
+                pl.when(header).then(_field(51, 53)).forward_fill().alias("sec"),
+            ),
+        ],
+        how="horizontal",
+    )
+    entries = placed.filter(pl.col("kind") == "6").select(
         "line",
         "kind",
-        header.cum_sum().alias("batch"),
-        pl.when(header).then(_field(51, 53)).forward_fill().alias("sec"),
+        "batch",
+        "sec",
         _field(2, 3).alias("code"),
         _field(4, 12).alias("routing"),
         _number(4, 11).alias("rdfi8"),
@@ -223,20 +235,13 @@ def _check_batches(frame: pl.DataFrame, limit: int) -> list[AchProblem]:
         _number(80, 94).alias("trace"),
         _blank(55, 76).alias("blank_name"),
     )
-    entries = lines.filter(pl.col("kind") == "6")
-
-    def records_of(kind: str) -> pl.DataFrame:
-        """The records of one type (few: headers, controls), with their batch and SEC code."""
-        rows = pl.col("kind") == kind
-        return pl.concat(
-            [frame.filter(rows), lines.filter(rows).select("batch", "sec")], how="horizontal"
-        )
-
-    headers = records_of("5")
+    counts = placed.group_by("batch").agg(pl.col("kind").is_in(["6", "7"]).sum().alias("count"))
+    headers = placed.filter(pl.col("kind") == "5")
+    controls = placed.filter(pl.col("kind") == "8")
     return [
         *_blank_fields(headers, entries, limit),
         *_entry_fields(entries, limit),
-        *_batch_controls(lines, headers, records_of("8"), entries),
+        *_batch_controls(counts, headers, controls, entries),
     ]
 
 
@@ -304,24 +309,21 @@ def _entry_fields(entries: pl.DataFrame, limit: int) -> list[AchProblem]:
 
 
 def _batch_controls(
-    lines: pl.DataFrame, headers: pl.DataFrame, controls: pl.DataFrame, entries: pl.DataFrame
+    counts: pl.DataFrame, headers: pl.DataFrame, controls: pl.DataFrame, entries: pl.DataFrame
 ) -> list[AchProblem]:
-    """Each batch control's counts and totals against its entries, and its header's fields."""
+    """Each batch control's counts and totals against its entries, and its header's fields.
+
+    ``counts``: per batch, its entry and addenda records (``batch``, ``count``)."""
     code_kind = _code_kind(pl.col("code"))
-    sums = (
-        lines.group_by("batch")
-        .agg((pl.col("kind").is_in(["6", "7"])).sum().alias("count"))
-        .join(
-            entries.group_by("batch").agg(
-                (pl.col("rdfi8").sum() % 10**10).alias("hash"),
-                pl.col("amount").filter(code_kind.is_in(_DEBIT_DIGITS)).sum().alias("debit"),
-                pl.col("amount").filter(code_kind.is_in(_CREDIT_DIGITS)).sum().alias("credit"),
-            ),
-            on="batch",
-            how="left",
-        )
-        .with_columns(pl.col("hash", "debit", "credit").fill_null(0))
-    )
+    sums = counts.join(
+        entries.group_by("batch").agg(
+            (pl.col("rdfi8").sum() % 10**10).alias("hash"),
+            pl.col("amount").filter(code_kind.is_in(_DEBIT_DIGITS)).sum().alias("debit"),
+            pl.col("amount").filter(code_kind.is_in(_CREDIT_DIGITS)).sum().alias("credit"),
+        ),
+        on="batch",
+        how="left",
+    ).with_columns(pl.col("hash", "debit", "credit").fill_null(0))
     headers = headers.select(
         "batch",
         "sec",

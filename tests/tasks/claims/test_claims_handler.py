@@ -86,9 +86,8 @@ def test_write_outputs(handler: ClaimsHandler, fast_ctx: ClientContext) -> None:
         ClaimSpec(claim_id="C3", total="12.00", lines=[LineSpec(charge="12.00")]),
     ]
     batch = handler.extract(simple_file(claims), "x.x12", fast_ctx)
-    completed = batch.valid_records()
     out, box = _out(fast_ctx)
-    urls = handler.write_outputs(batch, completed, out)
+    urls = handler.write_outputs(batch, out)
     stem = out.stem
     assert sorted(box.files) == sorted(
         f"claims/{stem}.{s}"
@@ -105,7 +104,7 @@ def test_write_outputs(handler: ClaimsHandler, fast_ctx: ClientContext) -> None:
     assert lines.get_column("charge").to_list() == [Decimal("40.00"), Decimal("12.00")]
     # Same bytes, same outputs.
     again, box2 = _out(fast_ctx)
-    handler.write_outputs(batch, completed, again)
+    handler.write_outputs(batch, again)
     assert box2.files == box.files
 
 
@@ -129,7 +128,7 @@ def test_999_verdicts(
 ) -> None:
     batch = handler.extract(data.encode(), "x.x12", fast_ctx)
     out, box = _out(fast_ctx)
-    handler.write_outputs(batch, batch.valid_records(), out)
+    handler.write_outputs(batch, out)
     ack = box.files[f"claims/{out.stem}.999.x12"].decode()
     for text in expected:
         assert text in ack, ack
@@ -138,7 +137,7 @@ def test_999_verdicts(
 def test_no_isa_writes_no_999(handler: ClaimsHandler, fast_ctx: ClientContext) -> None:
     batch = handler.extract(b"garbage", "x.x12", fast_ctx)
     out, box = _out(fast_ctx)
-    assert handler.write_outputs(batch, batch.records, out) == []
+    assert handler.write_outputs(batch, out) == []
     assert box.files == {}
 
 

@@ -85,7 +85,7 @@ def test_write_outputs_csv_is_formula_safe(handler: InvoiceHandler, ctx: ClientC
     batch = handler.extract(ubl_xml(spec), "a.xml", ctx)
     outbox = MemoryOutbox()
     out = OutputContext(ctx, outbox, file_id=1, source_name="a.xml", source_sha256="ab" * 32)
-    urls = handler.write_outputs(batch, batch.records, out)
+    urls = handler.write_outputs(batch, out)
     assert urls == [
         f"mem://acme/invoices/a.{'ab' * 6}.ap.csv",
         f"mem://acme/invoices/a.{'ab' * 6}.ap.parquet",

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.us import rtn
 
+from schemas.batch import ValidatedBatch
 from schemas.config import ClientConfig
 from schemas.payroll_options import AchOriginator
 from tasks.doctype import ClientContext
@@ -113,10 +114,20 @@ def test_names_are_ascii_upper_case() -> None:
 
 
 def test_empty_payment_frame_is_not_written() -> None:
+    from samples.payroll import csv_bytes, payroll_frame
     from tasks.payroll.handler import PayrollHandler
 
-    empty = pl.DataFrame()
-    assert PayrollHandler().write_outputs(None, empty.clear(), None) == []  # type: ignore[arg-type]
+    batch = extract_payroll(csv_bytes(payroll_frame(3)), "none.csv", CTX)
+    all_flagged = extract_payroll(
+        csv_bytes(payroll_frame(3).with_columns(pl.lit("1.00").alias("net_pay"))), "bad.csv", CTX
+    )
+    assert all_flagged.valid_records().height == 0
+    for nothing in (
+        ValidatedBatch(records=batch.records.clear()),
+        ValidatedBatch.unreadable(),  # records without the payroll columns
+        all_flagged,
+    ):
+        assert PayrollHandler().write_outputs(nothing, None) == []  # type: ignore[arg-type]
 
 
 @settings(max_examples=80, deadline=None)
@@ -221,6 +232,10 @@ def test_any_amounts_give_files_a_bank_accepts(amounts: list[int]) -> None:
 
 
 def _outputs(tmp_path: Path, completed: pl.DataFrame) -> list[str]:
+    return _batch_outputs(tmp_path, ValidatedBatch(records=completed))
+
+
+def _batch_outputs(tmp_path: Path, batch: ValidatedBatch) -> list[str]:
     from landing.outbox import FsOutbox
     from tasks.doctype import OutputContext
     from tasks.payroll.handler import PayrollHandler
@@ -233,7 +248,7 @@ def _outputs(tmp_path: Path, completed: pl.DataFrame) -> list[str]:
         source_sha256="ab" * 32,
         received_at=WHEN,
     )
-    return PayrollHandler().write_outputs(None, completed, out)  # type: ignore[arg-type]
+    return PayrollHandler().write_outputs(batch, out)
 
 
 def test_every_file_is_checked_and_named_before_it_is_published(tmp_path: Path) -> None:
@@ -298,3 +313,28 @@ def test_the_register_is_also_a_csv_guarded_against_formulas(tmp_path: Path) -> 
     # Money keeps its exact digits, as in the Parquet register.
     assert [Decimal(v) for v in text["net_pay"]] == parquet["net_pay"].to_list()
     assert text.height == completed.height
+
+
+def test_outputs_hold_the_completed_records_only(tmp_path: Path) -> None:
+    from samples.payroll import csv_bytes, payroll_frame, plant_errors
+
+    batch = extract_payroll(csv_bytes(plant_errors(payroll_frame(40), every=4)), "mix.csv", CTX)
+    flagged = set(batch.issues["record_index"].to_list())
+    assert 0 < len(flagged) < 40
+    # A few columns of the completed records, before and after every column was filtered.
+    few = ["record_index", "net_pay"]
+    narrow = batch.valid_records(few)
+    assert narrow.columns == few
+    assert narrow.equals(batch.valid_records().select(few))
+    assert batch.valid_records(few).equals(narrow)
+    written = [Path(w.removeprefix("file://")) for w in _batch_outputs(tmp_path, batch)]
+    [ach] = [p for p in written if p.suffix == ".ach"]
+    [register_csv] = [p for p in written if p.suffix == ".csv"]
+    parquet = pl.read_parquet(register_csv.with_suffix(".parquet"))
+    text = pl.read_csv(register_csv, infer_schema=False)
+    completed = [i for i in range(40) if i not in flagged]
+    assert parquet["record_index"].to_list() == completed
+    assert [int(i) for i in text["record_index"]] == completed
+    entries = [line for line in ach.read_text().splitlines() if line.startswith("6")]
+    assert len(entries) == len(completed)
+    assert sum(int(e[29:39]) for e in entries) == int(parquet["net_pay"].sum() * 100)

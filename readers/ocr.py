@@ -182,6 +182,9 @@ _SPACES = (
     re.compile(r"(?<=\d)(?=[A-Z\u00c0-\u00de]?[a-z\u00df-\u00ff]{3})"),
     re.compile(r"(?<=[a-z\u00df-\u00ff]{3})(?=\d)"),
     re.compile(r"(?<=[a-z\u00df-\u00ff]{3})(?=[A-Z]{2,}\b)"),  # FrischdienstAG
+    re.compile(r"(?<=[a-z\u00df-\u00ff]{2}\.)(?=[A-Z\u00c0-\u00de])"),  # inkl.USt, Nr.Rechnung
+    re.compile(r"(?<=mbH)(?=[A-Z\u00c0-\u00de][a-z\u00df-\u00ff])"),  # GmbHEcke
+    re.compile(r"(?<=[\u00b0\u00ba])(?=[A-Za-z])"),  # N\u00b0de facture
 )
 #: A bar or dot between address parts, glued to its neighbours (``AG|Kaiserstrasse 9``,
 #: ``GmbH\u00b7Ecke 12``): a word of its own again.
@@ -190,6 +193,8 @@ _BAR = re.compile(r"\s*([|\u00b7\u2022])\s*")
 
 #: ... and now and then puts one after a decimal separator (``345. 00``).
 _SPLIT_DECIMALS = re.compile(r"(?<=\d[.,]) (?=\d{2}\b)")
+#: A speck read as a point or comma inside the year of a date (``13/11/20.17``).
+_STRAY_IN_YEAR = re.compile(r"(?<![\d/-])(\d{1,2}([/-])\d{1,2}\2\d{2})[.,'](\d{2})\b")
 
 
 #: Letters the recogniser reads for digits inside a number (``1O5,00``, ``l2.50``).
@@ -229,11 +234,13 @@ _SIGNS = str.maketrans({"\u2208": "\u20ac"})
 
 def respace(text: str) -> str:
     """``12March2026`` -> ``12 March 2026``, ``InvoiceDate:`` -> ``Invoice Date:``,
-    ``345. 00`` -> ``345.00``, ``Nr\uff1aR8`` -> ``Nr:R8``, ``0,02\u2208`` -> ``0,02\u20ac``."""
+    ``345. 00`` -> ``345.00``, ``Nr\uff1aR8`` -> ``Nr:R8``, ``0,02\u2208`` -> ``0,02\u20ac``,
+    ``inkl.USt`` -> ``inkl. USt``, ``13/11/20.17`` -> ``13/11/2017``."""
     text = unicodedata.normalize("NFKC", text).translate(_SIGNS)
     for pattern in _SPACES:
         text = pattern.sub(" ", text)
-    return _BAR.sub(r" \1 ", _SPLIT_DECIMALS.sub("", text)).strip()
+    text = _STRAY_IN_YEAR.sub(r"\1\3", _SPLIT_DECIMALS.sub("", text))
+    return _BAR.sub(r" \1 ", text).strip()
 
 
 def _skew(quads: list[list[tuple[float, float]]]) -> float:

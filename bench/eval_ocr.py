@@ -25,7 +25,6 @@ Usage: .venv/bin/python bench/eval_ocr.py [--corpus PATH] [--split tune|held-out
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
 import time
@@ -36,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.eval_invoices import FIELDS, default_corpus, producer_of, read_xml, same
-from samples.scans import degrade, image_pdf
+from samples.scans import SCANNER, scanned_pdf
 from schemas.config import ClientConfig
 from schemas.doc_type import DocType
 from schemas.invoice_options import InvoiceOptions
@@ -45,8 +44,6 @@ from tasks.invoices.extract import extract_candidates
 from tasks.invoices.facturx import embedded_xml
 from tasks.invoices.pdf_extract import extract_pdf
 
-#: An office scanner's faults: grey paper, soft focus, a page fed askew, speckle, JPEG.
-SCANNER: dict[str, Any] = {"rotate": 1.5, "noise": 0.002, "blur": 0.7, "paper": 225, "jpeg": 60}
 VARIANTS: dict[str, dict[str, Any]] = {
     "clean-150": {"dpi": 150},
     "clean-200": {"dpi": 200},
@@ -57,26 +54,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 #: Producers whose files the OCR reader's choices were made on; all others are held out.
 TUNE_PRODUCERS = frozenset({"mustang", "factur-x"})
-
-
-def scanned(data: bytes, *, dpi: int, max_pages: int = 4, **faults: Any) -> bytes:
-    """The PDF's pages (at most ``max_pages``) as an image-only PDF with ``faults``."""
-    import pypdfium2 as pdfium  # type: ignore[import-untyped]
-
-    doc = pdfium.PdfDocument(data)
-    try:
-        images = [
-            degrade(doc[i].render(scale=dpi / 72).to_pil().convert("L"), seed=i, **faults)
-            for i in range(min(len(doc), max_pages))
-        ]
-    finally:
-        doc.close()
-    if len(images) == 1:
-        return image_pdf(images[0], dpi)
-    buf = io.BytesIO()
-    first, *rest = [im.convert("RGB") for im in images]
-    first.save(buf, format="PDF", resolution=float(dpi), save_all=True, append_images=rest)
-    return buf.getvalue()
 
 
 def corpus_files(corpus: Path, split: str, per_producer: int) -> list[tuple[Path, bytes, Any, str]]:
@@ -189,7 +166,7 @@ def main() -> None:
                 got = found[0].values if isinstance(found, list) and found else {}
                 _score(truth, got, hits[variant], seen[variant])
                 continue
-            image = scanned(data, **VARIANTS[variant])
+            image = scanned_pdf(data, **VARIANTS[variant])
             loads.append(os.getloadavg()[0])
             start = time.perf_counter()
             result = extract_candidates(image, pdf.name, options, "EUR")

@@ -182,7 +182,8 @@ _SPACES = (
     re.compile(r"(?<=\d)(?=[A-Z\u00c0-\u00de]?[a-z\u00df-\u00ff]{3})"),
     re.compile(r"(?<=[a-z\u00df-\u00ff]{3})(?=\d)"),
     re.compile(r"(?<=[a-z\u00df-\u00ff]{3})(?=[A-Z]{2,}\b)"),  # FrischdienstAG
-    re.compile(r"(?<=[a-z\u00df-\u00ff]{2}\.)(?=[A-Z\u00c0-\u00de])"),  # inkl.USt, Nr.Rechnung
+    # inkl.USt, Nr.F-2026-1, Str.42 (two letters before the dot: z.B., S.r.l. stay)
+    re.compile(r"(?<=[A-Za-z\u00c0-\u00ff][a-z\u00df-\u00ff]\.)(?=[A-Z\u00c0-\u00de\d])"),
     re.compile(r"(?<=mbH)(?=[A-Z\u00c0-\u00de][a-z\u00df-\u00ff])"),  # GmbHEcke
     re.compile(r"(?<=[\u00b0\u00ba])(?=[A-Za-z])"),  # N\u00b0de facture
 )

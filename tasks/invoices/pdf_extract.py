@@ -105,7 +105,10 @@ def _group(pages: list[PageText]) -> list[tuple[list[PageText], list[Found]]]:
             (f for f in found if f.field == "invoice_number"), key=lambda f: -f.confidence
         )
         number = numbers[0].text if numbers else None
-        if not groups or (number is not None and current is not None and number != current):
+        # A page that also prints the current number goes on with it (a page header's
+        # "Invoice No. F-1 · Page 2" whose page number was read as the stronger number).
+        same = current is not None and any(f.text == current for f in numbers)
+        if not groups or (number is not None and current is not None and not same):
             groups.append(([], []))
         if number is not None:
             current = number

@@ -3,10 +3,11 @@
 The OCR reader (:mod:`readers.ocr`) gives words in the shape of a PDF text layer; labels it
 read without their spaces (``TOTALTTC``) are split by the finder's labels (:mod:`ocr_labels`);
 the words are grouped into lines and cells exactly as a text layer is
-(:func:`pdf_text.page_lines`) and read by the same field finder. Then each field's confidence is capped by the OCR confidence of the
-words it was read from: a total the engine read at 0.62 is a total the reviewer must check,
-however sure the finder was of its label (``INV-LOW-CONFIDENCE`` under the client's
-threshold). The candidate's source is ``ocr`` so reviewers and exports can tell.
+(:func:`pdf_text.page_lines`) and read by the same field finder. Then each field's confidence
+is capped by the OCR confidence of the words it was read from: a total the engine read at
+0.62 is a total the reviewer must check, however sure the finder was of its label
+(``INV-LOW-CONFIDENCE`` under the client's threshold). The candidate's source is ``ocr`` so
+reviewers and exports can tell.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 
 from readers.ocr import OcrWord
+from samples.invoice_families import family_invoices
 from samples.invoices import Spec, image_only_pdf, make_pdf
-from samples.scans import scan
+from samples.scans import SCANNER, scan, scanned_pdf
 from schemas.config import ClientConfig
 from tasks.doctype import ClientContext
 from tasks.invoices.candidate import Candidate
@@ -158,3 +159,17 @@ def test_records_of_a_scan_keep_decimal_money_and_dates(
     row = batch.records.to_dicts()[0]
     assert isinstance(row["total"], Decimal)
     assert isinstance(row["invoice_date"], dt.date)
+
+
+def test_a_multipage_scan_with_scanner_faults_is_one_invoice_with_its_totals(
+    ctx: ClientContext,
+) -> None:
+    """Page 2 repeats the number in a header beside its page number ("Nr.F-2026-99318",
+    "Seite 2"): the pages stay one invoice, and the totals on the last page are its own."""
+    (invoice,) = family_invoices("multipage", 1, seed=41)
+    data = scanned_pdf(invoice.pdf, dpi=200, **SCANNER)
+    batch = InvoiceHandler().extract(data, "scan.pdf", ctx)
+    assert not batch.file_issues
+    (row,) = batch.records.to_dicts()
+    for field in ("invoice_number", "invoice_date", "subtotal", "tax_total", "total"):
+        assert row[field] == invoice.truth[field], field

@@ -20,6 +20,7 @@ the machine's load average; ``--pool N`` reads the scans through N warm reading 
 
 Usage: .venv/bin/python bench/eval_ocr.py [--corpus PATH] [--split tune|held-out|all]
        [--per-producer N] [--limit N] [--variants clean-200,scan-200,text] [--pool N]
+       [--generated N]   (generated invoices instead of the corpus)
 """
 
 from __future__ import annotations
@@ -77,6 +78,20 @@ def corpus_files(corpus: Path, split: str, per_producer: int) -> list[tuple[Path
         taken[producer] += 1
         out.append((pdf, data, truth, producer))
     return out
+
+
+def generated_files(count: int) -> list[tuple[Path, bytes, Any, str]]:
+    """``count`` generated invoices of many layouts (fpdf2 and reportlab, six languages, totals
+    tables, values below their labels, currency signs), in the shape of :func:`corpus_files`:
+    test scans that are not the corpus."""
+    from types import SimpleNamespace
+
+    from samples.invoice_layouts import held_out
+
+    return [
+        (Path(f"generated-{i}.pdf"), h.pdf, SimpleNamespace(values=h.truth), "generated")
+        for i, h in enumerate(held_out(count, seed=41))
+    ]
 
 
 def _score(truth: Any, got: dict[str, Any], hits: Counter[str], seen: Counter[str]) -> None:
@@ -144,12 +159,22 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="at most this many PDFs (0: all)")
     parser.add_argument("--variants", default="clean-200,scan-200,text")
     parser.add_argument("--pool", type=int, default=0, help="also read through N children")
+    parser.add_argument(
+        "--generated",
+        type=int,
+        default=0,
+        help="score N generated invoices (samples/invoice_layouts.py) instead of the corpus",
+    )
     args = parser.parse_args()
     variants = [v for v in args.variants.split(",") if v]
     unknown = [v for v in variants if v != "text" and v not in VARIANTS]
     if unknown:
         parser.error(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}, text")
-    files = corpus_files(args.corpus, args.split, args.per_producer)
+    files = (
+        generated_files(args.generated)
+        if args.generated
+        else corpus_files(args.corpus, args.split, args.per_producer)
+    )
     if args.limit:
         files = files[: args.limit]
     options = InvoiceOptions()
@@ -184,7 +209,9 @@ def main() -> None:
     load = f"load average {min(loads or [0]):.1f}-{max(loads or [0]):.1f} on {os.cpu_count()} cores"
     producers = Counter(p for _, _, _, p in files)
     print(
-        f"\nScanned invoices vs embedded XML: {len(files)} Factur-X PDFs, split {args.split}"
+        f"\nScanned invoices vs their truth: {len(files)} generated invoices; {load}"
+        if args.generated
+        else f"\nScanned invoices vs embedded XML: {len(files)} Factur-X PDFs, split {args.split}"
         f" ({', '.join(f'{k} {n}' for k, n in sorted(producers.items()))}); {load}"
     )
     print(f"{'field':<16}" + "".join(f"{v:>11}" for v in variants))

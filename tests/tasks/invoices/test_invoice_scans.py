@@ -17,6 +17,8 @@ from tasks.doctype import ClientContext
 from tasks.invoices.candidate import Candidate
 from tasks.invoices.detect import sniff
 from tasks.invoices.handler import InvoiceHandler
+from tasks.invoices.pdf_extract import candidates_from_pages
+from tasks.invoices.pdf_text import PageText, page_lines
 from tasks.invoices.scan_extract import ScannedPages, cap_by_ocr
 from tasks.invoices.validate import candidate_issues
 
@@ -173,3 +175,44 @@ def test_a_multipage_scan_with_scanner_faults_is_one_invoice_with_its_totals(
     (row,) = batch.records.to_dicts()
     for field in ("invoice_number", "invoice_date", "subtotal", "tax_total", "total"):
         assert row[field] == invoice.truth[field], field
+
+
+def _line(text: str, top: float, height: float, x0: float = 60.0) -> list[dict[str, object]]:
+    words, x = [], x0
+    for token in text.split():
+        width = len(token) * height * 0.5
+        words.append({"text": token, "x0": x, "x1": x + width, "top": top, "bottom": top + height})
+        x += width + height * 0.3
+    return words
+
+
+@pytest.mark.parametrize("separator", [" ", " \u2022 "])
+def test_a_sender_line_whose_dots_were_not_read_still_names_the_seller(separator: str) -> None:
+    """The small sender line over the address window, its bullets lost by the recogniser."""
+    sender = separator.join(["Bei Spiel GmbH", "Ecke 12", "12345 Stadthausen"])
+    words = [
+        *_line(sender, 150.0, 6.0),
+        *_line("Theodor Est", 170.0, 10.0),
+        *_line("Bahnstr. 42", 185.0, 10.0),
+        *_line("88802 Spielkreis", 200.0, 10.0),
+        *_line("Rechnung Nr. RE-20151008/504", 350.0, 10.0),
+        *_line("Gesamtbetrag: 571,04", 590.0, 10.0),
+    ]
+    page = PageText(1, page_lines(words), 595.0, 842.0, 1)
+    found = candidates_from_pages([page], "EUR")
+    assert isinstance(found, list)
+    assert found[0].values["vendor_name"] == "Bei Spiel GmbH"
+    assert found[0].values["buyer_name"] == "Theodor Est"
+
+
+def test_a_name_line_in_body_type_is_not_taken_for_a_sender_line() -> None:
+    words = [
+        *_line("Theodor Est", 150.0, 10.0),
+        *_line("Bei Spiel GmbH Ecke 12 12345 Stadthausen", 170.0, 10.0),
+        *_line("Rechnung Nr. RE-20151008/504", 350.0, 10.0),
+        *_line("Gesamtbetrag: 571,04", 590.0, 10.0),
+    ]
+    page = PageText(1, page_lines(words), 595.0, 842.0, 1)
+    found = candidates_from_pages([page], "EUR")
+    assert isinstance(found, list)
+    assert found[0].values.get("vendor_name") != "Bei Spiel GmbH"

@@ -22,6 +22,7 @@ import re
 
 from readers.ocr import OcrWord, split_line
 from tasks.invoices.labels import ALL_LABELS, fold
+from tasks.invoices.party_names import legal_form
 
 #: What may follow a label glued to its value and still be a value: an identifier that
 #: starts with a country code (``DE604621160``, ``IT184443530``, an IBAN).
@@ -79,12 +80,32 @@ def glued_label_spaces(text: str) -> str:
     return text
 
 
+#: A legal form of three letters or more glued by a dash to the number after it (``SARL-1242``);
+#: ``SA-2024`` or ``INV-2026-1`` are more likely identifiers and keep their dash.
+_FORM_DASH = re.compile(r"(?P<form>[^\W\d][\w.]{2,})-(?=\d+$)")
+
+
+def form_dash_spaces(text: str) -> str:
+    """``SARL-1242`` -> ``SARL - 1242``: the recogniser dropped the spaces around the dash
+    between a company's name and its address; an identifier (``INV-2026``) keeps its dash.
+
+    >>> form_dash_spaces("SARL-1242"), form_dash_spaces("INV-2026"), form_dash_spaces("SA-2024")
+    ('SARL - 1242', 'INV-2026', 'SA-2024')
+    """
+    m = _FORM_DASH.match(text)
+    if m is None or legal_form(m["form"]) is None:
+        return text
+    return f"{m['form']} - {text[m.end() :]}"
+
+
 def split_glued_labels(words: tuple[OcrWord, ...]) -> tuple[OcrWord, ...]:
     """The words of a page with every glued label split into its words (boxes shared by
-    length, the word's confidence kept)."""
+    length, the word's confidence kept), and a legal form's dash spaced again."""
     out: list[OcrWord] = []
     for w in words:
         spaced = glued_label_spaces(w.text)
+        if out and out[-1].top == w.top and out[-1].text.isalpha():  # a name before it
+            spaced = form_dash_spaces(spaced)
         if spaced == w.text:
             out.append(w)
         else:

@@ -6,7 +6,7 @@ import pytest
 
 from readers.ocr import OcrWord
 from tasks.invoices.labels import match_label
-from tasks.invoices.ocr_labels import glued_label_spaces, split_glued_labels
+from tasks.invoices.ocr_labels import form_dash_spaces, glued_label_spaces, split_glued_labels
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,21 @@ def test_the_split_words_share_the_box_and_keep_the_confidence() -> None:
     assert ttc.x1 == pytest.approx(380.0)
     assert total.x1 < ttc.x0
     assert {total.confidence, ttc.confidence} == {0.8}
+
+
+def test_a_legal_form_glued_to_the_address_is_spaced_after_a_name_only() -> None:
+    words = (
+        OcrWord("Au", 60.0, 70.0, 40.0, 50.0, 0.9),
+        OcrWord("moulin", 72.0, 100.0, 40.0, 50.0, 0.9),
+        OcrWord("SARL-1242", 102.0, 150.0, 40.0, 50.0, 0.9),
+        OcrWord("chemin", 152.0, 180.0, 40.0, 50.0, 0.9),
+        OcrWord("Nr.:", 60.0, 75.0, 80.0, 90.0, 0.9),
+        OcrWord("SARL-1242", 77.0, 120.0, 80.0, 90.0, 0.9),
+    )
+    texts = [w.text for w in split_glued_labels(words)]
+    assert texts == ["Au", "moulin", "SARL", "-", "1242", "chemin", "Nr.:", "SARL-1242"]
+
+
+@pytest.mark.parametrize("word", ["INV-2026", "SA-2024", "SAS-2024-1", "AB-123"])
+def test_an_identifier_keeps_its_dash(word: str) -> None:
+    assert form_dash_spaces(word) == word

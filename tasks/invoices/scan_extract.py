@@ -41,7 +41,7 @@ class ScannedPages:
 def to_page_text(page: OcrPage) -> PageText:
     return PageText(
         number=page.number,
-        lines=page_lines([w.as_dict() for w in page.words]),
+        lines=page_lines([w.as_dict() for w in page.words], mean_top=True),
         width=page.width,
         height=page.height,
         images=1,

@@ -216,3 +216,16 @@ def test_a_name_line_in_body_type_is_not_taken_for_a_sender_line() -> None:
     found = candidates_from_pages([page], "EUR")
     assert isinstance(found, list)
     assert found[0].values.get("vendor_name") != "Bei Spiel GmbH"
+
+
+def test_a_box_half_a_line_off_does_not_take_a_label_from_its_value() -> None:
+    """OCR boxes as read from a scan: a telephone number in the next column sits half a line
+    above the due date and its label; the label and the date stay one line."""
+    words = [
+        {"text": "+33472070856", "x0": 335.0, "x1": 434.0, "top": 256.9, "bottom": 271.6},
+        {"text": "13/12/2017", "x0": 164.0, "x1": 218.0, "top": 262.4, "bottom": 277.0},
+        {"text": "Date", "x0": 43.0, "x1": 65.0, "top": 262.9, "bottom": 277.2},
+        {"text": "d'echeance", "x0": 71.0, "x1": 126.0, "top": 262.9, "bottom": 277.2},
+    ]
+    lines = [ln.text for ln in page_lines(words, mean_top=True)]
+    assert any("Date d'echeance" in text and "13/12/2017" in text for text in lines)

@@ -20,12 +20,12 @@ the machine's load average; ``--pool N`` reads the scans through N warm reading 
 
 Usage: .venv/bin/python bench/eval_ocr.py [--corpus PATH] [--split tune|held-out|all]
        [--per-producer N] [--limit N] [--variants clean-200,scan-200,text] [--pool N]
+       [--generated N]   (generated invoices instead of the corpus)
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
 import time
@@ -36,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.eval_invoices import FIELDS, default_corpus, producer_of, read_xml, same
-from samples.scans import degrade, image_pdf
+from samples.scans import SCANNER, scanned_pdf
 from schemas.config import ClientConfig
 from schemas.doc_type import DocType
 from schemas.invoice_options import InvoiceOptions
@@ -45,8 +45,6 @@ from tasks.invoices.extract import extract_candidates
 from tasks.invoices.facturx import embedded_xml
 from tasks.invoices.pdf_extract import extract_pdf
 
-#: An office scanner's faults: grey paper, soft focus, a page fed askew, speckle, JPEG.
-SCANNER: dict[str, Any] = {"rotate": 1.5, "noise": 0.002, "blur": 0.7, "paper": 225, "jpeg": 60}
 VARIANTS: dict[str, dict[str, Any]] = {
     "clean-150": {"dpi": 150},
     "clean-200": {"dpi": 200},
@@ -57,26 +55,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 #: Producers whose files the OCR reader's choices were made on; all others are held out.
 TUNE_PRODUCERS = frozenset({"mustang", "factur-x"})
-
-
-def scanned(data: bytes, *, dpi: int, max_pages: int = 4, **faults: Any) -> bytes:
-    """The PDF's pages (at most ``max_pages``) as an image-only PDF with ``faults``."""
-    import pypdfium2 as pdfium  # type: ignore[import-untyped]
-
-    doc = pdfium.PdfDocument(data)
-    try:
-        images = [
-            degrade(doc[i].render(scale=dpi / 72).to_pil().convert("L"), seed=i, **faults)
-            for i in range(min(len(doc), max_pages))
-        ]
-    finally:
-        doc.close()
-    if len(images) == 1:
-        return image_pdf(images[0], dpi)
-    buf = io.BytesIO()
-    first, *rest = [im.convert("RGB") for im in images]
-    first.save(buf, format="PDF", resolution=float(dpi), save_all=True, append_images=rest)
-    return buf.getvalue()
 
 
 def corpus_files(corpus: Path, split: str, per_producer: int) -> list[tuple[Path, bytes, Any, str]]:
@@ -100,6 +78,20 @@ def corpus_files(corpus: Path, split: str, per_producer: int) -> list[tuple[Path
         taken[producer] += 1
         out.append((pdf, data, truth, producer))
     return out
+
+
+def generated_files(count: int) -> list[tuple[Path, bytes, Any, str]]:
+    """``count`` generated invoices of many layouts (fpdf2 and reportlab, six languages, totals
+    tables, values below their labels, currency signs), in the shape of :func:`corpus_files`:
+    test scans that are not the corpus."""
+    from types import SimpleNamespace
+
+    from samples.invoice_layouts import held_out
+
+    return [
+        (Path(f"generated-{i}.pdf"), h.pdf, SimpleNamespace(values=h.truth), "generated")
+        for i, h in enumerate(held_out(count, seed=41))
+    ]
 
 
 def _score(truth: Any, got: dict[str, Any], hits: Counter[str], seen: Counter[str]) -> None:
@@ -167,12 +159,22 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="at most this many PDFs (0: all)")
     parser.add_argument("--variants", default="clean-200,scan-200,text")
     parser.add_argument("--pool", type=int, default=0, help="also read through N children")
+    parser.add_argument(
+        "--generated",
+        type=int,
+        default=0,
+        help="score N generated invoices (samples/invoice_layouts.py) instead of the corpus",
+    )
     args = parser.parse_args()
     variants = [v for v in args.variants.split(",") if v]
     unknown = [v for v in variants if v != "text" and v not in VARIANTS]
     if unknown:
         parser.error(f"unknown variants {unknown}; known: {', '.join(VARIANTS)}, text")
-    files = corpus_files(args.corpus, args.split, args.per_producer)
+    files = (
+        generated_files(args.generated)
+        if args.generated
+        else corpus_files(args.corpus, args.split, args.per_producer)
+    )
     if args.limit:
         files = files[: args.limit]
     options = InvoiceOptions()
@@ -189,7 +191,7 @@ def main() -> None:
                 got = found[0].values if isinstance(found, list) and found else {}
                 _score(truth, got, hits[variant], seen[variant])
                 continue
-            image = scanned(data, **VARIANTS[variant])
+            image = scanned_pdf(data, **VARIANTS[variant])
             loads.append(os.getloadavg()[0])
             start = time.perf_counter()
             result = extract_candidates(image, pdf.name, options, "EUR")
@@ -207,7 +209,9 @@ def main() -> None:
     load = f"load average {min(loads or [0]):.1f}-{max(loads or [0]):.1f} on {os.cpu_count()} cores"
     producers = Counter(p for _, _, _, p in files)
     print(
-        f"\nScanned invoices vs embedded XML: {len(files)} Factur-X PDFs, split {args.split}"
+        f"\nScanned invoices vs their truth: {len(files)} generated invoices; {load}"
+        if args.generated
+        else f"\nScanned invoices vs embedded XML: {len(files)} Factur-X PDFs, split {args.split}"
         f" ({', '.join(f'{k} {n}' for k, n in sorted(producers.items()))}); {load}"
     )
     print(f"{'field':<16}" + "".join(f"{v:>11}" for v in variants))

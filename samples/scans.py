@@ -89,3 +89,28 @@ def scan(
     """The first page of ``pdf`` as a scan: an image file, or an image-only PDF."""
     image = degrade(render_page(pdf, dpi=dpi), rotate=rotate, noise=noise, seed=seed)
     return image_pdf(image, dpi) if fmt == "pdf" else save_image(image, fmt, dpi)
+
+
+#: An office scanner's faults: grey paper, soft focus, a page fed askew, speckle, JPEG.
+SCANNER: dict[str, Any] = {"rotate": 1.5, "noise": 0.002, "blur": 0.7, "paper": 225, "jpeg": 60}
+
+
+def scanned_pdf(data: bytes, *, dpi: int, max_pages: int = 4, **faults: Any) -> bytes:
+    """The PDF's pages (at most ``max_pages``) as an image-only PDF with ``faults`` (see
+    :func:`degrade`; each page its own speckle)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        images = [
+            degrade(doc[i].render(scale=dpi / 72).to_pil().convert("L"), seed=i, **faults)
+            for i in range(min(len(doc), max_pages))
+        ]
+    finally:
+        doc.close()
+    if len(images) == 1:
+        return image_pdf(images[0], dpi)
+    buf = io.BytesIO()
+    first, *rest = [im.convert("RGB") for im in images]
+    first.save(buf, format="PDF", resolution=float(dpi), save_all=True, append_images=rest)
+    return buf.getvalue()

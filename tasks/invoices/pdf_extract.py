@@ -112,7 +112,10 @@ def _group(pages: list[PageText]) -> list[tuple[list[PageText], list[Found]]]:
             (f for f in found if f.field == "invoice_number"), key=lambda f: -f.confidence
         )
         number = numbers[0].text if numbers else None
-        if not groups or (number is not None and current is not None and number != current):
+        # A page that also prints the current number goes on with it (a page header's
+        # "Invoice No. F-1 · Page 2" whose page number was read as the stronger number).
+        same = current is not None and any(f.text == current for f in numbers)
+        if not groups or (number is not None and current is not None and not same):
             groups.append(([], []))
         if number is not None:
             current = number
@@ -367,11 +370,25 @@ def _cross_checks(cand: Candidate) -> None:
 _RETURN_LINE = re.compile("\\s+[\u2022\u00b7\u25cf\u2219\u22c5|\u2013-]\\s+")
 
 
+def _at_legal_form(text: str) -> list[str]:
+    """``Bei Spiel GmbH Ecke 12 12345 Stadthausen`` (a sender line whose dots were not read)
+    -> the name up to its legal form, then the rest; ``[text]`` when no word ends one."""
+    words = text.split()
+    for end in range(2, len(words) - 1):
+        if legal_form(" ".join(words[:end])):
+            return [" ".join(words[:end]), *words[end:]]
+    return [text]
+
+
 def _return_address(cand: Candidate, page: PageText) -> bool:
     """Seller from a sender line, buyer from the first line of the address block under it."""
+    median = statistics.median(ln.height for ln in page.lines) if page.lines else 0.0
     for i, ln in enumerate(page.lines[:8]):
         sender = [c for c in ln.cells if c.x0 < page.width / 2] if page.width else ln.cells
-        parts = _RETURN_LINE.split(" ".join(c.text for c in sender or ln.cells[:1]))
+        text = " ".join(c.text for c in sender or ln.cells[:1])
+        parts = _RETURN_LINE.split(text)
+        if len(parts) < 3 and ln.height < 0.9 * median:
+            parts = _at_legal_form(text)
         if len(parts) < 3 or not any(any(ch.isdigit() for ch in p) for p in parts[1:]):
             continue
         name = parts[0].strip()

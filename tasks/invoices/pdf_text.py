@@ -95,15 +95,22 @@ def _cell(run: list[Word]) -> Cell:
     )
 
 
-def page_lines(words: list[Word] | list[dict[str, Any]]) -> tuple[TextLine, ...]:
-    """Group words into lines by their vertical position."""
+def page_lines(
+    words: list[Word] | list[dict[str, Any]], *, mean_top: bool = False
+) -> tuple[TextLine, ...]:
+    """Group words into lines by their vertical position: a word joins the line above when its
+    top is within 0.4 of the line's first word's height of that word's top, or, with
+    ``mean_top`` (OCR), of the mean top of the line's words: a box the detector placed half a
+    line off (a telephone number beside a date) does not then take the line away from the
+    words printed on it."""
     typed = [w if isinstance(w, Word) else word_from_plumber(w) for w in words]
     lines: list[list[Word]] = []
     for w in sorted(typed, key=lambda w: (round(w.top), w.x0)):
         if lines:
             last = lines[-1]
             tolerance = max(2.0, 0.4 * last[0].height)
-            if abs(w.top - last[0].top) <= tolerance:
+            anchor = sum(x.top for x in last) / len(last) if mean_top else last[0].top
+            if abs(w.top - anchor) <= tolerance:
                 last.append(w)
                 continue
         lines.append([w])

@@ -1,11 +1,13 @@
 """Scanned invoices (an image-only PDF, a PNG, JPEG or TIFF) -> candidates, through OCR.
 
-The OCR reader (:mod:`readers.ocr`) gives words in the shape of a PDF text layer; they are
-grouped into lines and cells exactly as a text layer is (:func:`pdf_text.page_lines`) and read
-by the same field finder. Then each field's confidence is capped by the OCR confidence of the
-words it was read from: a total the engine read at 0.62 is a total the reviewer must check,
-however sure the finder was of its label (``INV-LOW-CONFIDENCE`` under the client's
-threshold). The candidate's source is ``ocr`` so reviewers and exports can tell.
+The OCR reader (:mod:`readers.ocr`) gives words in the shape of a PDF text layer; labels it
+read without their spaces (``TOTALTTC``) are split by the finder's labels (:mod:`ocr_labels`);
+the words are grouped into lines and cells exactly as a text layer is
+(:func:`pdf_text.page_lines`) and read by the same field finder. Then each field's confidence
+is capped by the OCR confidence of the words it was read from: a total the engine read at
+0.62 is a total the reviewer must check, however sure the finder was of its label
+(``INV-LOW-CONFIDENCE`` under the client's threshold). The candidate's source is ``ocr`` so
+reviewers and exports can tell.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Literal
 from readers.ocr import OcrPage, OcrRefusal, OcrWord, image_pages, pdf_pages
 from schemas.issue import Issue
 from tasks.invoices.candidate import Candidate
+from tasks.invoices.ocr_labels import split_glued_labels
 from tasks.invoices.pdf_extract import candidates_from_pages
 from tasks.invoices.pdf_text import PageText, page_lines
 
@@ -38,7 +41,7 @@ class ScannedPages:
 def to_page_text(page: OcrPage) -> PageText:
     return PageText(
         number=page.number,
-        lines=page_lines([w.as_dict() for w in page.words]),
+        lines=page_lines([w.as_dict() for w in page.words], mean_top=True),
         width=page.width,
         height=page.height,
         images=1,
@@ -55,7 +58,8 @@ def scan_pages(data: bytes, kind: Literal["pdf", "image"], max_pages: int) -> Sc
             message=f"The {what} cannot be read: {read.message}. Ask the sender for a new copy"
             " (one invoice per file, scanned at 200 to 300 dpi).",
         )
-    return ScannedPages([to_page_text(p) for p in read], {p.number: p.words for p in read})
+    pages = [OcrPage(p.number, p.width, p.height, split_glued_labels(p.words)) for p in read]
+    return ScannedPages([to_page_text(p) for p in pages], {p.number: p.words for p in pages})
 
 
 def _printing(raw: str, words: Sequence[OcrWord]) -> list[OcrWord]:

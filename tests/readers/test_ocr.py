@@ -147,6 +147,16 @@ def test_scanned_words_land_where_the_text_layer_puts_them(fmt: str) -> None:
         ("McKay", "McKay"),
         ("DE136695976", "DE136695976"),
         ("1 538.38", "1 538.38"),
+        ("Summe inkl.USt:571,04", "Summe inkl. USt:571,04"),  # after an abbreviation's dot
+        ("Bahnstr.42", "Bahnstr. 42"),
+        ("Rechnung Nr.F-2026-99318", "Rechnung Nr. F-2026-99318"),
+        ("z.B. S.r.l.", "z.B. S.r.l."),
+        ("max.muster@example.com", "max.muster@example.com"),
+        ("Bei Spiel GmbHEcke 12", "Bei Spiel GmbH Ecke 12"),
+        ("N\u00b0de facture:", "N\u00b0 de facture:"),
+        ("Date de facture 13/11/20.17", "Date de facture 13/11/2017"),  # a speck in the year
+        ("12.11.2017", "12.11.2017"),
+        ("v1.2.3", "v1.2.3"),
     ],
 )
 def test_spaces_the_recogniser_dropped_are_put_back(read: str, meant: str) -> None:

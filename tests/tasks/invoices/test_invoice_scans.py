@@ -9,13 +9,16 @@ from decimal import Decimal
 import pytest
 
 from readers.ocr import OcrWord
+from samples.invoice_families import family_invoices
 from samples.invoices import Spec, image_only_pdf, make_pdf
-from samples.scans import scan
+from samples.scans import SCANNER, scan, scanned_pdf
 from schemas.config import ClientConfig
 from tasks.doctype import ClientContext
 from tasks.invoices.candidate import Candidate
 from tasks.invoices.detect import sniff
 from tasks.invoices.handler import InvoiceHandler
+from tasks.invoices.pdf_extract import candidates_from_pages
+from tasks.invoices.pdf_text import PageText, page_lines
 from tasks.invoices.scan_extract import ScannedPages, cap_by_ocr
 from tasks.invoices.validate import candidate_issues
 
@@ -158,3 +161,71 @@ def test_records_of_a_scan_keep_decimal_money_and_dates(
     row = batch.records.to_dicts()[0]
     assert isinstance(row["total"], Decimal)
     assert isinstance(row["invoice_date"], dt.date)
+
+
+def test_a_multipage_scan_with_scanner_faults_is_one_invoice_with_its_totals(
+    ctx: ClientContext,
+) -> None:
+    """Page 2 repeats the number in a header beside its page number ("Nr.F-2026-99318",
+    "Seite 2"): the pages stay one invoice, and the totals on the last page are its own."""
+    (invoice,) = family_invoices("multipage", 1, seed=41)
+    data = scanned_pdf(invoice.pdf, dpi=200, **SCANNER)
+    batch = InvoiceHandler().extract(data, "scan.pdf", ctx)
+    assert not batch.file_issues
+    (row,) = batch.records.to_dicts()
+    for field in ("invoice_number", "invoice_date", "subtotal", "tax_total", "total"):
+        assert row[field] == invoice.truth[field], field
+
+
+def _line(text: str, top: float, height: float, x0: float = 60.0) -> list[dict[str, object]]:
+    words, x = [], x0
+    for token in text.split():
+        width = len(token) * height * 0.5
+        words.append({"text": token, "x0": x, "x1": x + width, "top": top, "bottom": top + height})
+        x += width + height * 0.3
+    return words
+
+
+@pytest.mark.parametrize("separator", [" ", " \u2022 "])
+def test_a_sender_line_whose_dots_were_not_read_still_names_the_seller(separator: str) -> None:
+    """The small sender line over the address window, its bullets lost by the recogniser."""
+    sender = separator.join(["Bei Spiel GmbH", "Ecke 12", "12345 Stadthausen"])
+    words = [
+        *_line(sender, 150.0, 6.0),
+        *_line("Theodor Est", 170.0, 10.0),
+        *_line("Bahnstr. 42", 185.0, 10.0),
+        *_line("88802 Spielkreis", 200.0, 10.0),
+        *_line("Rechnung Nr. RE-20151008/504", 350.0, 10.0),
+        *_line("Gesamtbetrag: 571,04", 590.0, 10.0),
+    ]
+    page = PageText(1, page_lines(words), 595.0, 842.0, 1)
+    found = candidates_from_pages([page], "EUR")
+    assert isinstance(found, list)
+    assert found[0].values["vendor_name"] == "Bei Spiel GmbH"
+    assert found[0].values["buyer_name"] == "Theodor Est"
+
+
+def test_a_name_line_in_body_type_is_not_taken_for_a_sender_line() -> None:
+    words = [
+        *_line("Theodor Est", 150.0, 10.0),
+        *_line("Bei Spiel GmbH Ecke 12 12345 Stadthausen", 170.0, 10.0),
+        *_line("Rechnung Nr. RE-20151008/504", 350.0, 10.0),
+        *_line("Gesamtbetrag: 571,04", 590.0, 10.0),
+    ]
+    page = PageText(1, page_lines(words), 595.0, 842.0, 1)
+    found = candidates_from_pages([page], "EUR")
+    assert isinstance(found, list)
+    assert found[0].values.get("vendor_name") != "Bei Spiel GmbH"
+
+
+def test_a_box_half_a_line_off_does_not_take_a_label_from_its_value() -> None:
+    """OCR boxes as read from a scan: a telephone number in the next column sits half a line
+    above the due date and its label; the label and the date stay one line."""
+    words = [
+        {"text": "+33472070856", "x0": 335.0, "x1": 434.0, "top": 256.9, "bottom": 271.6},
+        {"text": "13/12/2017", "x0": 164.0, "x1": 218.0, "top": 262.4, "bottom": 277.0},
+        {"text": "Date", "x0": 43.0, "x1": 65.0, "top": 262.9, "bottom": 277.2},
+        {"text": "d'echeance", "x0": 71.0, "x1": 126.0, "top": 262.9, "bottom": 277.2},
+    ]
+    lines = [ln.text for ln in page_lines(words, mean_top=True)]
+    assert any("Date d'echeance" in text and "13/12/2017" in text for text in lines)

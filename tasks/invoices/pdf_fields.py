@@ -360,6 +360,9 @@ def plausible_name(text: str) -> bool:
 #: What separates the parts of a legal or sender line: ``Acme GmbH · Hafenstr. 1 · USt-IdNr.
 #: DE123456789 · HRB 4711`` (a bullet, a middle dot, a bar).
 _SEPARATOR = re.compile("\\s+[\u2022\u00b7\u25cf\u2219\u22c5|]\\s+")
+#: A spaced dash separates parts too (``Kade 12 - 1011 AB Amsterdam - BTW NL...``), but only
+#: where it does so at least twice: once, it is as likely inside a name (``Müller - Bau GmbH``).
+_DASH_SEPARATOR = re.compile("\\s+[-\u2013\u2014]\\s+")
 
 
 def _split_cell(cell: Cell) -> list[Cell]:
@@ -367,7 +370,9 @@ def _split_cell(cell: Cell) -> list[Cell]:
     text = cell.text
     cuts = [m.span() for m in _SEPARATOR.finditer(text)]
     if not cuts:
-        return [cell]
+        cuts = [m.span() for m in _DASH_SEPARATOR.finditer(text)]
+        if len(cuts) < 2:
+            return [cell]
     width = (cell.x1 - cell.x0) / max(len(text), 1)
     parts, start = [], 0
     for a, b in [*cuts, (len(text), len(text))]:

@@ -6,7 +6,8 @@ import pytest
 from fpdf import FPDF
 
 from tasks.invoices.pdf_extract import extract_pdf
-from tasks.invoices.pdf_fields import plausible_name
+from tasks.invoices.pdf_fields import plausible_name, separated
+from tasks.invoices.pdf_text import Cell, PageText, TextLine
 
 
 @pytest.mark.parametrize(
@@ -205,3 +206,26 @@ def test_the_seller_named_only_in_the_footer_legal_line() -> None:
     )
     assert values["vendor_name"] == "Nordlicht Systems GmbH"
     assert values["vendor_tax_id"] == "DE136695976"
+
+
+def _one_cell_page(text: str) -> PageText:
+    cell = Cell(text=text, x0=100.0, x1=100.0 + 5.0 * len(text), top=800.0, bottom=808.0)
+    return PageText(number=1, lines=(TextLine(cells=(cell,)),), width=595.0, height=842.0, images=0)
+
+
+def test_a_footer_line_cut_at_spaced_dashes() -> None:
+    line = "Hoogland Software B.V. - Kade 12 - 1011 AB Amsterdam - BTW NL123456789B01"
+    (cut,) = separated(_one_cell_page(line)).lines
+    assert [c.text for c in cut.cells] == [
+        "Hoogland Software B.V.",
+        "Kade 12",
+        "1011 AB Amsterdam",
+        "BTW NL123456789B01",
+    ]
+    assert cut.cells[1].x0 > cut.cells[0].x1 - 1  # each part placed where it stands
+
+
+@pytest.mark.parametrize("text", ["Müller - Bau GmbH", "Invoice - March 2026", "Kade 12-14"])
+def test_one_dash_does_not_cut_a_name(text: str) -> None:
+    (line,) = separated(_one_cell_page(text)).lines
+    assert [c.text for c in line.cells] == [text]
